@@ -1,0 +1,468 @@
+//! Loading an advisories folder into [`Content`]: read every file, validate it,
+//! run the cross-file rules, and report every problem at once.
+
+mod advisory;
+mod catalogue;
+pub mod checklist;
+mod fields;
+mod front_matter;
+mod settings;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
+use crate::model::{Advisory, Catalogue, DataClass, Kind, Settings, Severity, Tag};
+
+pub use advisory::{SUMMARY_MAX, TITLE_MAX};
+pub use fields::did_you_mean;
+pub use settings::DEFAULT_FEED_SIZE;
+
+/// The validated content of an advisories folder.
+#[derive(Debug, Clone)]
+pub struct Content {
+    /// The folder it was loaded from.
+    pub root: PathBuf,
+    /// `site.toml`.
+    pub settings: Settings,
+    /// `measures.toml`.
+    pub catalogue: Catalogue,
+    /// Every advisory, drafts and embargoed ones included, newest first.
+    advisories: Vec<Advisory>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Content {
+    /// Builds the model from validated parts; sorts newest first.
+    pub fn new(
+        root: PathBuf,
+        settings: Settings,
+        catalogue: Catalogue,
+        mut advisories: Vec<Advisory>,
+    ) -> Self {
+        advisories.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| b.id.cmp(&a.id)));
+        let by_id = advisories
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.0.clone(), i))
+            .collect();
+        Self {
+            root,
+            settings,
+            catalogue,
+            advisories,
+            by_id,
+        }
+    }
+
+    /// Every advisory, drafts and embargoed ones included, newest first.
+    pub fn all(&self) -> &[Advisory] {
+        &self.advisories
+    }
+
+    /// The advisory with this id, public or not.
+    pub fn get(&self, id: &str) -> Option<&Advisory> {
+        self.by_id.get(id).map(|&i| &self.advisories[i])
+    }
+
+    /// The advisories the public may see at `now`, newest first.
+    pub fn public_at(&self, now: Timestamp) -> impl Iterator<Item = &Advisory> + '_ {
+        self.advisories.iter().filter(move |a| a.is_public_at(now))
+    }
+
+    /// Public advisories with this tag.
+    pub fn by_tag<'a>(
+        &'a self,
+        tag: &'a str,
+        now: Timestamp,
+    ) -> impl Iterator<Item = &'a Advisory> + 'a {
+        self.public_at(now)
+            .filter(move |a| a.tags.iter().any(|t| t.0 == tag))
+    }
+
+    /// Public advisories of this severity.
+    pub fn by_severity(
+        &self,
+        severity: Severity,
+        now: Timestamp,
+    ) -> impl Iterator<Item = &Advisory> + '_ {
+        self.public_at(now).filter(move |a| a.severity == severity)
+    }
+
+    /// Public advisories of this kind.
+    pub fn by_kind(&self, kind: Kind, now: Timestamp) -> impl Iterator<Item = &Advisory> + '_ {
+        self.public_at(now).filter(move |a| a.kind == kind)
+    }
+
+    /// Public advisories that exposed this data class.
+    pub fn by_data_class<'a>(
+        &'a self,
+        class: &'a str,
+        now: Timestamp,
+    ) -> impl Iterator<Item = &'a Advisory> + 'a {
+        self.public_at(now)
+            .filter(move |a| a.data.iter().any(|d| d.0 == class))
+    }
+
+    /// Every tag of a public advisory, sorted.
+    pub fn tags_at(&self, now: Timestamp) -> BTreeSet<&Tag> {
+        self.public_at(now).flat_map(|a| &a.tags).collect()
+    }
+
+    /// Every data class of a public advisory.
+    pub fn data_classes_at(&self, now: Timestamp) -> BTreeSet<&DataClass> {
+        self.public_at(now).flat_map(|a| &a.data).collect()
+    }
+
+    /// The first embargo that lifts after `now` (a non-draft advisory published later).
+    pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
+        self.advisories
+            .iter()
+            .filter(|a| !a.draft && a.published > now)
+            .map(|a| a.published)
+            .min()
+    }
+}
+
+/// What a file in the advisories folder is.
+enum FileRole {
+    Advisory { stem: String, year: String },
+    Translation { stem: String, lang: String },
+}
+
+/// Loads and validates the folder. Returns every problem found, sorted by file and line.
+pub fn load(root: &Path) -> Result<Content, Diagnostics> {
+    let mut report = Diagnostics::default();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let root_display = root.display().to_string();
+    let Ok(canonical_root) = root.canonicalize() else {
+        report.push(
+            SourceFile::new(root_display.clone(), "")
+                .error(0..0, "the advisories folder does not exist")
+                .help(
+                    "run bulletin from the repository's top level, or pass the folder with --dir",
+                ),
+        );
+        return Err(report);
+    };
+
+    let settings = read_required(root, "site.toml", &mut report, &mut diags)
+        .and_then(|f| settings::parse(&f, &mut diags));
+    let catalogue = read_required(root, "measures.toml", &mut report, &mut diags)
+        .and_then(|f| catalogue::parse(&f, &mut diags));
+    let ctx = advisory::Context {
+        settings: settings.as_ref(),
+        catalogue: catalogue.as_ref(),
+    };
+
+    let files = discover(root, &canonical_root, &mut diags);
+    let mut advisories: Vec<(advisory::Parsed<Advisory>, usize)> = Vec::new();
+    let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> =
+        Vec::new();
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
+
+    for (path, role) in files {
+        let display = display_path(root, &path);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(
+                    SourceFile::new(display, "")
+                        .error(0..0, format!("cannot read the file: {e}"))
+                        .help("check its permissions"),
+                );
+                continue;
+            }
+        };
+        let file = match front_matter::decode(&display, &bytes) {
+            Ok(f) => f,
+            Err((f, d)) => {
+                diags.push(d);
+                sources.push(f);
+                continue;
+            }
+        };
+        let index = sources.len();
+        match &role {
+            FileRole::Advisory { stem, year } => {
+                if let Some(p) = advisory::advisory(&file, stem, year, ctx, &mut diags) {
+                    advisories.push((p, index));
+                }
+            }
+            FileRole::Translation { stem, lang } => {
+                if let Some(p) = advisory::translation(&file, stem, lang, ctx, &mut diags) {
+                    translations.push((p, stem.clone(), index));
+                }
+            }
+        }
+        sources.push(file);
+    }
+
+    // Cross-file rules: unique ids, translations with an original.
+    let mut first_seen: HashMap<String, (usize, Range<usize>)> = HashMap::new();
+    let mut unique: Vec<Advisory> = Vec::with_capacity(advisories.len());
+    for (parsed, index) in advisories {
+        let id = parsed.value.id.0.clone();
+        if let Some((first, _)) = first_seen.get(&id) {
+            let first_path = &sources[*first].path;
+            diags.push(
+                sources[index]
+                    .error(
+                        parsed.id_span.clone(),
+                        format!("duplicate id `{id}`: {first_path} uses it too"),
+                    )
+                    .note(format!("the first use is in {first_path}"))
+                    .help(
+                        "every advisory needs its own id; `bulletin new` picks the next free one",
+                    ),
+            );
+            continue;
+        }
+        first_seen.insert(id, (index, parsed.id_span));
+        unique.push(parsed.value);
+    }
+    let by_id: BTreeMap<String, usize> = unique
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.0.clone(), i))
+        .collect();
+    for (parsed, stem, index) in translations {
+        let file = &sources[index];
+        let Some(&i) = by_id.get(&stem) else {
+            diags.push(
+                file.error(
+                    parsed.id_span.clone(),
+                    format!("translation of `{stem}`, but there is no advisory `{stem}.md`"),
+                )
+                .help(format!(
+                    "add the original {stem}.md in the same folder, or fix the file name"
+                )),
+            );
+            continue;
+        };
+        let original = &mut unique[i];
+        if Path::new(&original.path).parent() != Path::new(&parsed.value.path).parent() {
+            diags.push(
+                file.error(
+                    0..0,
+                    format!(
+                        "the translation is not in the same folder as its original {}",
+                        original.path
+                    ),
+                )
+                .help("move it next to the original"),
+            );
+            continue;
+        }
+        for date in parsed.value.updates.keys() {
+            if !original.updates.iter().any(|u| u.date == *date) {
+                diags.push(
+                    file.error(parsed.id_span.clone(), format!("the translation has an update dated {date} that the original does not have"))
+                        .help("translated updates carry the same date as the original's update they translate"),
+                );
+            }
+        }
+        original
+            .translations
+            .insert(parsed.value.lang.clone(), parsed.value);
+    }
+
+    for s in sources {
+        report.add_source(s);
+    }
+    for d in diags {
+        report.push(d);
+    }
+    report.sort();
+    match (settings, catalogue) {
+        (Some(settings), Some(catalogue)) if report.is_empty() => Ok(Content::new(
+            root.to_path_buf(),
+            settings,
+            catalogue,
+            unique,
+        )),
+        _ => Err(report),
+    }
+}
+
+fn read_required(
+    root: &Path,
+    name: &str,
+    report: &mut Diagnostics,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<SourceFile> {
+    let path = root.join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => match front_matter::decode(name, &bytes) {
+            Ok(file) => {
+                report.add_source(file.clone());
+                Some(file)
+            }
+            Err((file, d)) => {
+                report.add_source(file);
+                diags.push(d);
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(
+                SourceFile::new(name, "")
+                    .error(0..0, format!("cannot read {name}: {e}"))
+                    .help(format!(
+                        "every advisories folder needs {name}; see README.md for its fields"
+                    )),
+            );
+            None
+        }
+    }
+}
+
+/// Finds the advisory files: `YYYY/ID.md` and `YYYY/ID.LANG.md`. Hidden entries are skipped;
+/// a symlink that leads outside the folder is an error, never followed.
+fn discover(
+    root: &Path,
+    canonical_root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, FileRole)> {
+    let mut out = Vec::new();
+    let mut years: Vec<PathBuf> = Vec::new();
+    for entry in read_dir_sorted(root, diags) {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || !escapes_checked(root, &entry, canonical_root, diags) {
+            continue;
+        }
+        if entry.is_dir() && name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()) {
+            years.push(entry);
+        } else if entry.is_file() && name.ends_with(".md") && name != "README.md" {
+            diags.push(
+                SourceFile::new(display_path(root, &entry), "")
+                    .error(
+                        0..0,
+                        "advisory files live in a folder named after their year",
+                    )
+                    .help("move it into a folder such as 2025/"),
+            );
+        }
+    }
+    for dir in years {
+        let year = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for entry in read_dir_sorted(&dir, diags) {
+            let name = entry
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.')
+                || !name.ends_with(".md")
+                || !escapes_checked(root, &entry, canonical_root, diags)
+            {
+                continue;
+            }
+            if !entry.is_file() {
+                continue;
+            }
+            let stem = &name[..name.len() - 3];
+            let role = match stem.rsplit_once('.') {
+                Some((id, lang))
+                    if (2..=3).contains(&lang.len())
+                        && lang.bytes().all(|b| b.is_ascii_lowercase()) =>
+                {
+                    FileRole::Translation {
+                        stem: id.to_string(),
+                        lang: lang.to_string(),
+                    }
+                }
+                Some(_) => {
+                    diags.push(
+                        SourceFile::new(display_path(root, &entry), "")
+                            .error(0..0, format!("`{name}` is neither `ID.md` nor `ID.LANG.md`"))
+                            .help("name advisories after their id, e.g. PK-2025-0007.md, and translations PK-2025-0007.ur.md"),
+                    );
+                    continue;
+                }
+                None => FileRole::Advisory {
+                    stem: stem.to_string(),
+                    year: year.clone(),
+                },
+            };
+            out.push((entry, role));
+        }
+    }
+    out
+}
+
+fn read_dir_sorted(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            paths
+        }
+        Err(e) => {
+            diags.push(
+                SourceFile::new(dir.display().to_string(), "")
+                    .error(0..0, format!("cannot list the folder: {e}")),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// True if `path` is safe to read: not a symlink, or a symlink that stays inside the folder.
+fn escapes_checked(
+    root: &Path,
+    path: &Path,
+    canonical_root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let is_link = path
+        .symlink_metadata()
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
+    if !is_link {
+        return true;
+    }
+    match path.canonicalize() {
+        Ok(target) if target.starts_with(canonical_root) => true,
+        Ok(target) => {
+            diags.push(
+                SourceFile::new(display_path(root, path), "")
+                    .error(0..0, format!("symlink leads outside the advisories folder (to {})", target.display()))
+                    .help("copy the file into the folder instead of linking to it; links out of the folder are never followed"),
+            );
+            false
+        }
+        Err(e) => {
+            diags.push(
+                SourceFile::new(display_path(root, path), "")
+                    .error(0..0, format!("broken symlink: {e}"))
+                    .help("remove the link or point it at a file inside the folder"),
+            );
+            false
+        }
+    }
+}
+
+/// Reads only `site.toml` (for commands that need the settings of a folder whose advisories may be broken).
+pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
+    let mut report = Diagnostics::default();
+    let mut diags = Vec::new();
+    let settings = read_required(root, "site.toml", &mut report, &mut diags)
+        .and_then(|f| settings::parse(&f, &mut diags));
+    for d in diags {
+        report.push(d);
+    }
+    match settings {
+        Some(s) if report.is_empty() => Ok(s),
+        _ => Err(report),
+    }
+}

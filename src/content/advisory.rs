@@ -1,0 +1,668 @@
+//! Validating one advisory file or translation: spanned TOML front matter to
+//! typed [`Advisory`] / [`Translation`], with every problem reported.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::model::{
+    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, Reference, Settings, Severity,
+    Status, Tag, Translation, Update, Verification,
+};
+
+use super::checklist;
+use super::fields::{Fields, Value, did_you_mean, parse_toml};
+use super::front_matter;
+
+/// Longest title, in characters: it must fit a feed reader's list and a phone screen.
+pub const TITLE_MAX: usize = 120;
+/// Longest summary or update summary, in characters: feed readers cut longer text.
+pub const SUMMARY_MAX: usize = 280;
+
+const ADVISORY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "published",
+    "severity",
+    "status",
+    "verification",
+    "summary",
+    "data",
+    "affected",
+    "affected_count",
+    "tags",
+    "draft",
+    "references",
+    "updates",
+];
+const TRANSLATION_KEYS: &[&str] = &["id", "title", "summary", "covers", "updates", "draft"];
+
+/// What validating a file needs from the rest of the repository.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub(crate) settings: Option<&'a Settings>,
+    pub(crate) catalogue: Option<&'a Catalogue>,
+}
+
+/// A validated advisory with the span of its id, for cross-file messages.
+pub(crate) struct Parsed<T> {
+    pub(crate) value: T,
+    pub(crate) id_span: Range<usize>,
+}
+
+/// Validates an advisory file named `stem.md` in the folder `year`.
+pub(crate) fn advisory(
+    file: &SourceFile,
+    stem: &str,
+    year: &str,
+    ctx: Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Parsed<Advisory>> {
+    let split = front_matter::split(file).map_err(|d| diags.push(d)).ok()?;
+    let table = parse_toml(file, split.front_matter, split.front_matter_offset, diags)?;
+    let f = Fields::new(
+        table.get_ref(),
+        split.opening.clone(),
+        split.front_matter_offset,
+        "the front matter",
+    );
+    let before = diags.len();
+
+    let (id, id_span) = id_field(file, &f, stem, diags)?;
+    check_id_shape(file, &id, id_span.clone(), year, ctx, diags);
+    let title = f
+        .required(file, diags, "title", "\"What happened, in a few words\"")
+        .and_then(|v| {
+            bounded_text(
+                file,
+                diags,
+                &v,
+                "title",
+                TITLE_MAX,
+                "a headline of a few words",
+            )
+        });
+    let kind = keyword::<Kind>(file, &f, diags, "kind", true);
+    let published = f
+        .required(file, diags, "published", "2025-07-27T09:00:00Z")
+        .and_then(|v| v.timestamp(file, diags, "published"));
+    let severity = keyword::<Severity>(file, &f, diags, "severity", true);
+    let status = keyword::<Status>(file, &f, diags, "status", true);
+    let verification = match f.get("verification") {
+        Some(_) => keyword::<Verification>(file, &f, diags, "verification", false),
+        None => Some(Verification::Confirmed),
+    };
+    let summary = f
+        .required(file, diags, "summary", "\"One or two plain sentences.\"")
+        .and_then(|v| {
+            bounded_text(
+                file,
+                diags,
+                &v,
+                "summary",
+                SUMMARY_MAX,
+                "one or two plain sentences",
+            )
+        });
+    let data = f
+        .required(file, diags, "data", "[\"phone-numbers\"]")
+        .and_then(|v| data_classes(file, &f, &v, ctx, diags));
+    let affected = f
+        .required(file, diags, "affected", "\"Who is affected\"")
+        .and_then(|v| {
+            v.text(
+                file,
+                diags,
+                "affected",
+                "say who is affected, e.g. \"Customers of the portal\"",
+            )
+        });
+    let affected_count = f
+        .get("affected_count")
+        .map(|v| v.unsigned(file, diags, "affected_count"));
+    let tags = match f.get("tags") {
+        Some(v) => tags(file, &f, &v, diags),
+        None => Some(Vec::new()),
+    };
+    let draft = f
+        .get("draft")
+        .map_or(Some(false), |v| v.boolean(file, diags, "draft"));
+    let references = match f.get("references") {
+        Some(v) => references(file, &f, &v, diags),
+        None => Some(Vec::new()),
+    };
+    let updates = match f.get("updates") {
+        Some(v) => updates(file, &f, &v, published, diags),
+        None => Some(Vec::new()),
+    };
+    f.finish(file, diags, ADVISORY_KEYS);
+
+    placeholders_in_body(file, split.body, split.body_offset, diags);
+    let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    let mut checklist = extracted.items;
+    let data = data?;
+    if let Some(catalogue) = ctx.catalogue {
+        catalogue.extend_checklist(&mut checklist, data.iter().map(DataClass::as_str));
+    }
+    crate::model::sort_by_urgency(&mut checklist);
+
+    if diags.len() > before {
+        return None;
+    }
+    Some(Parsed {
+        value: Advisory {
+            id: AdvisoryId(id),
+            path: file.path.clone(),
+            title: title?,
+            kind: kind?,
+            published: published?,
+            severity: severity?,
+            status: status?,
+            verification: verification?,
+            summary: summary?,
+            data,
+            affected: affected?,
+            affected_count: affected_count.flatten(),
+            tags: tags?,
+            draft: draft?,
+            references: references?,
+            updates: updates?,
+            body: extracted.body,
+            checklist,
+            translations: BTreeMap::new(),
+        },
+        id_span,
+    })
+}
+
+/// Validates a translation file named `stem.lang.md`. Matching it to its original is done by the caller.
+pub(crate) fn translation(
+    file: &SourceFile,
+    stem: &str,
+    lang: &str,
+    ctx: Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Parsed<Translation>> {
+    let split = front_matter::split(file).map_err(|d| diags.push(d)).ok()?;
+    let table = parse_toml(file, split.front_matter, split.front_matter_offset, diags)?;
+    let f = Fields::new(
+        table.get_ref(),
+        split.opening.clone(),
+        split.front_matter_offset,
+        "the translation's front matter",
+    );
+    let before = diags.len();
+
+    if let Some(settings) = ctx.settings {
+        if !settings.languages.iter().any(|l| l == lang) || lang == settings.default_language {
+            diags.push(
+                file.error(0..0, format!("`{lang}` is not a translation language of this site"))
+                    .help(format!(
+                        "name the file ID.LANG.md with LANG one of the non-default `languages` in site.toml: {}",
+                        settings.languages.iter().filter(|l| **l != settings.default_language).cloned().collect::<Vec<_>>().join(", ")
+                    )),
+            );
+        }
+    }
+    let (id, id_span) = id_field(file, &f, stem, diags)?;
+    let title = f
+        .required(file, diags, "title", "\"the translated title\"")
+        .and_then(|v| {
+            bounded_text(
+                file,
+                diags,
+                &v,
+                "title",
+                TITLE_MAX,
+                "the translated headline",
+            )
+        });
+    let summary = f
+        .required(file, diags, "summary", "\"the translated summary\"")
+        .and_then(|v| {
+            bounded_text(
+                file,
+                diags,
+                &v,
+                "summary",
+                SUMMARY_MAX,
+                "the translated summary",
+            )
+        });
+    let covers = f
+        .required(file, diags, "covers", "2025-07-29T12:00:00Z")
+        .and_then(|v| v.timestamp(file, diags, "covers"));
+    let draft = f
+        .get("draft")
+        .map_or(Some(false), |v| v.boolean(file, diags, "draft"));
+    let updates = match f.get("updates") {
+        Some(v) => updates(file, &f, &v, None, diags).map(|list| {
+            list.into_iter()
+                .map(|u| (u.date, u.summary))
+                .collect::<BTreeMap<_, _>>()
+        }),
+        None => Some(BTreeMap::new()),
+    };
+    f.finish(file, diags, TRANSLATION_KEYS);
+    let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    if diags.len() > before {
+        return None;
+    }
+    let _ = id;
+    Some(Parsed {
+        value: Translation {
+            lang: lang.to_string(),
+            path: file.path.clone(),
+            title: title?,
+            summary: summary?,
+            covers: covers?,
+            updates: updates?,
+            body: extracted.body,
+            own_measures: extracted.items,
+            draft: draft?,
+        },
+        id_span,
+    })
+}
+
+fn id_field(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    stem: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, Range<usize>)> {
+    let v = f.required(file, diags, "id", &format!("\"{stem}\""))?;
+    let id = v.text(
+        file,
+        diags,
+        "id",
+        &format!("write the file name without `.md`: id = \"{stem}\""),
+    )?;
+    if id != stem {
+        diags.push(
+            file.error(v.span.clone(), format!("id `{id}` does not match the file name `{stem}`"))
+                .help(format!("the id is part of the URL and must equal the file name: write id = \"{stem}\" or rename the file to {id}.md")),
+        );
+    }
+    Some((id, v.span))
+}
+
+fn check_id_shape(
+    file: &SourceFile,
+    id: &str,
+    span: Range<usize>,
+    year: &str,
+    ctx: Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(settings) = ctx.settings else { return };
+    let prefix = &settings.id_prefix;
+    let rest = id
+        .strip_prefix(prefix.as_str())
+        .and_then(|r| r.strip_prefix('-'));
+    let shape_ok = rest.is_some_and(|r| {
+        let mut parts = r.splitn(2, '-');
+        let y = parts.next().unwrap_or("");
+        let n = parts.next().unwrap_or("");
+        y.len() == 4
+            && y.bytes().all(|b| b.is_ascii_digit())
+            && n.len() >= 4
+            && n.bytes().all(|b| b.is_ascii_digit())
+    });
+    if !shape_ok {
+        diags.push(
+            file.error(span, format!("id `{id}` is not of the form `{prefix}-YYYY-NNNN`"))
+                .help(format!("use the prefix from site.toml, the year and a four-digit number, e.g. `{prefix}-{year}-0001`; `bulletin new` picks the next free one")),
+        );
+    } else if !id[prefix.len() + 1..].starts_with(year) {
+        diags.push(
+            file.error(span, format!("id `{id}` is filed in the folder `{year}/`, but its year differs"))
+                .help(format!("move the file into the folder of the year in its id, or give it a `{prefix}-{year}-` id")),
+        );
+    }
+}
+
+fn bounded_text(
+    file: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+    v: &Value<'_, '_>,
+    key: &str,
+    max: usize,
+    what: &str,
+) -> Option<String> {
+    let text = v.text(file, diags, key, &format!("write {what}"))?;
+    let n = text.chars().count();
+    if n > max {
+        diags.push(
+            file.error(
+                v.span.clone(),
+                format!(
+                    "`{key}` is {n} characters long; at most {max} fit in feeds and link previews"
+                ),
+            )
+            .help("shorten it; details belong in the body"),
+        );
+        return None;
+    }
+    if text.chars().any(|c| c.is_control()) {
+        diags.push(
+            file.error(v.span.clone(), format!("`{key}` contains a control character"))
+                .help("remove invisible control characters (often pasted from other programs); write it on one line"),
+        );
+        return None;
+    }
+    Some(text)
+}
+
+fn keyword<K: Keyword>(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+    key: &str,
+    required: bool,
+) -> Option<K> {
+    let words = K::words();
+    let v = if required {
+        f.required(file, diags, key, &format!("\"{}\"", words[0]))?
+    } else {
+        f.get(key)?
+    };
+    let word = v.text(
+        file,
+        diags,
+        key,
+        &format!("write one of: {}", words.join(", ")),
+    )?;
+    match K::parse(&word) {
+        Some(k) => Some(k),
+        None => {
+            let mut d = file.error(v.span.clone(), format!("unknown {key} `{word}`"));
+            d = match did_you_mean(&word, words.iter().copied()) {
+                Some(near) => d.help(format!(
+                    "did you mean `{near}`? {key} is one of: {}",
+                    words.join(", ")
+                )),
+                None => d.help(format!("{key} is one of: {}", words.join(", "))),
+            };
+            diags.push(d);
+            None
+        }
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn data_classes(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    v: &Value<'_, '_>,
+    ctx: Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<DataClass>> {
+    let items = v.strings(file, diags, "data", f.offset())?;
+    let mut out: Vec<DataClass> = Vec::new();
+    let mut ok = true;
+    for (class, span) in items {
+        if class.starts_with(super::fields::PLACEHOLDER) {
+            diags.push(
+                file.error(span, "`data` still holds the placeholder from `bulletin new`")
+                    .help("list the exposed data classes, the table names of measures.toml, e.g. data = [\"phone-numbers\", \"national-id\"]"),
+            );
+            ok = false;
+            continue;
+        }
+        if out.iter().any(|c| c.0 == class) {
+            diags.push(
+                file.error(span, format!("data class `{class}` is listed twice"))
+                    .help("remove the repeat"),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(catalogue) = ctx.catalogue {
+            if catalogue.class(&class).is_none() {
+                let keys = catalogue.classes.keys().map(String::as_str);
+                let mut d = file.error(span, format!("unknown data class `{class}`"));
+                d = match did_you_mean(&class, keys) {
+                    Some(near) => d.help(format!("did you mean `{near}`?")),
+                    None => d.help(format!(
+                        "use a table name of measures.toml ({}), or add the class there with its measures",
+                        catalogue.classes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                diags.push(d);
+                ok = false;
+                continue;
+            }
+        }
+        out.push(DataClass(class));
+    }
+    ok.then_some(out)
+}
+
+fn tags(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    v: &Value<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Tag>> {
+    let items = v.strings(file, diags, "tags", f.offset())?;
+    let mut out: Vec<Tag> = Vec::new();
+    let mut ok = true;
+    for (tag, span) in items {
+        if !is_slug(&tag) {
+            diags.push(
+                file.error(span, format!("tag `{tag}` is not a lowercase word"))
+                    .help(format!(
+                        "tags are part of URLs: use a-z, 0-9 and single dashes, e.g. \"{}\"",
+                        checklist::slug(&tag, 40).to_ascii_lowercase()
+                    )),
+            );
+            ok = false;
+        } else if out.iter().any(|t| t.0 == tag) {
+            diags.push(
+                file.error(span, format!("tag `{tag}` is listed twice"))
+                    .help("remove the repeat"),
+            );
+            ok = false;
+        } else {
+            out.push(Tag(tag));
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Whether `url` is an absolute http(s) URL with a host and no spaces.
+pub(crate) fn is_absolute_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty()
+            && !host.starts_with(':')
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+pub(crate) fn url_field(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+    key: &str,
+    allow_mailto: bool,
+) -> Option<String> {
+    let v = f.required(file, diags, key, "\"https://example.org/page\"")?;
+    let url = v.text(
+        file,
+        diags,
+        key,
+        "write the full address, starting with https://",
+    )?;
+    if url.contains(super::fields::PLACEHOLDER) {
+        diags.push(
+            file.error(
+                v.span.clone(),
+                format!("`{key}` still holds the placeholder from `bulletin new`"),
+            )
+            .help("write the source's full address, starting with https://"),
+        );
+        return None;
+    }
+    let ok = is_absolute_http_url(&url)
+        || (allow_mailto && url.strip_prefix("mailto:").is_some_and(|r| r.contains('@')));
+    if !ok {
+        diags.push(
+            file.error(v.span.clone(), format!("`{key}` must be an absolute http(s) URL, found `{url}`"))
+                .help("write the full address including https://, e.g. \"https://www.example.org/statement\""),
+        );
+        return None;
+    }
+    Some(url)
+}
+
+fn references(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    v: &Value<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Reference>> {
+    let items = v.array(file, diags, "references", f.offset())?;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in items {
+        let Some(r) = item.table(
+            file,
+            diags,
+            "references",
+            f.offset(),
+            "a [[references]] entry".into(),
+        ) else {
+            ok = false;
+            continue;
+        };
+        let title = r
+            .required(file, diags, "title", "\"Name of the source\"")
+            .and_then(|v| {
+                v.text(
+                    file,
+                    diags,
+                    "title",
+                    "name the source, e.g. \"Interior ministry statement\"",
+                )
+            });
+        let url = url_field(file, &r, diags, "url", false);
+        r.finish(file, diags, &["title", "url"]);
+        match (title, url) {
+            (Some(title), Some(url)) => out.push(Reference { title, url }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn updates(
+    file: &SourceFile,
+    f: &Fields<'_, '_>,
+    v: &Value<'_, '_>,
+    published: Option<jiff::Timestamp>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Update>> {
+    let items = v.array(file, diags, "updates", f.offset())?;
+    let mut out: Vec<Update> = Vec::new();
+    let mut ok = true;
+    for item in items {
+        let Some(u) = item.table(
+            file,
+            diags,
+            "updates",
+            f.offset(),
+            "an [[updates]] entry".into(),
+        ) else {
+            ok = false;
+            continue;
+        };
+        let date_value = u.required(file, diags, "date", "2025-07-29T12:00:00Z");
+        let date = date_value
+            .as_ref()
+            .and_then(|v| v.timestamp(file, diags, "date"));
+        let summary = u
+            .required(
+                file,
+                diags,
+                "summary",
+                "\"What changed, in one or two sentences.\"",
+            )
+            .and_then(|v| {
+                bounded_text(
+                    file,
+                    diags,
+                    &v,
+                    "summary",
+                    SUMMARY_MAX,
+                    "what changed, in one or two sentences",
+                )
+            });
+        u.finish(file, diags, &["date", "summary"]);
+        let (Some(date), Some(summary), Some(dv)) = (date, summary, date_value) else {
+            ok = false;
+            continue;
+        };
+        if let Some(p) = published {
+            if date <= p {
+                diags.push(
+                    file.error(dv.span.clone(), format!("update dated {date} is not after `published` ({p})"))
+                        .help("an update reports something that happened after publication; fix the date or fold it into the body"),
+                );
+                ok = false;
+                continue;
+            }
+        }
+        if let Some(prev) = out.last() {
+            if date <= prev.date {
+                diags.push(
+                    file.error(
+                        dv.span.clone(),
+                        format!(
+                            "update dated {date} is not after the update before it ({})",
+                            prev.date
+                        ),
+                    )
+                    .help("list updates oldest first, each with a later date"),
+                );
+                ok = false;
+                continue;
+            }
+        }
+        out.push(Update { date, summary });
+    }
+    ok.then_some(out)
+}
+
+/// Reports body lines that still start with the `TODO` of `bulletin new` (checklist items report their own).
+fn placeholders_in_body(file: &SourceFile, body: &str, offset: usize, diags: &mut Vec<Diagnostic>) {
+    let mut start = 0;
+    for raw in body.split_inclusive('\n') {
+        let line = raw.trim();
+        if line.starts_with(super::fields::PLACEHOLDER) {
+            let at = offset + start + (raw.len() - raw.trim_start().len());
+            diags.push(
+                file.error(
+                    at..at + line.len(),
+                    "the body still holds a placeholder from `bulletin new`",
+                )
+                .help("replace the TODO line with the text readers should see, or delete it"),
+            );
+        }
+        start += raw.len();
+    }
+}

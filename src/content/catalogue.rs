@@ -1,0 +1,228 @@
+//! `measures.toml`: the protective-measures catalogue, one table per data class.
+//!
+//! A measure is defined once (`id`, `urgency`, `text`, optional `link`) and may be
+//! reused by another class that names only its `id`.
+
+use std::ops::Range;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::model::{Catalogue, DataClass, DataClassInfo, Keyword, Measure, Urgency};
+
+use super::advisory::is_absolute_http_url;
+use super::fields::{Fields, did_you_mean, parse_toml};
+
+pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Catalogue> {
+    let table = parse_toml(file, &file.text, 0, diags)?;
+    let before = diags.len();
+    let mut catalogue = Catalogue::default();
+    // Class key → (measure id, span, is definition) in order; references are resolved after all definitions are known.
+    let mut order: Vec<(String, Vec<(String, Range<usize>)>)> = Vec::new();
+
+    for (key, value) in table.get_ref().iter() {
+        let class = key.get_ref().to_string();
+        let key_span = key.span();
+        if !class.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }) {
+            diags.push(
+                file.error(key_span.clone(), format!("data class `{class}` is not a lowercase word"))
+                    .help("class keys appear in URLs and in advisories' `data`: use a-z, 0-9 and dashes, e.g. [phone-numbers]"),
+            );
+            continue;
+        }
+        let toml::de::DeValue::Table(t) = value.get_ref() else {
+            diags.push(
+                file.error(
+                    key_span,
+                    format!(
+                        "`{class}` must be a table `[{class}]` with label, description and measures"
+                    ),
+                )
+                .help(format!(
+                    "write [{class}] on its own line, then label = \"…\" and description = \"…\""
+                )),
+            );
+            continue;
+        };
+        let f = Fields::new(t, key_span.clone(), 0, format!("[{class}]"));
+        let label = f
+            .required(file, diags, "label", "\"Passwords\"")
+            .and_then(|v| v.text(file, diags, "label", "a short name"));
+        let description = f
+            .required(file, diags, "description", "\"What this data is.\"")
+            .and_then(|v| {
+                v.text(
+                    file,
+                    diags,
+                    "description",
+                    "one sentence saying what this data is",
+                )
+            });
+        let mut ids = Vec::new();
+        let mut last_urgency = Urgency::Now;
+        if let Some(v) = f.required(
+            file,
+            diags,
+            "measures",
+            "[…] (write [[class.measures]] tables)",
+        ) {
+            for item in v.array(file, diags, "measures", 0).unwrap_or_default() {
+                let Some(m) = item.table(
+                    file,
+                    diags,
+                    "measures",
+                    0,
+                    format!("a [[{class}.measures]] entry"),
+                ) else {
+                    continue;
+                };
+                let Some(id) = m
+                    .required(file, diags, "id", "\"change-passwords\"")
+                    .and_then(|v| {
+                        let id = v.text(
+                            file,
+                            diags,
+                            "id",
+                            "a stable lowercase id such as \"change-passwords\"",
+                        )?;
+                        if id.split('-').all(|p| {
+                            !p.is_empty()
+                                && p.bytes()
+                                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                        }) {
+                            Some((id, v.span))
+                        } else {
+                            diags.push(
+                                file.error(
+                                    v.span,
+                                    format!("measure id `{id}` is not a lowercase word"),
+                                )
+                                .help("use a-z, 0-9 and dashes"),
+                            );
+                            None
+                        }
+                    })
+                else {
+                    m.finish(file, diags, &["id", "urgency", "text", "link"]);
+                    continue;
+                };
+                let is_definition = m.get("text").is_some()
+                    || m.get("urgency").is_some()
+                    || m.get("link").is_some();
+                if is_definition {
+                    let urgency = m.required(file, diags, "urgency", "\"now\"").and_then(|v| {
+                        let word = v.text(file, diags, "urgency", "now, this-week or ongoing")?;
+                        let parsed = Urgency::parse(&word);
+                        if parsed.is_none() {
+                            let help = match did_you_mean(&word, Urgency::words()) {
+                                Some(n) => format!("did you mean `{n}`? urgency is one of: now, this-week, ongoing"),
+                                None => "urgency is one of: now, this-week, ongoing".into(),
+                            };
+                            diags.push(file.error(v.span.clone(), format!("unknown urgency `{word}`")).help(help));
+                        }
+                        if let Some(u) = parsed {
+                            if u < last_urgency {
+                                diags.push(
+                                    file.error(v.span, format!("measure `{}` ({word}) comes after a less urgent one", id.0))
+                                        .help("order each class's measures most urgent first: now, then this-week, then ongoing"),
+                                );
+                            }
+                            last_urgency = u;
+                        }
+                        parsed
+                    });
+                    let text = m
+                        .required(
+                            file,
+                            diags,
+                            "text",
+                            "\"What to do, in one or two sentences.\"",
+                        )
+                        .and_then(|v| v.text(file, diags, "text", "say what to do"));
+                    let link = m.get("link").and_then(|v| {
+                        let url = v.string(file, diags, "link")?;
+                        if is_absolute_http_url(&url) {
+                            Some(url)
+                        } else {
+                            diags.push(
+                                file.error(
+                                    v.span,
+                                    format!(
+                                        "`link` must be an absolute http(s) URL, found `{url}`"
+                                    ),
+                                )
+                                .help("write the full address, starting with https://"),
+                            );
+                            None
+                        }
+                    });
+                    if let (Some(urgency), Some(text)) = (urgency, text) {
+                        if catalogue.measures.contains_key(&id.0) {
+                            diags.push(
+                                file.error(id.1.clone(), format!("measure `{}` is defined twice", id.0))
+                                    .help("give it another id, or reuse the first definition by writing only `id = …`"),
+                            );
+                        } else {
+                            catalogue.measures.insert(
+                                id.0.clone(),
+                                Measure {
+                                    id: id.0.clone(),
+                                    urgency,
+                                    text,
+                                    link,
+                                },
+                            );
+                        }
+                    }
+                }
+                m.finish(file, diags, &["id", "urgency", "text", "link"]);
+                ids.push(id);
+            }
+        }
+        f.finish(file, diags, &["label", "description", "measures"]);
+        if let (Some(label), Some(description)) = (label, description) {
+            catalogue.classes.insert(
+                class.clone(),
+                DataClassInfo {
+                    key: DataClass(class.clone()),
+                    label,
+                    description,
+                    measures: Vec::new(),
+                },
+            );
+        }
+        order.push((class, ids));
+    }
+
+    for (class, ids) in order {
+        let mut resolved = Vec::new();
+        for (id, span) in ids {
+            if catalogue.measures.contains_key(&id) {
+                if !resolved.contains(&id) {
+                    resolved.push(id);
+                }
+            } else {
+                let mut d = file.error(
+                    span,
+                    format!("measure `{id}` is used in [{class}] but defined nowhere"),
+                );
+                d = match did_you_mean(&id, catalogue.measures.keys().map(String::as_str)) {
+                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                    None => d.help("define it once with id, urgency and text; other classes may then name only its id"),
+                };
+                diags.push(d);
+            }
+        }
+        // Keep the class's own order, most urgent first (references may bring in any urgency).
+        resolved.sort_by_key(|id| catalogue.measures[id].urgency);
+        if let Some(info) = catalogue.classes.get_mut(&class) {
+            info.measures = resolved;
+        }
+    }
+    if catalogue.classes.is_empty() && diags.len() == before {
+        diags.push(file.error(0..0, "measures.toml defines no data class").help("add a table per data class, e.g. [passwords] with label, description and [[passwords.measures]]"));
+    }
+    (diags.len() == before).then_some(catalogue)
+}

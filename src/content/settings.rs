@@ -1,0 +1,199 @@
+//! `site.toml`: the site's title, base URL, languages, contacts, channels and licence.
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::model::{Channel, License, Settings};
+
+use super::advisory::url_field;
+use super::fields::{Fields, parse_toml};
+
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "id_prefix",
+    "default_language",
+    "languages",
+    "contact_email",
+    "security_email",
+    "channels",
+    "never_ask",
+    "license",
+    "feed_size",
+    "repository_url",
+];
+
+/// Default number of items per feed.
+pub const DEFAULT_FEED_SIZE: usize = 50;
+
+pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Settings> {
+    let table = parse_toml(file, &file.text, 0, diags)?;
+    let f = Fields::new(table.get_ref(), 0..0, 0, "site.toml");
+    let before = diags.len();
+    let text = |key: &str, example: &str, help: &str, diags: &mut Vec<Diagnostic>| {
+        f.required(file, diags, key, example)
+            .and_then(|v| v.text(file, diags, key, help))
+    };
+    let title = text(
+        "title",
+        "\"Data Breach Advisories\"",
+        "write the site's name",
+        diags,
+    );
+    let description = text(
+        "description",
+        "\"What this site publishes.\"",
+        "write one sentence about the site",
+        diags,
+    );
+    let base_url = url_field(file, &f, diags, "base_url", false)
+        .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    let id_prefix = text(
+        "id_prefix",
+        "\"PK\"",
+        "write the prefix of advisory ids, e.g. \"PK\"",
+        diags,
+    )
+    .and_then(|p| {
+        if p.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            Some(p)
+        } else {
+            let span = f.get("id_prefix").map_or(0..0, |v| v.span);
+            diags.push(
+                file.error(span, "`id_prefix` must be capital letters and digits")
+                    .help("e.g. id_prefix = \"PK\""),
+            );
+            None
+        }
+    });
+    let default_language = text(
+        "default_language",
+        "\"en\"",
+        "write a language code such as \"en\"",
+        diags,
+    );
+    let languages = f
+        .required(file, diags, "languages", "[\"en\", \"ur\"]")
+        .and_then(|v| v.strings(file, diags, "languages", 0));
+    let contact_email = text(
+        "contact_email",
+        "\"help@example.org\"",
+        "write the address readers write to",
+        diags,
+    );
+    let security_email = text(
+        "security_email",
+        "\"security@example.org\"",
+        "write the address for security reports",
+        diags,
+    );
+    let never_ask = f
+        .required(file, diags, "never_ask", "[\"your password or PIN\"]")
+        .and_then(|v| v.strings(file, diags, "never_ask", 0))
+        .map(|list| list.into_iter().map(|(s, _)| s).collect::<Vec<_>>());
+    let feed_size = match f.get("feed_size") {
+        None => Some(DEFAULT_FEED_SIZE as u64),
+        Some(v) => v.unsigned(file, diags, "feed_size").filter(|n| {
+            let ok = (1..=1000).contains(n);
+            if !ok {
+                diags.push(
+                    file.error(v.span.clone(), "`feed_size` must be between 1 and 1000")
+                        .help("50 is a good size"),
+                );
+            }
+            ok
+        }),
+    };
+    let repository_url = match f.get("repository_url") {
+        None => Some(None),
+        Some(_) => url_field(file, &f, diags, "repository_url", false).map(Some),
+    };
+    let license = f
+        .required(
+            file,
+            diags,
+            "license",
+            "{ name = \"CC BY 4.0\", url = \"https://creativecommons.org/licenses/by/4.0/\" }",
+        )
+        .and_then(|v| {
+            let t = v.table(file, diags, "license", 0, "[license]".into())?;
+            let name = t
+                .required(file, diags, "name", "\"CC BY 4.0\"")
+                .and_then(|v| v.text(file, diags, "name", "name the licence"));
+            let url = url_field(file, &t, diags, "url", false);
+            t.finish(file, diags, &["name", "url"]);
+            Some(License {
+                name: name?,
+                url: url?,
+            })
+        });
+    let channels = f
+        .required(
+            file,
+            diags,
+            "channels",
+            "[{ name = \"This website\", url = \"https://…\" }]",
+        )
+        .and_then(|v| {
+            let mut out = Vec::new();
+            for item in v.array(file, diags, "channels", 0)? {
+                let t = item.table(file, diags, "channels", 0, "a [[channels]] entry".into())?;
+                let name = t
+                    .required(file, diags, "name", "\"This website\"")
+                    .and_then(|v| v.text(file, diags, "name", "name the channel"));
+                let url = url_field(file, &t, diags, "url", true);
+                t.finish(file, diags, &["name", "url"]);
+                out.push(Channel {
+                    name: name?,
+                    url: url?,
+                });
+            }
+            Some(out)
+        });
+    f.finish(file, diags, KEYS);
+
+    let languages: Vec<String> = languages?.into_iter().map(|(l, _)| l).collect();
+    let default_language = default_language?;
+    if !languages.contains(&default_language) {
+        let span = f_span(&table, "languages");
+        diags.push(
+            file.error(
+                span,
+                format!("`languages` does not include the default language `{default_language}`"),
+            )
+            .help(format!(
+                "list it first: languages = [\"{default_language}\", …]"
+            )),
+        );
+    }
+    if diags.len() > before {
+        return None;
+    }
+    let mut languages = languages;
+    languages.retain(|l| *l != default_language);
+    languages.insert(0, default_language.clone());
+    Some(Settings {
+        title: title?,
+        description: description?,
+        base_url: base_url?,
+        id_prefix: id_prefix?,
+        default_language,
+        languages,
+        contact_email: contact_email?,
+        security_email: security_email?,
+        channels: channels?,
+        never_ask: never_ask?,
+        license: license?,
+        feed_size: feed_size? as usize,
+        repository_url: repository_url?,
+    })
+}
+
+fn f_span(table: &toml::Spanned<toml::de::DeTable<'_>>, key: &str) -> std::ops::Range<usize> {
+    table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map_or(0..0, |(_, v)| v.span())
+}

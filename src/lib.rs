@@ -1,0 +1,15 @@
+//! bulletin turns a folder of Markdown advisories into a website, feeds and
+//! protective-measures checklists.
+//!
+//! The pipeline runs one way:
+//!
+//! ```text
+//! advisories/ ──content::load──▶ Content ──render::site(now)──▶ Site ──▶ build: write files
+//!                (validate all)   (typed model)                 (path → page)  serve: hold in memory
+//! ```
+
+pub mod cli;
+pub mod content;
+pub mod diagnostics;
+pub mod model;
+pub mod scaffold;

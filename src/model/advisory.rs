@@ -1,0 +1,262 @@
+//! One advisory and its translations, as validated from front matter and body.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{ChecklistItem, keyword_enum};
+
+/// A stable advisory id such as `PK-2025-0007`: the file stem and part of the URL.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct AdvisoryId(pub String);
+
+impl AdvisoryId {
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AdvisoryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A data-class key of the measures catalogue, such as `passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct DataClass(pub String);
+
+impl DataClass {
+    /// The key as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A lowercase topic tag such as `telecom`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Tag(pub String);
+
+impl Tag {
+    /// The tag as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+keyword_enum!(
+    /// What sort of advisory this is.
+    Kind {
+        /// Personal data exposed or stolen.
+        DataBreach => "data-breach",
+        /// Logins and passwords stolen.
+        CredentialTheft => "credential-theft",
+        /// A fraud campaign targeting the public.
+        ScamAlert => "scam-alert",
+        /// A flaw in software or a service.
+        Vulnerability => "vulnerability",
+        /// Advice that is not tied to one incident.
+        Guidance => "guidance",
+    }
+);
+
+keyword_enum!(
+    /// How much harm the advisory's subject can do; ordered most severe first.
+    Severity {
+        /// Act now: widespread, severe harm.
+        Critical => "critical",
+        /// Serious harm likely.
+        High => "high",
+        /// Some harm possible.
+        Medium => "medium",
+        /// Little harm expected.
+        Low => "low",
+        /// For information.
+        Info => "info",
+    }
+);
+
+keyword_enum!(
+    /// Where the incident stands.
+    Status {
+        /// Ongoing: act on it.
+        Active => "active",
+        /// Contained, being watched.
+        Monitoring => "monitoring",
+        /// Over.
+        Resolved => "resolved",
+        /// Retracted by the publisher.
+        Withdrawn => "withdrawn",
+    }
+);
+
+keyword_enum!(
+    /// How sure the publisher is of the facts.
+    Verification {
+        /// Confirmed by the publisher or the affected organisation.
+        Confirmed => "confirmed",
+        /// Reported but not yet confirmed.
+        Unverified => "unverified",
+        /// Contested by a party involved.
+        Disputed => "disputed",
+    }
+);
+
+impl Kind {
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::DataBreach => "Data breach",
+            Kind::CredentialTheft => "Credential theft",
+            Kind::ScamAlert => "Scam alert",
+            Kind::Vulnerability => "Vulnerability",
+            Kind::Guidance => "Guidance",
+        }
+    }
+}
+
+impl Severity {
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::High => "High",
+            Severity::Medium => "Medium",
+            Severity::Low => "Low",
+            Severity::Info => "Information",
+        }
+    }
+}
+
+impl Status {
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Active => "Active",
+            Status::Monitoring => "Monitoring",
+            Status::Resolved => "Resolved",
+            Status::Withdrawn => "Withdrawn",
+        }
+    }
+}
+
+impl Verification {
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verification::Confirmed => "Confirmed",
+            Verification::Unverified => "Unverified",
+            Verification::Disputed => "Disputed",
+        }
+    }
+}
+
+/// A source the advisory cites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// Link text.
+    pub title: String,
+    /// Absolute http(s) URL.
+    pub url: String,
+}
+
+/// A dated development after publication; news for subscribers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Update {
+    /// When it happened (after `published`, in order).
+    pub date: Timestamp,
+    /// One or two plain sentences.
+    pub summary: String,
+}
+
+/// A translation of an advisory into another language: only the words, never the facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Translation {
+    /// Language code, such as `ur`.
+    pub lang: String,
+    /// Path relative to the advisories folder.
+    pub path: String,
+    /// Translated title.
+    pub title: String,
+    /// Translated summary.
+    pub summary: String,
+    /// The original's newest update (or `published`) this translation covers.
+    pub covers: Timestamp,
+    /// Translated update summaries, keyed by the original update's date.
+    pub updates: BTreeMap<Timestamp, String>,
+    /// Translated Markdown body, without its protective-measures section.
+    pub body: String,
+    /// The translation's own checklist items (from its protective-measures section).
+    pub own_measures: Vec<ChecklistItem>,
+    /// A translated draft is not published even when the original is.
+    pub draft: bool,
+}
+
+/// One validated advisory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Advisory {
+    /// Stable id, equal to the file stem.
+    pub id: AdvisoryId,
+    /// Path relative to the advisories folder.
+    pub path: String,
+    /// Headline.
+    pub title: String,
+    /// What sort of advisory.
+    pub kind: Kind,
+    /// When it becomes public (embargoed until then).
+    pub published: Timestamp,
+    /// How severe.
+    pub severity: Severity,
+    /// Where it stands.
+    pub status: Status,
+    /// How sure the facts are.
+    pub verification: Verification,
+    /// One or two plain sentences for lists and feeds.
+    pub summary: String,
+    /// Data classes exposed, in the order written.
+    pub data: Vec<DataClass>,
+    /// Who is affected.
+    pub affected: String,
+    /// How many people, when known.
+    pub affected_count: Option<u64>,
+    /// Topic tags.
+    pub tags: Vec<Tag>,
+    /// Drafts are never published.
+    pub draft: bool,
+    /// Sources.
+    pub references: Vec<Reference>,
+    /// Developments after publication, oldest first.
+    pub updates: Vec<Update>,
+    /// Markdown body without its protective-measures section (the checklist replaces it).
+    pub body: String,
+    /// The effective checklist: own items plus catalogue measures, deduplicated, most urgent first.
+    pub checklist: Vec<ChecklistItem>,
+    /// Translations by language code.
+    pub translations: BTreeMap<String, Translation>,
+}
+
+impl Advisory {
+    /// Whether the public may see it at `now`: not a draft and no longer embargoed.
+    pub fn is_public_at(&self, now: Timestamp) -> bool {
+        !self.draft && self.published <= now
+    }
+
+    /// The newest of `published` and every update: when the advisory last changed.
+    pub fn last_changed(&self) -> Timestamp {
+        self.updates.last().map_or(self.published, |u| u.date)
+    }
+
+    /// The year it is filed under.
+    pub fn year(&self) -> i16 {
+        self.published
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .year()
+    }
+
+    /// Whether a translation is behind the original's newest update.
+    pub fn translation_is_outdated(&self, translation: &Translation) -> bool {
+        translation.covers < self.last_changed()
+    }
+}

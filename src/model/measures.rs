@@ -1,0 +1,161 @@
+//! The protective-measures catalogue and the checklist items built from it.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{DataClass, keyword_enum};
+
+keyword_enum!(
+    /// How soon a measure should be done; ordered most urgent first.
+    Urgency {
+        /// Today.
+        Now => "now",
+        /// Within the week.
+        ThisWeek => "this-week",
+        /// A habit to keep.
+        Ongoing => "ongoing",
+    }
+);
+
+impl Urgency {
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Now => "Do now",
+            Urgency::ThisWeek => "This week",
+            Urgency::Ongoing => "Keep doing",
+        }
+    }
+}
+
+/// One protective measure of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    /// Stable id, unique in the catalogue; checklist progress is keyed by it.
+    pub id: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// What to do, in one or two sentences.
+    pub text: String,
+    /// Where to do it or read more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// One data class of the catalogue and its measures in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataClassInfo {
+    /// The key used in advisories' `data`.
+    pub key: DataClass,
+    /// Short human label.
+    pub label: String,
+    /// What this data is.
+    pub description: String,
+    /// Ids of its measures, most urgent first.
+    pub measures: Vec<String>,
+}
+
+/// The whole catalogue: data classes in file order and every measure by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalogue {
+    /// Data classes in the order of `measures.toml`.
+    pub classes: IndexMap<String, DataClassInfo>,
+    /// Every measure by id.
+    pub measures: IndexMap<String, Measure>,
+}
+
+impl Catalogue {
+    /// The class with this key.
+    pub fn class(&self, key: &str) -> Option<&DataClassInfo> {
+        self.classes.get(key)
+    }
+
+    /// The measures for these classes, in class order, deduplicated, most urgent first.
+    pub fn checklist_for<'a>(
+        &self,
+        classes: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<ChecklistItem> {
+        let mut items = Vec::new();
+        self.extend_checklist(&mut items, classes);
+        sort_by_urgency(&mut items);
+        items
+    }
+
+    /// Appends the measures of these classes that `items` does not hold yet.
+    pub(crate) fn extend_checklist<'a>(
+        &self,
+        items: &mut Vec<ChecklistItem>,
+        classes: impl IntoIterator<Item = &'a str>,
+    ) {
+        for key in classes {
+            let Some(class) = self.classes.get(key) else {
+                continue;
+            };
+            for id in &class.measures {
+                let Some(m) = self.measures.get(id) else {
+                    continue;
+                };
+                if items
+                    .iter()
+                    .any(|i| i.id == m.id || normalized(&i.text) == normalized(&m.text))
+                {
+                    continue;
+                }
+                items.push(ChecklistItem {
+                    id: m.id.clone(),
+                    urgency: m.urgency,
+                    text: m.text.clone(),
+                    link: m.link.clone(),
+                    source: MeasureSource::Catalogue {
+                        class: class.key.clone(),
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// Stable sort, most urgent first; earlier items (the advisory's own) stay ahead within an urgency.
+pub(crate) fn sort_by_urgency(items: &mut [ChecklistItem]) {
+    items.sort_by_key(|i| i.urgency);
+}
+
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where a checklist item came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "kebab-case")]
+pub enum MeasureSource {
+    /// Written in the advisory's own "Protective measures" section.
+    Advisory,
+    /// From the catalogue, for an exposed data class.
+    Catalogue {
+        /// The data class that brought it in.
+        class: DataClass,
+    },
+}
+
+/// One item of an effective checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistItem {
+    /// Stable id: the catalogue id, or a slug of the advisory's own text.
+    pub id: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// What to do. For the advisory's own items this is inline Markdown.
+    pub text: String,
+    /// Where to do it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Where it came from.
+    #[serde(flatten)]
+    pub source: MeasureSource,
+}

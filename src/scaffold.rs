@@ -1,0 +1,122 @@
+//! `bulletin new`: writes a new advisory with the next free id and placeholders
+//! that `bulletin check` rejects until a person replaces them.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{Keyword, Kind};
+
+/// Why a new advisory could not be written.
+#[derive(Debug)]
+pub enum NewError {
+    /// `--kind` is not a known kind.
+    UnknownKind(String),
+    /// `site.toml` could not be read, so the id prefix is unknown.
+    Settings(crate::diagnostics::Diagnostics),
+    /// The file could not be written.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for NewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewError::UnknownKind(k) => {
+                write!(
+                    f,
+                    "unknown kind `{k}`; use one of: {}",
+                    Kind::words().join(", ")
+                )?;
+                if let Some(near) = crate::content::did_you_mean(k, Kind::words()) {
+                    write!(f, " (did you mean `{near}`?)")?;
+                }
+                Ok(())
+            }
+            NewError::Settings(d) => write!(
+                f,
+                "site.toml is not valid, so the id prefix is unknown:\n{}",
+                d.render_human(false)
+            ),
+            NewError::Io(path, e) => write!(f, "cannot write {}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for NewError {}
+
+/// Writes `YYYY/PREFIX-YYYY-NNNN.md` under `dir` for the current year and returns its path.
+pub fn new_advisory(
+    dir: &Path,
+    title: &str,
+    kind: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<PathBuf, NewError> {
+    let kind = match kind {
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| NewError::UnknownKind(k.to_string()))?),
+        None => None,
+    };
+    let settings = crate::content::load_settings(dir).map_err(NewError::Settings)?;
+    let year = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+    let folder = dir.join(year.to_string());
+    let prefix = format!("{}-{year}-", settings.id_prefix);
+    let highest = std::fs::read_dir(&folder)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let number: String = name
+                .strip_prefix(&prefix)?
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            number.parse::<u32>().ok()
+        })
+        .max()
+        .unwrap_or(0);
+    let id = format!("{prefix}{:04}", highest + 1);
+    let path = folder.join(format!("{id}.md"));
+    let now_example = now.strftime("%Y-%m-%dT%H:00:00Z");
+    let kind_line = match kind {
+        Some(k) => format!("\"{k}\""),
+        None => format!("\"TODO: one of {}\"", Kind::words().join(", ")),
+    };
+    let text = format!(
+        r#"+++
+id = "{id}"
+title = "{title}"
+kind = {kind_line}
+published = "TODO: when it goes public, without quotes, e.g. {now_example}"
+severity = "TODO: critical, high, medium, low or info"
+status = "TODO: active, monitoring, resolved or withdrawn"
+summary = "TODO: one or two plain sentences for lists and feeds."
+data = ["TODO: exposed data classes, the table names of measures.toml"]
+affected = "TODO: who is affected"
+tags = []
+
+[[references]]
+title = "TODO: name of the source"
+url = "https://example.org/TODO"
++++
+
+## What happened
+
+TODO: what happened, in plain words.
+
+## What this means for you
+
+TODO: who is at risk and how.
+
+## Protective measures
+
+- [ ] TODO: the first thing a reader should do.
+"#,
+        title = title.replace('\\', "\\\\").replace('"', "\\\""),
+    );
+    std::fs::create_dir_all(&folder).map_err(|e| NewError::Io(folder.clone(), e))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| NewError::Io(path.clone(), e))?;
+    Ok(path)
+}
