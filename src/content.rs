@@ -8,8 +8,7 @@ mod fields;
 mod front_matter;
 mod settings;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Range;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -188,30 +187,36 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
         let index = sources.len();
         match &role {
             FileRole::Advisory { stem, year } => {
-                if let Some(p) = advisory::advisory(&file, stem, year, ctx, &mut diags) {
-                    advisories.push((p, index));
-                }
+                advisories.push((
+                    advisory::advisory(&file, stem, year, ctx, &mut diags),
+                    index,
+                ));
             }
             FileRole::Translation { stem, lang } => {
-                if let Some(p) = advisory::translation(&file, stem, lang, ctx, &mut diags) {
-                    translations.push((p, stem.clone(), index));
-                }
+                translations.push((
+                    advisory::translation(&file, stem, lang, ctx, &mut diags),
+                    stem.clone(),
+                    index,
+                ));
             }
         }
         sources.push(file);
     }
 
-    // Cross-file rules: unique ids, translations with an original.
-    let mut first_seen: HashMap<String, (usize, Range<usize>)> = HashMap::new();
+    // Cross-file rules: unique ids, translations with an original. They run on every
+    // file whose id could be read, valid or not, so one run reports everything.
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
     let mut unique: Vec<Advisory> = Vec::with_capacity(advisories.len());
     for (parsed, index) in advisories {
-        let id = parsed.value.id.0.clone();
-        if let Some((first, _)) = first_seen.get(&id) {
+        let Some((id, id_span)) = parsed.id else {
+            continue;
+        };
+        if let Some(first) = first_seen.get(&id) {
             let first_path = &sources[*first].path;
             diags.push(
                 sources[index]
                     .error(
-                        parsed.id_span.clone(),
+                        id_span,
                         format!("duplicate id `{id}`: {first_path} uses it too"),
                     )
                     .note(format!("the first use is in {first_path}"))
@@ -221,20 +226,23 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
             );
             continue;
         }
-        first_seen.insert(id, (index, parsed.id_span));
-        unique.push(parsed.value);
+        first_seen.insert(id, index);
+        unique.extend(parsed.value);
     }
-    let by_id: BTreeMap<String, usize> = unique
+    let by_id: HashMap<String, usize> = unique
         .iter()
         .enumerate()
         .map(|(i, a)| (a.id.0.clone(), i))
         .collect();
     for (parsed, stem, index) in translations {
         let file = &sources[index];
-        let Some(&i) = by_id.get(&stem) else {
+        let Some((_, id_span)) = parsed.id else {
+            continue;
+        };
+        if !first_seen.contains_key(&stem) {
             diags.push(
                 file.error(
-                    parsed.id_span.clone(),
+                    id_span,
                     format!("translation of `{stem}`, but there is no advisory `{stem}.md`"),
                 )
                 .help(format!(
@@ -242,9 +250,12 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
                 )),
             );
             continue;
+        }
+        let (Some(translation), Some(&i)) = (parsed.value, by_id.get(&stem)) else {
+            continue;
         };
         let original = &mut unique[i];
-        if Path::new(&original.path).parent() != Path::new(&parsed.value.path).parent() {
+        if Path::new(&original.path).parent() != Path::new(&translation.path).parent() {
             diags.push(
                 file.error(
                     0..0,
@@ -257,17 +268,17 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
             );
             continue;
         }
-        for date in parsed.value.updates.keys() {
+        for date in translation.updates.keys() {
             if !original.updates.iter().any(|u| u.date == *date) {
                 diags.push(
-                    file.error(parsed.id_span.clone(), format!("the translation has an update dated {date} that the original does not have"))
+                    file.error(id_span.clone(), format!("the translation has an update dated {date} that the original does not have"))
                         .help("translated updates carry the same date as the original's update they translate"),
                 );
             }
         }
         original
             .translations
-            .insert(parsed.value.lang.clone(), parsed.value);
+            .insert(translation.lang.clone(), translation);
     }
 
     for s in sources {

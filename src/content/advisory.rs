@@ -45,10 +45,20 @@ pub(crate) struct Context<'a> {
     pub(crate) catalogue: Option<&'a Catalogue>,
 }
 
-/// A validated advisory with the span of its id, for cross-file messages.
+/// A validated file (if valid) and its id with the id's span, for the cross-file rules,
+/// which run even on files with other problems.
 pub(crate) struct Parsed<T> {
-    pub(crate) value: T,
-    pub(crate) id_span: Range<usize>,
+    pub(crate) value: Option<T>,
+    pub(crate) id: Option<(String, Range<usize>)>,
+}
+
+impl<T> Parsed<T> {
+    fn none() -> Self {
+        Self {
+            value: None,
+            id: None,
+        }
+    }
 }
 
 /// Validates an advisory file named `stem.md` in the folder `year`.
@@ -58,9 +68,13 @@ pub(crate) fn advisory(
     year: &str,
     ctx: Context<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Parsed<Advisory>> {
-    let split = front_matter::split(file).map_err(|d| diags.push(d)).ok()?;
-    let table = parse_toml(file, split.front_matter, split.front_matter_offset, diags)?;
+) -> Parsed<Advisory> {
+    let Ok(split) = front_matter::split(file).map_err(|d| diags.push(d)) else {
+        return Parsed::none();
+    };
+    let Some(table) = parse_toml(file, split.front_matter, split.front_matter_offset, diags) else {
+        return Parsed::none();
+    };
     let f = Fields::new(
         table.get_ref(),
         split.opening.clone(),
@@ -69,7 +83,10 @@ pub(crate) fn advisory(
     );
     let before = diags.len();
 
-    let (id, id_span) = id_field(file, &f, stem, diags)?;
+    let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
+        f.finish(file, diags, ADVISORY_KEYS);
+        return Parsed::none();
+    };
     check_id_shape(file, &id, id_span.clone(), year, ctx, diags);
     let title = f
         .required(file, diags, "title", "\"What happened, in a few words\"")
@@ -141,17 +158,20 @@ pub(crate) fn advisory(
     placeholders_in_body(file, split.body, split.body_offset, diags);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
     let mut checklist = extracted.items;
-    let data = data?;
-    if let Some(catalogue) = ctx.catalogue {
+    if let (Some(catalogue), Some(data)) = (ctx.catalogue, &data) {
         catalogue.extend_checklist(&mut checklist, data.iter().map(DataClass::as_str));
     }
     crate::model::sort_by_urgency(&mut checklist);
 
+    let id_out = Some((id.clone(), id_span));
     if diags.len() > before {
-        return None;
+        return Parsed {
+            value: None,
+            id: id_out,
+        };
     }
-    Some(Parsed {
-        value: Advisory {
+    let value = (|| {
+        Some(Advisory {
             id: AdvisoryId(id),
             path: file.path.clone(),
             title: title?,
@@ -161,7 +181,7 @@ pub(crate) fn advisory(
             status: status?,
             verification: verification?,
             summary: summary?,
-            data,
+            data: data?,
             affected: affected?,
             affected_count: affected_count.flatten(),
             tags: tags?,
@@ -171,9 +191,9 @@ pub(crate) fn advisory(
             body: extracted.body,
             checklist,
             translations: BTreeMap::new(),
-        },
-        id_span,
-    })
+        })
+    })();
+    Parsed { value, id: id_out }
 }
 
 /// Validates a translation file named `stem.lang.md`. Matching it to its original is done by the caller.
@@ -183,9 +203,13 @@ pub(crate) fn translation(
     lang: &str,
     ctx: Context<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Parsed<Translation>> {
-    let split = front_matter::split(file).map_err(|d| diags.push(d)).ok()?;
-    let table = parse_toml(file, split.front_matter, split.front_matter_offset, diags)?;
+) -> Parsed<Translation> {
+    let Ok(split) = front_matter::split(file).map_err(|d| diags.push(d)) else {
+        return Parsed::none();
+    };
+    let Some(table) = parse_toml(file, split.front_matter, split.front_matter_offset, diags) else {
+        return Parsed::none();
+    };
     let f = Fields::new(
         table.get_ref(),
         split.opening.clone(),
@@ -194,18 +218,21 @@ pub(crate) fn translation(
     );
     let before = diags.len();
 
-    if let Some(settings) = ctx.settings {
-        if !settings.languages.iter().any(|l| l == lang) || lang == settings.default_language {
-            diags.push(
+    if let Some(settings) = ctx.settings
+        && (!settings.languages.iter().any(|l| l == lang) || lang == settings.default_language)
+    {
+        diags.push(
                 file.error(0..0, format!("`{lang}` is not a translation language of this site"))
                     .help(format!(
                         "name the file ID.LANG.md with LANG one of the non-default `languages` in site.toml: {}",
                         settings.languages.iter().filter(|l| **l != settings.default_language).cloned().collect::<Vec<_>>().join(", ")
                     )),
             );
-        }
     }
-    let (id, id_span) = id_field(file, &f, stem, diags)?;
+    let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
+        f.finish(file, diags, TRANSLATION_KEYS);
+        return Parsed::none();
+    };
     let title = f
         .required(file, diags, "title", "\"the translated title\"")
         .and_then(|v| {
@@ -246,12 +273,15 @@ pub(crate) fn translation(
     };
     f.finish(file, diags, TRANSLATION_KEYS);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    let id_out = Some((id, id_span));
     if diags.len() > before {
-        return None;
+        return Parsed {
+            value: None,
+            id: id_out,
+        };
     }
-    let _ = id;
-    Some(Parsed {
-        value: Translation {
+    let value = (|| {
+        Some(Translation {
             lang: lang.to_string(),
             path: file.path.clone(),
             title: title?,
@@ -261,9 +291,9 @@ pub(crate) fn translation(
             body: extracted.body,
             own_measures: extracted.items,
             draft: draft?,
-        },
-        id_span,
-    })
+        })
+    })();
+    Parsed { value, id: id_out }
 }
 
 fn id_field(
@@ -428,21 +458,21 @@ fn data_classes(
             ok = false;
             continue;
         }
-        if let Some(catalogue) = ctx.catalogue {
-            if catalogue.class(&class).is_none() {
-                let keys = catalogue.classes.keys().map(String::as_str);
-                let mut d = file.error(span, format!("unknown data class `{class}`"));
-                d = match did_you_mean(&class, keys) {
+        if let Some(catalogue) = ctx.catalogue
+            && catalogue.class(&class).is_none()
+        {
+            let keys = catalogue.classes.keys().map(String::as_str);
+            let mut d = file.error(span, format!("unknown data class `{class}`"));
+            d = match did_you_mean(&class, keys) {
                     Some(near) => d.help(format!("did you mean `{near}`?")),
                     None => d.help(format!(
                         "use a table name of measures.toml ({}), or add the class there with its measures",
                         catalogue.classes.keys().cloned().collect::<Vec<_>>().join(", ")
                     )),
                 };
-                diags.push(d);
-                ok = false;
-                continue;
-            }
+            diags.push(d);
+            ok = false;
+            continue;
         }
         out.push(DataClass(class));
     }
@@ -617,31 +647,31 @@ fn updates(
             ok = false;
             continue;
         };
-        if let Some(p) = published {
-            if date <= p {
-                diags.push(
+        if let Some(p) = published
+            && date <= p
+        {
+            diags.push(
                     file.error(dv.span.clone(), format!("update dated {date} is not after `published` ({p})"))
                         .help("an update reports something that happened after publication; fix the date or fold it into the body"),
                 );
-                ok = false;
-                continue;
-            }
+            ok = false;
+            continue;
         }
-        if let Some(prev) = out.last() {
-            if date <= prev.date {
-                diags.push(
-                    file.error(
-                        dv.span.clone(),
-                        format!(
-                            "update dated {date} is not after the update before it ({})",
-                            prev.date
-                        ),
-                    )
-                    .help("list updates oldest first, each with a later date"),
-                );
-                ok = false;
-                continue;
-            }
+        if let Some(prev) = out.last()
+            && date <= prev.date
+        {
+            diags.push(
+                file.error(
+                    dv.span.clone(),
+                    format!(
+                        "update dated {date} is not after the update before it ({})",
+                        prev.date
+                    ),
+                )
+                .help("list updates oldest first, each with a later date"),
+            );
+            ok = false;
+            continue;
         }
         out.push(Update { date, summary });
     }

@@ -11,12 +11,17 @@ use crate::model::{Catalogue, DataClass, DataClassInfo, Keyword, Measure, Urgenc
 use super::advisory::is_absolute_http_url;
 use super::fields::{Fields, did_you_mean, parse_toml};
 
+/// A measure id and where it is written.
+type SpannedId = (String, Range<usize>);
+
 pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Catalogue> {
     let table = parse_toml(file, &file.text, 0, diags)?;
     let before = diags.len();
     let mut catalogue = Catalogue::default();
     // Class key → (measure id, span, is definition) in order; references are resolved after all definitions are known.
-    let mut order: Vec<(String, Vec<(String, Range<usize>)>)> = Vec::new();
+    let mut order: Vec<(String, Vec<SpannedId>)> = Vec::new();
+    // Ids whose definition had errors: already reported, so uses of them are not reported again.
+    let mut failed: Vec<String> = Vec::new();
 
     for (key, value) in table.get_ref().iter() {
         let class = key.get_ref().to_string();
@@ -158,6 +163,9 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                             None
                         }
                     });
+                    if urgency.is_none() || text.is_none() {
+                        failed.push(id.0.clone());
+                    }
                     if let (Some(urgency), Some(text)) = (urgency, text) {
                         if catalogue.measures.contains_key(&id.0) {
                             diags.push(
@@ -203,7 +211,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                 if !resolved.contains(&id) {
                     resolved.push(id);
                 }
-            } else {
+            } else if !failed.contains(&id) {
                 let mut d = file.error(
                     span,
                     format!("measure `{id}` is used in [{class}] but defined nowhere"),

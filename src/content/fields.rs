@@ -19,13 +19,16 @@ pub(crate) struct Value<'a, 'i> {
     pub(crate) span: Range<usize>,
 }
 
+/// A key, its value, and whether a reader asked for it.
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+    Cell<bool>,
+);
+
 /// Reads the keys of one table; [`Fields::finish`] reports the keys nobody asked for.
 pub(crate) struct Fields<'a, 'i> {
-    entries: Vec<(
-        &'a Spanned<std::borrow::Cow<'i, str>>,
-        &'a Spanned<DeValue<'i>>,
-        Cell<bool>,
-    )>,
+    entries: Vec<Entry<'a, 'i>>,
     /// Where "missing key" errors point: the table header or the front matter's opening line.
     anchor: Range<usize>,
     /// Added to every TOML span to make it a file offset.

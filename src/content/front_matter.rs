@@ -110,7 +110,11 @@ mod tests {
 
     #[test]
     fn splits_table_driven() {
-        let cases: &[(&str, Result<(&str, &str), &str>)] = &[
+        type Case = (
+            &'static str,
+            Result<(&'static str, &'static str), &'static str>,
+        );
+        let cases: &[Case] = &[
             ("+++\na = 1\n+++\nbody\n", Ok(("a = 1\n", "body\n"))),
             (
                 "+++\r\na = 1\r\n+++\r\nbody\r\n",

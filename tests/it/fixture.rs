@@ -1,0 +1,126 @@
+//! A chaining builder for advisories folders in a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use bulletin::content::{self, Content};
+use bulletin::diagnostics::Diagnostic;
+
+pub(crate) const SITE_TOML: &str = r#"title = "Test Advisories"
+description = "Advisories for tests."
+base_url = "https://advisories.test/"
+id_prefix = "PK"
+default_language = "en"
+languages = ["en", "ur"]
+contact_email = "help@advisories.test"
+security_email = "security@advisories.test"
+never_ask = ["your password"]
+
+[license]
+name = "CC BY 4.0"
+url = "https://creativecommons.org/licenses/by/4.0/"
+
+[[channels]]
+name = "This website"
+url = "https://advisories.test/"
+"#;
+
+pub(crate) const MEASURES_TOML: &str = r#"[passwords]
+label = "Passwords"
+description = "Passwords for online accounts."
+
+[[passwords.measures]]
+id = "change-passwords"
+urgency = "now"
+text = "Change your passwords from a clean device."
+
+[[passwords.measures]]
+id = "two-step"
+urgency = "this-week"
+text = "Turn on two-step verification."
+
+[phone-numbers]
+label = "Phone numbers"
+description = "Mobile numbers."
+
+[[phone-numbers.measures]]
+id = "no-otp"
+urgency = "now"
+text = "Never share a one-time code."
+
+[[phone-numbers.measures]]
+id = "two-step"
+"#;
+
+/// A valid advisory with the given id; `extra` lines are added to the front matter.
+pub(crate) fn advisory(id: &str, extra: &str) -> String {
+    format!(
+        r#"+++
+id = "{id}"
+title = "Test advisory {id}"
+kind = "data-breach"
+published = 2025-07-27T09:00:00Z
+severity = "high"
+status = "active"
+summary = "A short summary."
+data = ["passwords"]
+affected = "Customers"
+{extra}+++
+
+## What happened
+
+Something.
+
+## Protective measures
+
+- [ ] Do the first thing.
+"#
+    )
+}
+
+pub(crate) struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A folder with site.toml and measures.toml and no advisory.
+    pub(crate) fn new() -> Self {
+        let f = Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        f.file("site.toml", SITE_TOML)
+            .file("measures.toml", MEASURES_TOML)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub(crate) fn file(self, rel: &str, text: impl AsRef<[u8]>) -> Self {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub(crate) fn symlink(self, rel: &str, target: &Path) -> Self {
+        let path: PathBuf = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+        self
+    }
+
+    pub(crate) fn load(&self) -> Result<Content, Vec<Diagnostic>> {
+        content::load(self.path()).map_err(|d| d.items().to_vec())
+    }
+
+    /// The diagnostics as `path:line:col: message` lines.
+    pub(crate) fn errors(&self) -> Vec<String> {
+        match self.load() {
+            Ok(_) => Vec::new(),
+            Err(d) => d
+                .iter()
+                .map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message))
+                .collect(),
+        }
+    }
+}
