@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod content;
+pub mod corpus;
 pub mod diagnostics;
 pub mod model;
 pub mod scaffold;

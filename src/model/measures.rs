@@ -62,9 +62,17 @@ pub struct Catalogue {
     pub classes: IndexMap<String, DataClassInfo>,
     /// Every measure by id.
     pub measures: IndexMap<String, Measure>,
+    /// Each measure's text reduced to lowercase words, to spot an advisory item that repeats it.
+    normalized: std::collections::HashMap<String, String>,
 }
 
 impl Catalogue {
+    /// Adds a measure (keeping the lookup of its normalised text current).
+    pub fn insert_measure(&mut self, measure: Measure) {
+        self.normalized.insert(measure.id.clone(), normalized(&measure.text));
+        self.measures.insert(measure.id.clone(), measure);
+    }
+
     /// The class with this key.
     pub fn class(&self, key: &str) -> Option<&DataClassInfo> {
         self.classes.get(key)
@@ -82,33 +90,23 @@ impl Catalogue {
     }
 
     /// Appends the measures of these classes that `items` does not hold yet.
-    pub(crate) fn extend_checklist<'a>(
-        &self,
-        items: &mut Vec<ChecklistItem>,
-        classes: impl IntoIterator<Item = &'a str>,
-    ) {
+    pub(crate) fn extend_checklist<'a>(&self, items: &mut Vec<ChecklistItem>, classes: impl IntoIterator<Item = &'a str>) {
+        let mut texts: Vec<String> = items.iter().map(|i| normalized(&i.text)).collect();
         for key in classes {
-            let Some(class) = self.classes.get(key) else {
-                continue;
-            };
+            let Some(class) = self.classes.get(key) else { continue };
             for id in &class.measures {
-                let Some(m) = self.measures.get(id) else {
-                    continue;
-                };
-                if items
-                    .iter()
-                    .any(|i| i.id == m.id || normalized(&i.text) == normalized(&m.text))
-                {
+                let Some(m) = self.measures.get(id) else { continue };
+                let text = self.normalized.get(id).map(String::as_str).unwrap_or_default();
+                if items.iter().any(|i| i.id == m.id) || texts.iter().any(|t| t == text) {
                     continue;
                 }
+                texts.push(text.to_string());
                 items.push(ChecklistItem {
                     id: m.id.clone(),
                     urgency: m.urgency,
                     text: m.text.clone(),
                     link: m.link.clone(),
-                    source: MeasureSource::Catalogue {
-                        class: class.key.clone(),
-                    },
+                    source: MeasureSource::Catalogue { class: class.key.clone() },
                 });
             }
         }
