@@ -69,7 +69,8 @@ pub struct Catalogue {
 impl Catalogue {
     /// Adds a measure (keeping the lookup of its normalised text current).
     pub fn insert_measure(&mut self, measure: Measure) {
-        self.normalized.insert(measure.id.clone(), normalized(&measure.text));
+        self.normalized
+            .insert(measure.id.clone(), normalized(&measure.text));
         self.measures.insert(measure.id.clone(), measure);
     }
 
@@ -90,13 +91,25 @@ impl Catalogue {
     }
 
     /// Appends the measures of these classes that `items` does not hold yet.
-    pub(crate) fn extend_checklist<'a>(&self, items: &mut Vec<ChecklistItem>, classes: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn extend_checklist<'a>(
+        &self,
+        items: &mut Vec<ChecklistItem>,
+        classes: impl IntoIterator<Item = &'a str>,
+    ) {
         let mut texts: Vec<String> = items.iter().map(|i| normalized(&i.text)).collect();
         for key in classes {
-            let Some(class) = self.classes.get(key) else { continue };
+            let Some(class) = self.classes.get(key) else {
+                continue;
+            };
             for id in &class.measures {
-                let Some(m) = self.measures.get(id) else { continue };
-                let text = self.normalized.get(id).map(String::as_str).unwrap_or_default();
+                let Some(m) = self.measures.get(id) else {
+                    continue;
+                };
+                let text = self
+                    .normalized
+                    .get(id)
+                    .map(String::as_str)
+                    .unwrap_or_default();
                 if items.iter().any(|i| i.id == m.id) || texts.iter().any(|t| t == text) {
                     continue;
                 }
@@ -106,7 +119,9 @@ impl Catalogue {
                     urgency: m.urgency,
                     text: m.text.clone(),
                     link: m.link.clone(),
-                    source: MeasureSource::Catalogue { class: class.key.clone() },
+                    source: MeasureSource::Catalogue {
+                        class: class.key.clone(),
+                    },
                 });
             }
         }
