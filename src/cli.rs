@@ -31,6 +31,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Render the public site into a folder, ready for any static host.
+    ///
+    /// The folder is replaced only when the new site is complete; invalid content
+    /// leaves the previous site untouched. Drafts and advisories embargoed at `--now`
+    /// appear nowhere.
+    Build {
+        /// The advisories folder.
+        #[arg(long, default_value = "advisories")]
+        dir: PathBuf,
+        /// Where to write the site (replaced as a whole).
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// Publish under this URL instead of `base_url` from site.toml (canonical links, feeds, sitemap).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Render the site as it is at this instant (RFC 3339, e.g. 2025-08-01T00:00:00Z) instead of now.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<jiff::Timestamp>,
+    },
     /// Start a new advisory with the next free id in this year's folder and print its path.
     ///
     /// Every field you must fill in holds a `TODO` placeholder that `bulletin check`

@@ -13,4 +13,6 @@ pub mod content;
 pub mod corpus;
 pub mod diagnostics;
 pub mod model;
+pub mod render;
 pub mod scaffold;
+pub mod site;

@@ -375,13 +375,6 @@ fn bounded_text(
         );
         return None;
     }
-    if text.chars().any(|c| c.is_control()) {
-        diags.push(
-            file.error(v.span.clone(), format!("`{key}` contains a control character"))
-                .help("remove invisible control characters (often pasted from other programs); write it on one line"),
-        );
-        return None;
-    }
     Some(text)
 }
 

@@ -161,6 +161,13 @@ impl<'a, 'i> Value<'a, 'i> {
             );
             return None;
         }
+        if trimmed.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}') {
+            diags.push(
+                file.error(self.span.clone(), format!("`{key}` contains a control character"))
+                    .help("remove invisible control characters (often pasted from other programs) and write it on one line"),
+            );
+            return None;
+        }
         if trimmed.starts_with(PLACEHOLDER) {
             diags.push(placeholder_error(file, self.span.clone(), key, help));
             return None;

@@ -1,0 +1,671 @@
+//! `render::site(&Content, &Settings, now) -> Site`: the only producer of public
+//! output. Pure: no I/O, no clock; the same inputs give the same bytes. Drafts and
+//! advisories embargoed at `now` are filtered out once, at the top, so nothing
+//! below can see them.
+
+mod assets;
+pub mod i18n;
+pub mod markdown;
+mod pages;
+
+use std::collections::{HashMap, HashSet};
+
+use askama::Template;
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use crate::content::Content;
+use crate::model::{Advisory, ChecklistItem, Keyword, Kind, MeasureSource, Settings, Severity, Status, Translation, Urgency};
+use crate::site::{CachePolicy, Page, Site};
+use i18n::Strings;
+use markdown::MarkdownOptions;
+use pages::*;
+
+/// Advisories per listing page: keeps every listing small on a slow network.
+pub const PAGE_SIZE: usize = 50;
+/// Advisories in each section of the home page.
+pub const HOME_SIZE: usize = 10;
+/// Related advisories shown on an advisory page.
+const RELATED: usize = 5;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// Renders the whole public site as it is at `now`.
+pub fn site(content: &Content, settings: &Settings, now: Timestamp) -> Site {
+    site_with_progress(content, settings, now, &|_, _| {})
+}
+
+/// [`site`], calling `progress(done, total)` as pages are rendered (for a progress bar).
+pub fn site_with_progress(content: &Content, settings: &Settings, now: Timestamp, progress: &(dyn Fn(usize, usize) + Sync)) -> Site {
+    let ctx = Ctx::new(content, settings, now);
+    let jobs = ctx.jobs();
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let rendered: Vec<(String, Page)> = jobs
+        .par_iter()
+        .flat_map_iter(|job| {
+            let pages = ctx.render(job);
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            pages
+        })
+        .collect();
+    let mut site = Site::default();
+    for (path, page) in rendered {
+        site.insert(path, page);
+    }
+    site
+}
+
+/// One unit of rendering work; rendered in parallel.
+enum Job {
+    Home(String),
+    Advisory(usize, Option<String>),
+    Archive,
+    Listing(ListingKind),
+    Checklist(Option<String>),
+    NotFound,
+    Assets,
+    Sitemap,
+    Robots,
+    SecurityTxt,
+}
+
+#[derive(Clone)]
+enum ListingKind {
+    Tag(String),
+    Severity(Severity),
+    Kind(Kind),
+    Data(String),
+}
+
+struct Ctx<'a> {
+    content: &'a Content,
+    settings: &'a Settings,
+    now: Timestamp,
+    /// Public advisories, newest first.
+    public: Vec<&'a Advisory>,
+    assets: assets::Assets,
+    /// For each public advisory, indices of related public advisories.
+    related: Vec<Vec<usize>>,
+    /// The newest publication or update among public advisories.
+    newest: Option<Timestamp>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(content: &'a Content, settings: &'a Settings, now: Timestamp) -> Self {
+        let public: Vec<&Advisory> = content.public_at(now).collect();
+        let related = related(&public);
+        let newest = public.iter().map(|a| a.last_changed()).max();
+        Self { content, settings, now, public, assets: assets::Assets::new(), related, newest }
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![Job::Archive, Job::NotFound, Job::Assets, Job::Sitemap, Job::Robots, Job::SecurityTxt, Job::Checklist(None)];
+        for lang in &self.settings.languages {
+            jobs.push(Job::Home(lang.clone()));
+        }
+        for (i, a) in self.public.iter().enumerate() {
+            jobs.push(Job::Advisory(i, None));
+            for lang in self.public_translations(a) {
+                jobs.push(Job::Advisory(i, Some(lang.to_string())));
+            }
+        }
+        for s in Severity::ALL {
+            jobs.push(Job::Listing(ListingKind::Severity(*s)));
+        }
+        for k in Kind::ALL {
+            jobs.push(Job::Listing(ListingKind::Kind(*k)));
+        }
+        for key in self.content.catalogue.classes.keys() {
+            jobs.push(Job::Listing(ListingKind::Data(key.clone())));
+            jobs.push(Job::Checklist(Some(key.clone())));
+        }
+        let mut tags: Vec<&str> = self.public.iter().flat_map(|a| a.tags.iter().map(|t| t.as_str())).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        for tag in tags {
+            jobs.push(Job::Listing(ListingKind::Tag(tag.to_string())));
+        }
+        jobs
+    }
+
+    fn public_translations(&self, a: &'a Advisory) -> impl Iterator<Item = &'a str> + 'a {
+        a.translations.values().filter(|t| !t.draft).map(|t| t.lang.as_str())
+    }
+
+    fn render(&self, job: &Job) -> Vec<(String, Page)> {
+        match job {
+            Job::Home(lang) => vec![self.home(lang)],
+            Job::Advisory(i, lang) => vec![self.advisory(*i, lang.as_deref())],
+            Job::Archive => self.listing_pages(None),
+            Job::Listing(kind) => self.listing_pages(Some(kind)),
+            Job::Checklist(class) => vec![self.checklist(class.as_deref())],
+            Job::NotFound => vec![self.not_found()],
+            Job::Assets => self.assets.pages(),
+            Job::Sitemap => vec![self.sitemap()],
+            Job::Robots => vec![("/robots.txt".into(), self.text_page(format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", self.settings.base_url)))],
+            Job::SecurityTxt => vec![("/.well-known/security.txt".into(), self.text_page(self.security_txt()))],
+        }
+    }
+
+    fn text_page(&self, text: String) -> Page {
+        Page::new(text, "text/plain; charset=utf-8", self.newest, CachePolicy::Revalidate)
+    }
+
+    fn html(&self, path: String, html: Result<String, askama::Error>, last_modified: Option<Timestamp>) -> (String, Page) {
+        // Templates are compiled and their inputs typed; a render error would be a bug,
+        // and an empty page is better than a crashed build.
+        let body = html.unwrap_or_else(|e| format!("<!DOCTYPE html><title>error</title><p>{e}</p>"));
+        (path, Page::new(body, HTML, last_modified, CachePolicy::Revalidate))
+    }
+
+    /// Relative prefix from `path` (a URL path) to the site root: `/a/b/` → `../../`.
+    fn root(path: &str) -> String {
+        let depth = path.trim_start_matches('/').matches('/').count();
+        if depth == 0 { "./".into() } else { "../".repeat(depth) }
+    }
+
+    fn layout(&self, path: &str, lang: &'a str, title: String, description: String) -> Layout<'a> {
+        let root = if path == "/404.html" { "/".to_string() } else { Self::root(path) };
+        let lang_root = if lang == self.settings.default_language { root.clone() } else { format!("{root}{lang}/") };
+        let t = i18n::strings(lang);
+        let rtl = i18n::is_rtl(lang);
+        Layout {
+            lang,
+            dir: if rtl { "rtl" } else { "ltr" },
+            og_locale: if lang == "ur" { "ur_PK" } else { "en_US" },
+            t,
+            site_title: &self.settings.title,
+            is_home: false,
+            title,
+            description,
+            canonical: format!("{}{}", self.settings.base_url, path.trim_start_matches('/')),
+            og_type: "website",
+            css: format!("{root}{}", self.assets.css),
+            js: None,
+            home_url: lang_root,
+            archive_url: format!("{root}advisories/"),
+            checklist_url: format!("{root}checklist/"),
+            feeds_url: format!("{root}feeds/"),
+            current: "",
+            alternates: Vec::new(),
+            languages: Vec::new(),
+            feeds: Vec::new(),
+            contact_email: &self.settings.contact_email,
+            license_name: &self.settings.license.name,
+            license_url: &self.settings.license.url,
+        }
+    }
+
+    fn advisory_path(&self, a: &Advisory, lang: Option<&str>) -> String {
+        match lang {
+            Some(l) => format!("/{l}/advisories/{}/", a.id),
+            None => format!("/advisories/{}/", a.id),
+        }
+    }
+
+    fn card(&self, a: &Advisory, root: &str, lang: &str, t: &Strings) -> Card {
+        let translation = (lang != self.settings.default_language).then(|| a.translations.get(lang)).flatten();
+        let (url, title, summary, card_lang) = match translation {
+            Some(tr) => (format!("{root}{lang}/advisories/{}/", a.id), tr.title.clone(), tr.summary.clone(), None),
+            None => {
+                let other = lang != self.settings.default_language;
+                (
+                    format!("{root}advisories/{}/", a.id),
+                    a.title.clone(),
+                    a.summary.clone(),
+                    other.then(|| self.settings.default_language.clone()),
+                )
+            }
+        };
+        Card {
+            url,
+            title,
+            summary,
+            severity: a.severity.as_str(),
+            severity_label: t.severity(a.severity).to_string(),
+            status_label: t.status(a.status).to_string(),
+            kind_label: t.kind(a.kind).to_string(),
+            date_iso: a.published.to_string(),
+            date_text: t.date(a.published),
+            updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
+            lang: card_lang,
+        }
+    }
+
+    fn home(&self, lang: &str) -> (String, Page) {
+        let default = lang == self.settings.default_language;
+        let path = if default { "/".to_string() } else { format!("/{lang}/") };
+        let t = i18n::strings(lang);
+        let root = Self::root(&path);
+        // The translated home lists translated advisories; the default lists all.
+        let visible: Vec<&Advisory> = self
+            .public
+            .iter()
+            .copied()
+            .filter(|a| default || a.translations.get(lang).is_some_and(|tr| !tr.draft))
+            .collect();
+        let active: Vec<Card> = visible
+            .iter()
+            .filter(|a| a.status == Status::Active)
+            .take(HOME_SIZE)
+            .map(|a| self.card(a, &root, lang, t))
+            .collect();
+        let latest: Vec<Card> = visible.iter().take(HOME_SIZE).map(|a| self.card(a, &root, lang, t)).collect();
+        let lang_static: &'a str = self.lang_ref(lang);
+        let mut layout = self.layout(&path, lang_static, self.settings.title.clone(), self.settings.description.clone());
+        layout.is_home = true;
+        layout.current = "home";
+        self.add_language_links(&mut layout, &root, |l| if l == self.settings.default_language { String::new() } else { format!("{l}/") });
+        self.html(path, HomePage { layout, active, latest }.render(), self.newest)
+    }
+
+    fn lang_ref(&self, lang: &str) -> &'a str {
+        self.settings.languages.iter().find(|l| *l == lang).map_or("en", String::as_str)
+    }
+
+    /// Adds hreflang alternates and the language switch for a page that exists in every language.
+    fn add_language_links(&self, layout: &mut Layout<'_>, root: &str, rel_path: impl Fn(&str) -> String) {
+        for l in &self.settings.languages {
+            let href = format!("{root}{}", rel_path(l));
+            layout.alternates.push(Alternate { lang: l.clone(), name: i18n::strings(l).lang_name.clone(), href: href.clone() });
+            if l != layout.lang {
+                layout.languages.push(Alternate { lang: l.clone(), name: i18n::strings(l).lang_name.clone(), href });
+            }
+        }
+    }
+
+    fn checklist_view(&self, key: &str, items: &[ChecklistItem], interactive: bool, lang: &str, item_lang: impl Fn(&ChecklistItem) -> Option<String>, md: &MarkdownOptions<'_>) -> ChecklistView {
+        let t = i18n::strings(lang);
+        let mut groups: Vec<UrgencyGroup> = Vec::new();
+        for urgency in Urgency::ALL {
+            let items: Vec<ItemView> = items
+                .iter()
+                .filter(|i| i.urgency == *urgency)
+                .map(|i| ItemView {
+                    id: i.id.clone(),
+                    html: match i.source {
+                        MeasureSource::Advisory => markdown::inline_to_html(&i.text, md),
+                        MeasureSource::Catalogue { .. } => markdown::escape_html(&i.text).into_owned(),
+                    },
+                    link: i.link.clone(),
+                    classes: None,
+                    lang: item_lang(i),
+                })
+                .collect();
+            if !items.is_empty() {
+                groups.push(UrgencyGroup { urgency: urgency.as_str(), label: t.urgency(*urgency).to_string(), items });
+            }
+        }
+        ChecklistView { key: key.to_string(), interactive, groups }
+    }
+
+    /// The view of an advisory for a page (`base` = relative root) or a feed (`base` = absolute URL).
+    fn advisory_view(&self, a: &Advisory, translation: Option<&Translation>, lang: &str, base: &str, md: &MarkdownOptions<'_>) -> (AdvisoryView, ChecklistView) {
+        let t = i18n::strings(lang);
+        let mut updates: Vec<UpdateView> = a
+            .updates
+            .iter()
+            .map(|u| UpdateView {
+                anchor: u.date.as_second().to_string(),
+                iso: u.date.to_string(),
+                text: t.date(u.date),
+                summary: translation.and_then(|tr| tr.updates.get(&u.date)).cloned().unwrap_or_else(|| u.summary.clone()),
+            })
+            .collect();
+        updates.reverse();
+        let body = translation.map_or(a.body.as_str(), |tr| tr.body.as_str());
+        let checklist_items: Vec<ChecklistItem> = match translation {
+            Some(tr) => {
+                let mut items = tr.own_measures.clone();
+                self.content.catalogue.extend_checklist(&mut items, a.data.iter().map(|d| d.as_str()));
+                crate::model::sort_by_urgency(&mut items);
+                items
+            }
+            None => a.checklist.clone(),
+        };
+        let default_lang = self.settings.default_language.clone();
+        let item_lang = |i: &ChecklistItem| match (translation, &i.source) {
+            (Some(_), MeasureSource::Catalogue { .. }) => Some(default_lang.clone()),
+            _ => None,
+        };
+        let interactive = !base.starts_with("http");
+        let checklist = self.checklist_view(a.id.as_str(), &checklist_items, interactive, lang, item_lang, md);
+        let view = AdvisoryView {
+            title: translation.map_or(&a.title, |tr| &tr.title).clone(),
+            summary: translation.map_or(&a.summary, |tr| &tr.summary).clone(),
+            severity: a.severity.as_str(),
+            severity_label: t.severity(a.severity).to_string(),
+            status_label: t.status(a.status).to_string(),
+            verification_label: t.verification(a.verification).to_string(),
+            kind_label: t.kind(a.kind).to_string(),
+            kind_url: format!("{base}kind/{}/", a.kind),
+            published_iso: a.published.to_string(),
+            published_text: t.date(a.published),
+            last_updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
+            affected: a.affected.clone(),
+            affected_count: a.affected_count.map(|n| Strings::fill(&t.affected_count, &[("n", &group_digits(n))])),
+            data: a
+                .data
+                .iter()
+                .map(|d| Link {
+                    href: format!("{base}data/{}/", d.as_str()),
+                    label: self.content.catalogue.class(d.as_str()).map_or_else(|| d.as_str().to_string(), |c| c.label.clone()),
+                })
+                .collect(),
+            body_html: markdown::to_html(body, md),
+            updates,
+            references: a.references.iter().map(|r| Link { href: r.url.clone(), label: r.title.clone() }).collect(),
+            tags: a.tags.iter().map(|tag| Link { href: format!("{base}tags/{}/", tag.as_str()), label: tag.as_str().to_string() }).collect(),
+            outdated: translation.filter(|tr| a.translation_is_outdated(tr)).map(|_| format!("{base}advisories/{}/", a.id)),
+        };
+        (view, checklist)
+    }
+
+    fn advisory(&self, index: usize, lang: Option<&str>) -> (String, Page) {
+        let a = self.public[index];
+        let path = self.advisory_path(a, lang);
+        let root = Self::root(&path);
+        let page_lang = lang.unwrap_or(&self.settings.default_language);
+        let t = i18n::strings(page_lang);
+        let translation = lang.and_then(|l| a.translations.get(l));
+        let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
+        let (view, checklist) = self.advisory_view(a, translation, page_lang, &root, &md);
+        let mut layout = self.layout(&path, self.lang_ref(page_lang), view.title.clone(), view.summary.clone());
+        layout.og_type = "article";
+        layout.js = Some(format!("{root}{}", self.assets.js));
+        let mut langs: Vec<&str> = vec![self.settings.default_language.as_str()];
+        langs.extend(self.public_translations(a));
+        if langs.len() > 1 {
+            let id = a.id.clone();
+            let default = self.settings.default_language.clone();
+            let rel = move |l: &str| if l == default { format!("advisories/{id}/") } else { format!("{l}/advisories/{id}/") };
+            for l in langs {
+                let href = format!("{root}{}", rel(l));
+                let name = i18n::strings(l).lang_name.clone();
+                layout.alternates.push(Alternate { lang: l.to_string(), name: name.clone(), href: href.clone() });
+                if l != page_lang {
+                    layout.languages.push(Alternate { lang: l.to_string(), name, href });
+                }
+            }
+        }
+        let related = self.related[index]
+            .iter()
+            .map(|&j| {
+                let r = self.public[j];
+                let tr = lang.and_then(|l| r.translations.get(l)).filter(|tr| !tr.draft);
+                match tr {
+                    Some(tr) => Link { href: format!("{root}{}/advisories/{}/", tr.lang, r.id), label: tr.title.clone() },
+                    None => Link { href: format!("{root}advisories/{}/", r.id), label: r.title.clone() },
+                }
+            })
+            .collect();
+        let channels = self.settings.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
+        let page = AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &self.settings.never_ask };
+        self.html(path, page.render(), Some(a.last_changed()))
+    }
+
+    fn listing_pages(&self, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
+        let lang = self.settings.default_language.as_str();
+        let t = i18n::strings(lang);
+        let (base_path, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) = match kind {
+            None => ("/advisories/".into(), t.archive_title.clone(), Some(t.archive_intro.clone()), self.public.clone()),
+            Some(ListingKind::Tag(tag)) => (
+                format!("/tags/{tag}/"),
+                Strings::fill(&t.tag_title, &[("name", tag)]),
+                None,
+                self.public.iter().copied().filter(|a| a.tags.iter().any(|x| x.as_str() == tag)).collect(),
+            ),
+            Some(ListingKind::Severity(s)) => (
+                format!("/severity/{s}/"),
+                Strings::fill(&t.severity_title, &[("name", t.severity(*s))]),
+                None,
+                self.public.iter().copied().filter(|a| a.severity == *s).collect(),
+            ),
+            Some(ListingKind::Kind(k)) => (
+                format!("/kind/{k}/"),
+                Strings::fill(&t.kind_title, &[("name", t.kind(*k))]),
+                None,
+                self.public.iter().copied().filter(|a| a.kind == *k).collect(),
+            ),
+            Some(ListingKind::Data(class)) => {
+                let info = self.content.catalogue.class(class);
+                (
+                    format!("/data/{class}/"),
+                    Strings::fill(&t.data_title, &[("name", info.map_or(class.as_str(), |c| c.label.as_str()))]),
+                    info.map(|c| c.description.clone()),
+                    self.public.iter().copied().filter(|a| a.data.iter().any(|d| d.as_str() == class)).collect(),
+                )
+            }
+        };
+        let chunks: Vec<&[&Advisory]> = if items.is_empty() { vec![&[]] } else { items.chunks(PAGE_SIZE).collect() };
+        let total = chunks.len();
+        let page_path = |n: usize| if n <= 1 { base_path.clone() } else { format!("{base_path}page/{n}/") };
+        // Where each year starts, for the archive's "jump to year".
+        let year_pages: Vec<(i16, usize)> = if kind.is_none() {
+            let mut v: Vec<(i16, usize)> = Vec::new();
+            for (i, a) in items.iter().enumerate() {
+                let y = a.year();
+                if v.last().is_none_or(|(last, _)| *last != y) {
+                    v.push((y, i / PAGE_SIZE + 1));
+                }
+            }
+            v
+        } else {
+            Vec::new()
+        };
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let n = i + 1;
+                let path = page_path(n);
+                let root = Self::root(&path);
+                let rel = |p: &str| format!("{root}{}", p.trim_start_matches('/'));
+                let mut groups: Vec<CardGroup> = Vec::new();
+                for a in chunk.iter() {
+                    let heading = kind.is_none().then(|| a.year().to_string());
+                    let card = self.card(a, &root, lang, t);
+                    match groups.last_mut() {
+                        Some(g) if g.heading == heading => g.cards.push(card),
+                        _ => groups.push(CardGroup {
+                            anchor: heading.as_ref().map_or_else(String::new, |y| format!("y{y}")),
+                            heading,
+                            cards: vec![card],
+                        }),
+                    }
+                }
+                let title = if n > 1 { format!("{heading} ({})", Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())])) } else { heading.clone() };
+                let mut layout = self.layout(&path, self.lang_ref(lang), title, intro.clone().unwrap_or_else(|| heading.clone()));
+                if kind.is_none() {
+                    layout.current = "archive";
+                }
+                let years = year_pages.iter().map(|(y, p)| Link { href: format!("{}#y{y}", rel(&page_path(*p))), label: y.to_string() }).collect();
+                let page = ListingPage {
+                    layout,
+                    heading: heading.clone(),
+                    intro: intro.clone(),
+                    feed: None,
+                    years,
+                    groups,
+                    pages: (1..=total).map(|p| rel(&page_path(p))).collect(),
+                    page_label: Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())]),
+                    prev: (n > 1).then(|| rel(&page_path(n - 1))),
+                    next: (n < total).then(|| rel(&page_path(n + 1))),
+                };
+                let newest = chunk.iter().map(|a| a.last_changed()).max().or(self.newest);
+                self.html(path, page.render(), newest)
+            })
+            .collect()
+    }
+
+    fn checklist(&self, class: Option<&str>) -> (String, Page) {
+        let lang = self.settings.default_language.as_str();
+        let t = i18n::strings(lang);
+        let path = match class {
+            Some(c) => format!("/checklist/{c}/"),
+            None => "/checklist/".to_string(),
+        };
+        let root = Self::root(&path);
+        let catalogue = &self.content.catalogue;
+        let keys: Vec<&str> = match class {
+            Some(c) => vec![c],
+            None => catalogue.classes.keys().map(String::as_str).collect(),
+        };
+        let items = catalogue.checklist_for(keys.iter().copied());
+        let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
+        let mut view = self.checklist_view("checklist", &items, true, lang, |_| None, &md);
+        // Each item names the classes that bring it in, so the script can combine picked classes.
+        let mut classes_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (key, info) in &catalogue.classes {
+            for id in &info.measures {
+                classes_of.entry(id.as_str()).or_default().push(key.as_str());
+            }
+        }
+        for group in &mut view.groups {
+            for item in &mut group.items {
+                item.classes = classes_of.get(item.id.as_str()).map(|c| c.join(" "));
+            }
+        }
+        let label_of = |key: &str| catalogue.class(key).map_or_else(|| key.to_string(), |c| c.label.clone());
+        let (heading, list_heading) = match class {
+            Some(c) => (Strings::fill(&t.checklist_for, &[("name", &label_of(c))]), Strings::fill(&t.checklist_for, &[("name", &label_of(c))])),
+            None => (t.checklist_page_title.clone(), t.checklist_all.clone()),
+        };
+        let choices = catalogue
+            .classes
+            .iter()
+            .map(|(key, info)| ClassChoice {
+                key: key.clone(),
+                label: info.label.clone(),
+                href: format!("{root}checklist/{key}/"),
+                only: Strings::fill(&t.checklist_class_link, &[("name", &info.label)]),
+                checked: class == Some(key.as_str()),
+            })
+            .collect();
+        let descriptions = keys
+            .iter()
+            .filter_map(|k| catalogue.class(k))
+            .map(|c| ClassDescription { href: format!("{root}data/{}/", c.key.as_str()), label: c.label.clone(), text: c.description.clone() })
+            .collect();
+        let mut layout = self.layout(&path, self.lang_ref(lang), heading.clone(), t.checklist_page_intro.clone());
+        layout.current = "checklist";
+        layout.js = Some(format!("{root}{}", self.assets.js));
+        let page = ChecklistPage {
+            layout,
+            heading,
+            intro: t.checklist_page_intro.clone(),
+            form_action: format!("{root}checklist/"),
+            classes: choices,
+            list_heading,
+            checklist: view,
+            descriptions,
+        };
+        self.html(path, page.render(), None)
+    }
+
+    fn not_found(&self) -> (String, Page) {
+        let lang = self.settings.default_language.as_str();
+        let t = i18n::strings(lang);
+        let layout = self.layout("/404.html", self.lang_ref(lang), t.not_found_title.clone(), t.not_found_text.clone());
+        let (path, mut page) = self.html("/404.html".into(), NotFoundPage { layout }.render(), None);
+        page.cache = CachePolicy::Revalidate;
+        (path, page)
+    }
+
+    fn sitemap(&self) -> (String, Page) {
+        let base = &self.settings.base_url;
+        let day = |t: Timestamp| t.strftime("%Y-%m-%d").to_string();
+        let mut urls = vec![
+            SitemapUrl { loc: base.clone(), lastmod: self.newest.map(day) },
+            SitemapUrl { loc: format!("{base}advisories/"), lastmod: self.newest.map(day) },
+            SitemapUrl { loc: format!("{base}checklist/"), lastmod: None },
+        ];
+        for a in &self.public {
+            urls.push(SitemapUrl { loc: format!("{base}advisories/{}/", a.id), lastmod: Some(day(a.last_changed())) });
+            for lang in self.public_translations(a) {
+                urls.push(SitemapUrl { loc: format!("{base}{lang}/advisories/{}/", a.id), lastmod: Some(day(a.last_changed())) });
+            }
+        }
+        let body = Sitemap { urls }.render().unwrap_or_default();
+        ("/sitemap.xml".into(), Page::new(body, "application/xml; charset=utf-8", self.newest, CachePolicy::Revalidate))
+    }
+
+    fn security_txt(&self) -> String {
+        // RFC 9116 requires an expiry; a year from the day of rendering keeps builds of one day identical.
+        let expires = self.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().saturating_add(jiff::Span::new().years(1));
+        format!(
+            "Contact: mailto:{}\nExpires: {}T00:00:00Z\nPreferred-Languages: {}\nCanonical: {}.well-known/security.txt\n",
+            self.settings.security_email,
+            expires,
+            self.settings.languages.join(", "),
+            self.settings.base_url
+        )
+    }
+}
+
+/// 2700000 → "2,700,000".
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// For each advisory, up to [`RELATED`] others sharing data classes or tags, most shared
+/// first, then nearest in time. Candidates come from the neighbours in time within each
+/// shared class or tag, so the cost stays linear in the number of advisories.
+fn related(public: &[&Advisory]) -> Vec<Vec<usize>> {
+    const WINDOW: usize = 8;
+    let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in public.iter().enumerate() {
+        for d in &a.data {
+            postings.entry(format!("d:{}", d.as_str())).or_default().push(i);
+        }
+        for t in &a.tags {
+            postings.entry(format!("t:{}", t.as_str())).or_default().push(i);
+        }
+    }
+    public
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let keys = a.data.iter().map(|d| format!("d:{}", d.as_str())).chain(a.tags.iter().map(|t| format!("t:{}", t.as_str())));
+            let mut score: HashMap<usize, usize> = HashMap::new();
+            for key in keys {
+                let Some(list) = postings.get(&key) else { continue };
+                let pos = list.binary_search(&i).unwrap_or_else(|p| p);
+                let lo = pos.saturating_sub(WINDOW);
+                let hi = (pos + WINDOW + 1).min(list.len());
+                for &j in &list[lo..hi] {
+                    if j != i {
+                        *score.entry(j).or_default() += 1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(usize, usize)> = score.into_iter().collect();
+            ranked.sort_by_key(|&(j, s)| (std::cmp::Reverse(s), j.abs_diff(i), j));
+            let mut seen = HashSet::new();
+            ranked.into_iter().map(|(j, _)| j).filter(|j| seen.insert(*j)).take(RELATED).collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_and_digits() {
+        assert_eq!(Ctx::root("/"), "./");
+        assert_eq!(Ctx::root("/advisories/"), "../");
+        assert_eq!(Ctx::root("/ur/advisories/X/"), "../../../");
+        assert_eq!(group_digits(2_700_000), "2,700,000");
+        assert_eq!(group_digits(999), "999");
+    }
+}

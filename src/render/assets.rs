@@ -1,0 +1,30 @@
+//! The stylesheet and script, compiled into the binary and published under
+//! content-hashed names so they can be cached forever.
+
+use crate::site::{CachePolicy, Page};
+
+const CSS: &str = include_str!("../../templates/assets/style.css");
+const JS: &str = include_str!("../../templates/assets/checklist.js");
+
+/// The hashed asset paths (relative to the site root, no leading slash).
+pub(crate) struct Assets {
+    pub(crate) css: String,
+    pub(crate) js: String,
+}
+
+fn hashed(name: &str, ext: &str, body: &str) -> String {
+    format!("assets/{name}.{:016x}.{ext}", xxhash_rust::xxh3::xxh3_64(body.as_bytes()))
+}
+
+impl Assets {
+    pub(crate) fn new() -> Self {
+        Self { css: hashed("style", "css", CSS), js: hashed("checklist", "js", JS) }
+    }
+
+    pub(crate) fn pages(&self) -> Vec<(String, Page)> {
+        vec![
+            (format!("/{}", self.css), Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable)),
+            (format!("/{}", self.js), Page::new(JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable)),
+        ]
+    }
+}

@@ -1,0 +1,236 @@
+//! The askama view structs: one per template, holding only display-ready values
+//! (labels, formatted dates, relative URLs), so templates stay free of logic.
+
+use askama::Template;
+
+use super::i18n::Strings;
+
+/// What every page's layout needs.
+pub(crate) struct Layout<'a> {
+    pub(crate) lang: &'a str,
+    pub(crate) dir: &'static str,
+    pub(crate) og_locale: &'static str,
+    pub(crate) t: &'static Strings,
+    pub(crate) site_title: &'a str,
+    pub(crate) is_home: bool,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) canonical: String,
+    pub(crate) og_type: &'static str,
+    pub(crate) css: String,
+    pub(crate) js: Option<String>,
+    pub(crate) home_url: String,
+    pub(crate) archive_url: String,
+    pub(crate) checklist_url: String,
+    pub(crate) feeds_url: String,
+    pub(crate) current: &'static str,
+    /// The same page in other languages (hreflang links and the language switch).
+    pub(crate) alternates: Vec<Alternate>,
+    pub(crate) languages: Vec<Alternate>,
+    pub(crate) feeds: Vec<FeedLink>,
+    pub(crate) contact_email: &'a str,
+    pub(crate) license_name: &'a str,
+    pub(crate) license_url: &'a str,
+}
+
+/// A link to the same page in another language.
+pub(crate) struct Alternate {
+    pub(crate) lang: String,
+    pub(crate) name: String,
+    pub(crate) href: String,
+}
+
+/// A `<link rel="alternate">` to a feed.
+pub(crate) struct FeedLink {
+    pub(crate) title: String,
+    pub(crate) href: String,
+    pub(crate) mime: &'static str,
+}
+
+/// A labelled link.
+pub(crate) struct Link {
+    pub(crate) href: String,
+    pub(crate) label: String,
+}
+
+/// A date as `<time>` wants it.
+pub(crate) struct Date {
+    pub(crate) iso: String,
+    pub(crate) text: String,
+}
+
+/// One advisory in a list.
+pub(crate) struct Card {
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) severity: &'static str,
+    pub(crate) severity_label: String,
+    pub(crate) status_label: String,
+    pub(crate) kind_label: String,
+    pub(crate) date_iso: String,
+    pub(crate) date_text: String,
+    pub(crate) updated: Option<Date>,
+    pub(crate) lang: Option<String>,
+}
+
+/// A checklist, grouped by urgency.
+pub(crate) struct ChecklistView {
+    /// Storage key: the advisory id, or `checklist` for the standalone page.
+    pub(crate) key: String,
+    /// Checkboxes (pages) or a plain list (feeds).
+    pub(crate) interactive: bool,
+    pub(crate) groups: Vec<UrgencyGroup>,
+}
+
+/// The items of one urgency.
+pub(crate) struct UrgencyGroup {
+    pub(crate) urgency: &'static str,
+    pub(crate) label: String,
+    pub(crate) items: Vec<ItemView>,
+}
+
+/// One checklist item.
+pub(crate) struct ItemView {
+    pub(crate) id: String,
+    pub(crate) html: String,
+    pub(crate) link: Option<String>,
+    /// Data classes it belongs to (standalone checklist), space-separated.
+    pub(crate) classes: Option<String>,
+    /// Set when the item's language differs from the page's.
+    pub(crate) lang: Option<String>,
+}
+
+/// An update, newest first on the page.
+pub(crate) struct UpdateView {
+    pub(crate) anchor: String,
+    pub(crate) iso: String,
+    pub(crate) text: String,
+    pub(crate) summary: String,
+}
+
+/// Everything the advisory body partial shows; shared by the page and the feeds.
+pub(crate) struct AdvisoryView {
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) severity: &'static str,
+    pub(crate) severity_label: String,
+    pub(crate) status_label: String,
+    pub(crate) verification_label: String,
+    pub(crate) kind_label: String,
+    pub(crate) kind_url: String,
+    pub(crate) published_iso: String,
+    pub(crate) published_text: String,
+    pub(crate) last_updated: Option<Date>,
+    pub(crate) affected: String,
+    pub(crate) affected_count: Option<String>,
+    pub(crate) data: Vec<Link>,
+    pub(crate) body_html: String,
+    pub(crate) updates: Vec<UpdateView>,
+    pub(crate) references: Vec<Link>,
+    pub(crate) tags: Vec<Link>,
+    pub(crate) outdated: Option<String>,
+}
+
+/// `/advisories/{id}/` and `/LANG/advisories/{id}/`.
+#[derive(Template)]
+#[template(path = "advisory.html")]
+pub(crate) struct AdvisoryPage<'a> {
+    pub(crate) layout: Layout<'a>,
+    pub(crate) a: AdvisoryView,
+    pub(crate) checklist: ChecklistView,
+    pub(crate) related: Vec<Link>,
+    pub(crate) channels: Vec<Link>,
+    pub(crate) never_ask: &'a [String],
+}
+
+/// The advisory body alone, for feed items' `content:encoded`.
+#[derive(Template)]
+#[template(path = "partials/advisory_body.html")]
+pub(crate) struct AdvisoryBody<'a> {
+    pub(crate) layout: Layout<'a>,
+    pub(crate) a: AdvisoryView,
+    pub(crate) checklist: ChecklistView,
+}
+
+/// `/` and `/LANG/`.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub(crate) struct HomePage<'a> {
+    pub(crate) layout: Layout<'a>,
+    pub(crate) active: Vec<Card>,
+    pub(crate) latest: Vec<Card>,
+}
+
+/// A group of cards under an optional heading (a year in the archive).
+pub(crate) struct CardGroup {
+    pub(crate) heading: Option<String>,
+    pub(crate) anchor: String,
+    pub(crate) cards: Vec<Card>,
+}
+
+/// The archive and every listing (tag, severity, data class, kind), paginated.
+#[derive(Template)]
+#[template(path = "listing.html")]
+pub(crate) struct ListingPage<'a> {
+    pub(crate) layout: Layout<'a>,
+    pub(crate) heading: String,
+    pub(crate) intro: Option<String>,
+    pub(crate) feed: Option<String>,
+    pub(crate) years: Vec<Link>,
+    pub(crate) groups: Vec<CardGroup>,
+    pub(crate) pages: Vec<String>,
+    pub(crate) page_label: String,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+}
+
+/// A data class in the checklist picker.
+pub(crate) struct ClassChoice {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) href: String,
+    pub(crate) only: String,
+    pub(crate) checked: bool,
+}
+
+/// A data class's description.
+pub(crate) struct ClassDescription {
+    pub(crate) href: String,
+    pub(crate) label: String,
+    pub(crate) text: String,
+}
+
+/// `/checklist/` and `/checklist/{class}/`.
+#[derive(Template)]
+#[template(path = "checklist.html")]
+pub(crate) struct ChecklistPage<'a> {
+    pub(crate) layout: Layout<'a>,
+    pub(crate) heading: String,
+    pub(crate) intro: String,
+    pub(crate) form_action: String,
+    pub(crate) classes: Vec<ClassChoice>,
+    pub(crate) list_heading: String,
+    pub(crate) checklist: ChecklistView,
+    pub(crate) descriptions: Vec<ClassDescription>,
+}
+
+/// `/404.html`.
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub(crate) struct NotFoundPage<'a> {
+    pub(crate) layout: Layout<'a>,
+}
+
+/// One `<url>` of the sitemap.
+pub(crate) struct SitemapUrl {
+    pub(crate) loc: String,
+    pub(crate) lastmod: Option<String>,
+}
+
+/// `/sitemap.xml`.
+#[derive(Template)]
+#[template(path = "sitemap.xml")]
+pub(crate) struct Sitemap {
+    pub(crate) urls: Vec<SitemapUrl>,
+}
