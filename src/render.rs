@@ -4,6 +4,7 @@
 //! below can see them.
 
 mod assets;
+mod feeds;
 pub mod i18n;
 pub mod markdown;
 mod pages;
@@ -68,6 +69,12 @@ enum Job {
     Sitemap,
     Robots,
     SecurityTxt,
+    Feed(feeds::Scope),
+    UpdatesFeed,
+    AtomFeed,
+    JsonFeed,
+    Api,
+    FeedsPage,
 }
 
 #[derive(Clone)]
@@ -89,6 +96,8 @@ struct Ctx<'a> {
     related: Vec<Vec<usize>>,
     /// The newest publication or update among public advisories.
     newest: Option<Timestamp>,
+    /// Each public advisory's feed HTML, rendered on first use.
+    content_html: Vec<std::sync::OnceLock<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -96,11 +105,26 @@ impl<'a> Ctx<'a> {
         let public: Vec<&Advisory> = content.public_at(now).collect();
         let related = related(&public);
         let newest = public.iter().map(|a| a.last_changed()).max();
-        Self { content, settings, now, public, assets: assets::Assets::new(), related, newest }
+        let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Self { content, settings, now, public, assets: assets::Assets::new(), related, newest, content_html }
     }
 
     fn jobs(&self) -> Vec<Job> {
-        let mut jobs = vec![Job::Archive, Job::NotFound, Job::Assets, Job::Sitemap, Job::Robots, Job::SecurityTxt, Job::Checklist(None)];
+        let mut jobs = vec![
+            Job::Archive,
+            Job::NotFound,
+            Job::Assets,
+            Job::Sitemap,
+            Job::Robots,
+            Job::SecurityTxt,
+            Job::Checklist(None),
+            Job::Feed(feeds::Scope::All),
+            Job::UpdatesFeed,
+            Job::AtomFeed,
+            Job::JsonFeed,
+            Job::Api,
+            Job::FeedsPage,
+        ];
         for lang in &self.settings.languages {
             jobs.push(Job::Home(lang.clone()));
         }
@@ -110,23 +134,27 @@ impl<'a> Ctx<'a> {
                 jobs.push(Job::Advisory(i, Some(lang.to_string())));
             }
         }
-        for s in Severity::ALL {
-            jobs.push(Job::Listing(ListingKind::Severity(*s)));
-        }
-        for k in Kind::ALL {
-            jobs.push(Job::Listing(ListingKind::Kind(*k)));
-        }
+        let mut listings: Vec<ListingKind> = Vec::new();
+        listings.extend(Severity::ALL.iter().map(|s| ListingKind::Severity(*s)));
+        listings.extend(Kind::ALL.iter().map(|k| ListingKind::Kind(*k)));
         for key in self.content.catalogue.classes.keys() {
-            jobs.push(Job::Listing(ListingKind::Data(key.clone())));
+            listings.push(ListingKind::Data(key.clone()));
             jobs.push(Job::Checklist(Some(key.clone())));
         }
-        let mut tags: Vec<&str> = self.public.iter().flat_map(|a| a.tags.iter().map(|t| t.as_str())).collect();
-        tags.sort_unstable();
-        tags.dedup();
-        for tag in tags {
-            jobs.push(Job::Listing(ListingKind::Tag(tag.to_string())));
+        listings.extend(self.tags().into_iter().map(ListingKind::Tag));
+        for listing in listings {
+            jobs.push(Job::Feed(feeds::Scope::Listing(listing.clone())));
+            jobs.push(Job::Listing(listing));
         }
         jobs
+    }
+
+    /// Tags of public advisories, sorted.
+    fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self.public.iter().flat_map(|a| a.tags.iter().map(|t| t.as_str().to_string())).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
     }
 
     fn public_translations(&self, a: &'a Advisory) -> impl Iterator<Item = &'a str> + 'a {
@@ -145,6 +173,12 @@ impl<'a> Ctx<'a> {
             Job::Sitemap => vec![self.sitemap()],
             Job::Robots => vec![("/robots.txt".into(), self.text_page(format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", self.settings.base_url)))],
             Job::SecurityTxt => vec![("/.well-known/security.txt".into(), self.text_page(self.security_txt()))],
+            Job::Feed(scope) => vec![self.rss_feed(scope)],
+            Job::UpdatesFeed => vec![self.updates_feed()],
+            Job::AtomFeed => vec![self.atom_feed()],
+            Job::JsonFeed => vec![self.json_feed()],
+            Job::Api => vec![self.api()],
+            Job::FeedsPage => vec![self.feeds_page()],
         }
     }
 
@@ -190,7 +224,7 @@ impl<'a> Ctx<'a> {
             current: "",
             alternates: Vec::new(),
             languages: Vec::new(),
-            feeds: Vec::new(),
+            feeds: self.site_feed_links(&root),
             contact_email: &self.settings.contact_email,
             license_name: &self.settings.license.name,
             license_url: &self.settings.license.url,
@@ -480,12 +514,15 @@ impl<'a> Ctx<'a> {
                 if kind.is_none() {
                     layout.current = "archive";
                 }
+                let own_feed = kind.map(|k| feeds::listing_feed_link(self, k, &root));
+                let feed = own_feed.as_ref().map(|f| f.href.clone());
+                layout.feeds.extend(own_feed);
                 let years = year_pages.iter().map(|(y, p)| Link { href: format!("{}#y{y}", rel(&page_path(*p))), label: y.to_string() }).collect();
                 let page = ListingPage {
                     layout,
                     heading: heading.clone(),
                     intro: intro.clone(),
-                    feed: None,
+                    feed,
                     years,
                     groups,
                     pages: (1..=total).map(|p| rel(&page_path(p))).collect(),

@@ -166,11 +166,17 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 out_events.push(Event::Html(CowStr::from(format!("<{level} id=\"{anchor}\">"))));
                 // Links inside headings are kept as text: the heading carries its own anchor link.
                 out_events.extend(inner.into_iter().filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link))));
-                out_events.push(Event::Html(CowStr::from(format!(
-                    " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"{}: {}\">#</a></{level}>\n",
-                    escape_html(options.section_link_label),
-                    escape_html(&text)
-                ))));
+                // Feeds (absolute links) get no anchor link: a reader has no use for it.
+                let link = if options.absolute_base.is_some() {
+                    String::new()
+                } else {
+                    format!(
+                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"{}: {}\">#</a>",
+                        escape_html(options.section_link_label),
+                        escape_html(&text)
+                    )
+                };
+                out_events.push(Event::Html(CowStr::from(format!("{link}</{level}>\n"))));
             }
             Event::TaskListMarker(done) => out_events.push(Event::Text(CowStr::from(if done { "☑ " } else { "☐ " }))),
             Event::Start(Tag::Table(a)) => {
