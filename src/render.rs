@@ -253,6 +253,7 @@ impl<'a> Ctx<'a> {
             }
         };
         Card {
+            level: 3,
             url,
             title,
             summary,
@@ -285,7 +286,13 @@ impl<'a> Ctx<'a> {
             .take(HOME_SIZE)
             .map(|a| self.card(a, &root, lang, t))
             .collect();
-        let latest: Vec<Card> = visible.iter().take(HOME_SIZE).map(|a| self.card(a, &root, lang, t)).collect();
+        // "Latest" continues after the active ones, so nothing is listed twice.
+        let latest: Vec<Card> = visible
+            .iter()
+            .filter(|a| !(a.status == Status::Active && active.iter().any(|c| c.url.ends_with(&format!("/{}/", a.id)))))
+            .take(HOME_SIZE)
+            .map(|a| self.card(a, &root, lang, t))
+            .collect();
         let lang_static: &'a str = self.lang_ref(lang);
         let mut layout = self.layout(&path, lang_static, self.settings.title.clone(), self.settings.description.clone());
         layout.is_home = true;
@@ -499,7 +506,10 @@ impl<'a> Ctx<'a> {
                 let mut groups: Vec<CardGroup> = Vec::new();
                 for a in chunk.iter() {
                     let heading = kind.is_none().then(|| a.year().to_string());
-                    let card = self.card(a, &root, lang, t);
+                    let mut card = self.card(a, &root, lang, t);
+                    if heading.is_none() {
+                        card.level = 2;
+                    }
                     match groups.last_mut() {
                         Some(g) if g.heading == heading => g.cards.push(card),
                         _ => groups.push(CardGroup {

@@ -61,6 +61,8 @@ pub(crate) struct Date {
 
 /// One advisory in a list.
 pub(crate) struct Card {
+    /// Heading level of the title: 3 under a section heading, 2 directly under the page's h1.
+    pub(crate) level: u8,
     pub(crate) url: String,
     pub(crate) title: String,
     pub(crate) summary: String,
