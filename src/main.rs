@@ -34,7 +34,12 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Command::Build { dir, out, base_url, now } => build(&dir, &out, base_url, now),
+        Command::Build {
+            dir,
+            out,
+            base_url,
+            now,
+        } => build(&dir, &out, base_url, now),
         Command::New { title, kind, dir } => {
             match bulletin::scaffold::new_advisory(
                 &dir,
@@ -59,7 +64,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(dir: &std::path::Path, out: &std::path::Path, base_url: Option<String>, now: Option<jiff::Timestamp>) -> ExitCode {
+fn build(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    base_url: Option<String>,
+    now: Option<jiff::Timestamp>,
+) -> ExitCode {
     let started = std::time::Instant::now();
     let mut content = match bulletin::content::load(dir) {
         Ok(c) => c,
@@ -74,27 +84,33 @@ fn build(dir: &std::path::Path, out: &std::path::Path, base_url: Option<String>,
             eprintln!("error: --base-url must be an absolute http(s) URL, got `{url}`");
             return ExitCode::from(2);
         }
-        content.settings.base_url = if url.ends_with('/') { url } else { format!("{url}/") };
+        content.settings.base_url = if url.ends_with('/') {
+            url
+        } else {
+            format!("{url}/")
+        };
     }
     let now = now.unwrap_or_else(jiff::Timestamp::now);
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("rendering {bar:30} {pos}/{len} pages").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("rendering {bar:30} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {
         None
     };
-    let site = bulletin::render::site_with_progress(&content, &content.settings, now, &|done, total| {
-        if let Some(bar) = &bar {
-            // Only builds that take a while get a visible bar.
-            if started.elapsed() > std::time::Duration::from_millis(500) {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
+    let site =
+        bulletin::render::site_with_progress(&content, &content.settings, now, &|done, total| {
+            if let Some(bar) = &bar {
+                // Only builds that take a while get a visible bar.
+                if started.elapsed() > std::time::Duration::from_millis(500) {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                }
             }
-        }
-    });
+        });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -40,17 +40,37 @@ pub struct Page {
 
 impl Page {
     /// A page from its bytes; computes the ETag and the compressed variants.
-    pub fn new(body: impl Into<Bytes>, content_type: &'static str, last_modified: Option<Timestamp>, cache: CachePolicy) -> Self {
+    pub fn new(
+        body: impl Into<Bytes>,
+        content_type: &'static str,
+        last_modified: Option<Timestamp>,
+        cache: CachePolicy,
+    ) -> Self {
         let body: Bytes = body.into();
         let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&body));
         let compressible = is_text(content_type) && body.len() > 200;
-        let (gzip, brotli) = if compressible { (smaller(gzip(&body), &body), smaller(brotli(&body), &body)) } else { (None, None) };
-        Self { body, gzip, brotli, content_type, etag, last_modified, cache }
+        let (gzip, brotli) = if compressible {
+            (smaller(gzip(&body), &body), smaller(brotli(&body), &body))
+        } else {
+            (None, None)
+        };
+        Self {
+            body,
+            gzip,
+            brotli,
+            content_type,
+            etag,
+            last_modified,
+            cache,
+        }
     }
 }
 
 fn is_text(content_type: &str) -> bool {
-    content_type.starts_with("text/") || content_type.contains("xml") || content_type.contains("json") || content_type.contains("javascript")
+    content_type.starts_with("text/")
+        || content_type.contains("xml")
+        || content_type.contains("json")
+        || content_type.contains("javascript")
 }
 
 fn smaller(compressed: Vec<u8>, body: &[u8]) -> Option<Bytes> {
@@ -58,7 +78,10 @@ fn smaller(compressed: Vec<u8>, body: &[u8]) -> Option<Bytes> {
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(6));
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3),
+        flate2::Compression::new(6),
+    );
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(data);
     enc.finish().unwrap_or_default()
@@ -67,7 +90,11 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 fn brotli(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() / 3);
     // Quality 5 compresses pages nearly as well as 11 at a small fraction of the time.
-    let params = brotli::enc::BrotliEncoderParams { quality: 5, lgwin: 20, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 5,
+        lgwin: 20,
+        ..Default::default()
+    };
     let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
     out
 }
@@ -116,7 +143,11 @@ impl Site {
     /// The file a URL path is written to: `/a/` → `a/index.html`, `/feed.xml` → `feed.xml`.
     pub fn file_for(path: &str) -> PathBuf {
         let rel = path.trim_start_matches('/');
-        if rel.is_empty() || rel.ends_with('/') { PathBuf::from(format!("{rel}index.html")) } else { PathBuf::from(rel) }
+        if rel.is_empty() || rel.ends_with('/') {
+            PathBuf::from(format!("{rel}index.html"))
+        } else {
+            PathBuf::from(rel)
+        }
     }
 
     /// Writes the site into `out` atomically: everything goes into a fresh sibling
@@ -129,7 +160,10 @@ impl Site {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent)?;
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
         let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if staging.exists() {
@@ -159,25 +193,34 @@ impl Site {
     }
 
     fn write_files(&self, root: &Path) -> std::io::Result<WriteStats> {
-        let mut dirs: Vec<PathBuf> = self.pages.keys().filter_map(|p| root.join(Self::file_for(p)).parent().map(Path::to_path_buf)).collect();
+        let mut dirs: Vec<PathBuf> = self
+            .pages
+            .keys()
+            .filter_map(|p| root.join(Self::file_for(p)).parent().map(Path::to_path_buf))
+            .collect();
         dirs.sort();
         dirs.dedup();
         for dir in &dirs {
             std::fs::create_dir_all(dir)?;
         }
         let pages: Vec<(&String, &Page)> = self.pages.iter().collect();
-        pages.par_iter().try_for_each(|(path, page)| -> std::io::Result<()> {
-            let file = root.join(Self::file_for(path));
-            std::fs::write(&file, &page.body)?;
-            if let Some(gz) = &page.gzip {
-                std::fs::write(with_suffix(&file, "gz"), gz)?;
-            }
-            if let Some(br) = &page.brotli {
-                std::fs::write(with_suffix(&file, "br"), br)?;
-            }
-            Ok(())
-        })?;
-        Ok(WriteStats { files: self.pages.len(), bytes: self.pages.values().map(|p| p.body.len() as u64).sum() })
+        pages
+            .par_iter()
+            .try_for_each(|(path, page)| -> std::io::Result<()> {
+                let file = root.join(Self::file_for(path));
+                std::fs::write(&file, &page.body)?;
+                if let Some(gz) = &page.gzip {
+                    std::fs::write(with_suffix(&file, "gz"), gz)?;
+                }
+                if let Some(br) = &page.brotli {
+                    std::fs::write(with_suffix(&file, "br"), br)?;
+                }
+                Ok(())
+            })?;
+        Ok(WriteStats {
+            files: self.pages.len(),
+            bytes: self.pages.values().map(|p| p.body.len() as u64).sum(),
+        })
     }
 }
 
@@ -195,18 +238,35 @@ mod tests {
     #[test]
     fn file_names_for_url_paths() {
         assert_eq!(Site::file_for("/"), PathBuf::from("index.html"));
-        assert_eq!(Site::file_for("/advisories/PK-1/"), PathBuf::from("advisories/PK-1/index.html"));
+        assert_eq!(
+            Site::file_for("/advisories/PK-1/"),
+            PathBuf::from("advisories/PK-1/index.html")
+        );
         assert_eq!(Site::file_for("/feed.xml"), PathBuf::from("feed.xml"));
     }
 
     #[test]
     fn etag_depends_only_on_bytes_and_compression_round_trips() {
         let body = "<p>hello</p>".repeat(100);
-        let a = Page::new(body.clone(), "text/html; charset=utf-8", None, CachePolicy::Revalidate);
-        let b = Page::new(body.clone(), "text/html; charset=utf-8", None, CachePolicy::Revalidate);
+        let a = Page::new(
+            body.clone(),
+            "text/html; charset=utf-8",
+            None,
+            CachePolicy::Revalidate,
+        );
+        let b = Page::new(
+            body.clone(),
+            "text/html; charset=utf-8",
+            None,
+            CachePolicy::Revalidate,
+        );
         assert_eq!(a.etag, b.etag);
         let mut out = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&a.gzip.unwrap()[..]), &mut out).unwrap();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&a.gzip.unwrap()[..]),
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, body);
         let mut dec = Vec::new();
         brotli::BrotliDecompress(&mut &a.brotli.unwrap()[..], &mut dec).unwrap();
@@ -220,14 +280,25 @@ mod tests {
         std::fs::create_dir_all(out.join("stale")).unwrap();
         std::fs::write(out.join("stale/index.html"), "old").unwrap();
         let mut site = Site::default();
-        site.insert("/", Page::new("x".repeat(500), "text/html; charset=utf-8", None, CachePolicy::Revalidate));
+        site.insert(
+            "/",
+            Page::new(
+                "x".repeat(500),
+                "text/html; charset=utf-8",
+                None,
+                CachePolicy::Revalidate,
+            ),
+        );
         let stats = site.write_to(&out).unwrap();
         assert_eq!(stats.files, 1);
         assert!(out.join("index.html").exists());
         assert!(out.join("index.html.gz").exists());
         assert!(out.join("index.html.br").exists());
         assert!(!out.join("stale").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
     }
 }

@@ -167,21 +167,18 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                         failed.push(id.0.clone());
                     }
                     if let (Some(urgency), Some(text)) = (urgency, text) {
-                        if catalogue.measures.contains_key(&id.0) {
+                        if catalogue.measure(&id.0).is_some() {
                             diags.push(
                                 file.error(id.1.clone(), format!("measure `{}` is defined twice", id.0))
                                     .help("give it another id, or reuse the first definition by writing only `id = …`"),
                             );
                         } else {
-                            catalogue.measures.insert(
-                                id.0.clone(),
-                                Measure {
-                                    id: id.0.clone(),
-                                    urgency,
-                                    text,
-                                    link,
-                                },
-                            );
+                            catalogue.insert_measure(Measure {
+                                id: id.0.clone(),
+                                urgency,
+                                text,
+                                link,
+                            });
                         }
                     }
                 }
@@ -207,7 +204,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
     for (class, ids) in order {
         let mut resolved = Vec::new();
         for (id, span) in ids {
-            if catalogue.measures.contains_key(&id) {
+            if catalogue.measure(&id).is_some() {
                 if !resolved.contains(&id) {
                     resolved.push(id);
                 }
@@ -216,7 +213,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                     span,
                     format!("measure `{id}` is used in [{class}] but defined nowhere"),
                 );
-                d = match did_you_mean(&id, catalogue.measures.keys().map(String::as_str)) {
+                d = match did_you_mean(&id, catalogue.measures().map(|m| m.id.as_str())) {
                     Some(n) => d.help(format!("did you mean `{n}`?")),
                     None => d.help("define it once with id, urgency and text; other classes may then name only its id"),
                 };
@@ -224,7 +221,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
             }
         }
         // Keep the class's own order, most urgent first (references may bring in any urgency).
-        resolved.sort_by_key(|id| catalogue.measures[id].urgency);
+        resolved.sort_by_key(|id| catalogue.measure(id).map(|m| m.urgency));
         if let Some(info) = catalogue.classes.get_mut(&class) {
             info.measures = resolved;
         }

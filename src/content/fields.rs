@@ -161,7 +161,10 @@ impl<'a, 'i> Value<'a, 'i> {
             );
             return None;
         }
-        if trimmed.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}') {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+        {
             diags.push(
                 file.error(self.span.clone(), format!("`{key}` contains a control character"))
                     .help("remove invisible control characters (often pasted from other programs) and write it on one line"),

@@ -60,8 +60,8 @@ pub struct DataClassInfo {
 pub struct Catalogue {
     /// Data classes in the order of `measures.toml`.
     pub classes: IndexMap<String, DataClassInfo>,
-    /// Every measure by id.
-    pub measures: IndexMap<String, Measure>,
+    /// Every measure by id; private so that [`Catalogue::insert_measure`] keeps `normalized` in step.
+    measures: IndexMap<String, Measure>,
     /// Each measure's text reduced to lowercase words, to spot an advisory item that repeats it.
     normalized: std::collections::HashMap<String, String>,
 }
@@ -72,6 +72,16 @@ impl Catalogue {
         self.normalized
             .insert(measure.id.clone(), normalized(&measure.text));
         self.measures.insert(measure.id.clone(), measure);
+    }
+
+    /// The measure with this id.
+    pub fn measure(&self, id: &str) -> Option<&Measure> {
+        self.measures.get(id)
+    }
+
+    /// Every measure, in definition order.
+    pub fn measures(&self) -> impl Iterator<Item = &Measure> {
+        self.measures.values()
     }
 
     /// The class with this key.

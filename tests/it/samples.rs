@@ -80,3 +80,25 @@ fn checklist_is_own_items_then_catalogue_without_duplicates_most_urgent_first() 
     assert!(!a.body.contains("Protective measures"));
     assert!(a.translations.contains_key("ur"));
 }
+
+#[test]
+fn checklist_holds_every_catalogue_measure_of_the_exposed_classes() {
+    let c = samples();
+    for a in c.all() {
+        for class in &a.data {
+            for id in &c.catalogue.class(class.as_str()).unwrap().measures {
+                let m = c.catalogue.measure(id).unwrap();
+                assert!(
+                    a.checklist.iter().any(|i| &i.id == id || i.text == m.text),
+                    "{}: measure {id} of {} missing",
+                    a.id,
+                    class.as_str()
+                );
+            }
+        }
+    }
+    let all = c
+        .catalogue
+        .checklist_for(c.catalogue.classes.keys().map(String::as_str));
+    assert_eq!(all.len(), c.catalogue.measures().count());
+}
