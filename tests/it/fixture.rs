@@ -124,3 +124,53 @@ impl Fixture {
         }
     }
 }
+
+/// The shipped sample advisories.
+pub(crate) fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories")
+}
+
+/// A fixed instant after every sample's publication and before the embargoed one.
+pub(crate) const NOW: &str = "2026-11-25T00:00:00Z";
+
+/// Runs `bulletin build` and returns its output folder (inside a temp dir kept alive by the caller).
+pub(crate) fn build(dir: &Path, now: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("public");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["build", "--now", now, "--dir"])
+        .arg(dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run bulletin");
+    assert!(
+        status.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    (tmp, out)
+}
+
+/// Every file under `dir` (relative path, bytes), compressed copies excluded.
+pub(crate) fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br")) {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,258 @@
+//! `bulletin build` end to end: pages, embargo and drafts, atomic replacement,
+//! hostile Markdown, snapshots of representative pages.
+
+use std::process::Command;
+
+use crate::fixture::{Fixture, NOW, advisory, build, files, samples_dir};
+
+fn text(out: &std::path::Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn builds_every_kind_of_page_with_compressed_copies() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    for rel in [
+        "index.html",
+        "advisories/index.html",
+        "advisories/PK-2025-0007/index.html",
+        "ur/advisories/PK-2025-0007/index.html",
+        "ur/index.html",
+        "checklist/index.html",
+        "checklist/passwords/index.html",
+        "tags/telecom/index.html",
+        "severity/high/index.html",
+        "data/call-logs/index.html",
+        "kind/data-breach/index.html",
+        "feeds/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        ".well-known/security.txt",
+        "feed.xml",
+        "updates.xml",
+        "atom.xml",
+        "feed.json",
+        "api/advisories.json",
+        "tags/telecom/feed.xml",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel} missing");
+    }
+    assert!(out.join("index.html.gz").is_file() && out.join("index.html.br").is_file());
+    let page = text(&out, "advisories/PK-2025-0007/index.html");
+    assert!(page.contains(
+        r#"<link rel="canonical" href="https://advisories.example.pk/advisories/PK-2025-0007/">"#
+    ));
+    assert!(page.contains(r#"property="og:title""#) && page.contains(r#"name="twitter:card""#));
+    assert!(
+        page.contains(r#"<time datetime="2025-07-29T12:00:00Z">"#),
+        "update time"
+    );
+    assert!(
+        page.contains("Verification: Unverified"),
+        "verification as text"
+    );
+    assert!(
+        page.contains(r#"href="../../data/call-logs/""#),
+        "data class links"
+    );
+    let ur = text(&out, "ur/advisories/PK-2025-0007/index.html");
+    assert!(ur.contains(r#"<html lang="ur" dir="rtl">"#));
+    let security = text(&out, ".well-known/security.txt");
+    assert!(
+        security.contains("Contact: mailto:security@advisories.example.pk")
+            && security.contains("Expires: 2027-11-25")
+    );
+    let assets: Vec<_> = std::fs::read_dir(out.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        assets
+            .iter()
+            .any(|a| a.starts_with("style.") && a.ends_with(".css") && a.len() > 20),
+        "{assets:?}"
+    );
+}
+
+#[test]
+fn drafts_and_embargoed_advisories_appear_nowhere() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    for (rel, bytes) in files(&out) {
+        let s = String::from_utf8_lossy(&bytes);
+        for secret in [
+            "DRAFT-SECRET-MARKER",
+            "EMBARGO-SECRET-MARKER",
+            "PK-2026-0001",
+            "PK-2030-0001",
+            "2030",
+        ] {
+            assert!(!s.contains(secret), "{secret} leaked into {rel}");
+        }
+    }
+    // At the embargo instant it appears everywhere at once.
+    let (_tmp2, later) = build(&samples_dir(), "2030-01-01T09:00:00Z");
+    for rel in [
+        "advisories/PK-2030-0001/index.html",
+        "index.html",
+        "advisories/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "api/advisories.json",
+    ] {
+        assert!(
+            text(&later, rel).contains("PK-2030-0001"),
+            "{rel} lacks the lifted advisory"
+        );
+    }
+    assert!(
+        !files(&later)
+            .iter()
+            .any(|(_, b)| String::from_utf8_lossy(b).contains("DRAFT-SECRET-MARKER"))
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_a, one) = build(&samples_dir(), NOW);
+    let (_b, two) = build(&samples_dir(), NOW);
+    assert_eq!(files(&one), files(&two));
+}
+
+#[test]
+fn invalid_content_leaves_the_previous_site_untouched() {
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    let out = f.path().join("../public-keep");
+    let ok = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["build", "--dir"])
+        .arg(f.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let before = files(&out);
+    let f = f.file("2025/PK-2025-0002.md", "not an advisory");
+    let bad = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["build", "--dir"])
+        .arg(f.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2025/PK-2025-0002.md:1:1"));
+    assert_eq!(files(&out), before, "the old site changed");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn hostile_markdown_is_neutralised() {
+    let body = "\n<script>alert('x')</script>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\nText <img src=x onerror=alert(1)> <a href=\"javascript:alert(2)\" onclick=\"steal()\">raw</a>\n\n[md link](javascript:alert(3)) [vb](vbscript:msgbox) [data](data:text/html;base64,PHNjcmlwdD4=)\n\n![pixel](https://tracker.example/p.gif)\n\nControl \u{1}\u{7}\u{1b} chars\u{0}.\n";
+    let text_md = advisory("PK-2025-0001", "").replace("Something.", body);
+    let f = Fixture::new().file("2025/PK-2025-0001.md", text_md);
+    let (_tmp, out) = build(f.path(), NOW);
+    for (rel, bytes) in files(&out) {
+        let s = String::from_utf8_lossy(&bytes);
+        if rel.ends_with(".html") {
+            let scripts = s.matches("<script").count();
+            assert!(
+                scripts <= 1 && !s.contains("<script>"),
+                "{rel}: inline script"
+            );
+            assert!(
+                !s.contains("<iframe") && !s.contains("<img src=\"https://tracker"),
+                "{rel}: embedded third-party content"
+            );
+            for tag in real_tags(&s) {
+                let lower = tag.to_ascii_lowercase();
+                assert!(
+                    !lower
+                        .split_whitespace()
+                        .any(|a| a.starts_with("on") && a.contains('=')),
+                    "{rel}: event handler in <{tag}>"
+                );
+                for scheme in ["javascript:", "vbscript:", "data:"] {
+                    assert!(
+                        !lower.contains(&format!("=\"{scheme}")),
+                        "{rel}: {scheme} URL in <{tag}>"
+                    );
+                }
+            }
+        }
+        assert!(
+            !s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+            "{rel} has a control character"
+        );
+    }
+    let page = std::fs::read_to_string(out.join("advisories/PK-2025-0001/index.html")).unwrap();
+    assert!(page.contains("&lt;script&gt;"), "raw HTML is shown escaped");
+    assert!(page.contains("md link"), "the text of an unsafe link stays");
+}
+
+#[test]
+fn snapshots_of_representative_pages() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "advisory_page",
+            text(&out, "advisories/PK-2025-0007/index.html")
+        );
+        insta::assert_snapshot!(
+            "advisory_page_urdu",
+            text(&out, "ur/advisories/PK-2025-0007/index.html")
+        );
+        insta::assert_snapshot!("home_page", text(&out, "index.html"));
+        insta::assert_snapshot!("checklist_page", text(&out, "checklist/index.html"));
+        insta::assert_snapshot!("feed", text(&out, "feed.xml"));
+        insta::assert_snapshot!("updates_feed", text(&out, "updates.xml"));
+    });
+}
+
+#[test]
+fn pages_stay_within_the_2g_budget() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let css = std::fs::read_dir(out.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect::<Vec<_>>();
+    let gz = |p: &std::path::Path| {
+        std::fs::metadata(format!("{}.gz", p.display()))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    let assets: u64 = css
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "css" || e == "js"))
+        .map(|p| gz(p))
+        .sum();
+    for page in [
+        "index.html",
+        "advisories/PK-2025-0007/index.html",
+        "ur/advisories/PK-2025-0007/index.html",
+        "advisories/index.html",
+        "checklist/index.html",
+    ] {
+        let total = gz(&out.join(page)) + assets;
+        assert!(
+            total < 20 * 1024,
+            "{page} with CSS and JS is {total} bytes gzip"
+        );
+    }
+}
+
+/// The insides of the real tags of an HTML document (escaped text has `&lt;`, not `<`).
+fn real_tags(html: &str) -> Vec<&str> {
+    html.split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag))
+        .collect()
+}

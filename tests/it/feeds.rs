@@ -1,0 +1,251 @@
+//! Every feed of the sample build parses with an independent parser (feed-rs) and a
+//! strict XML parser (quick-xml); guids, order, counts and update items are right;
+//! text with control characters and `]]>` still gives well-formed feeds.
+
+use std::path::Path;
+
+use crate::fixture::{Fixture, NOW, advisory, build, files, samples_dir};
+
+/// Parses every XML event; any error fails.
+fn strict_xml(rel: &str, bytes: &[u8]) {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "{rel}: not well-formed XML at {}: {e}",
+                reader.buffer_position()
+            ),
+        }
+        buf.clear();
+    }
+}
+
+fn parse(rel: &str, bytes: &[u8]) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{rel}: feed-rs cannot parse it: {e}"))
+}
+
+fn feeds(out: &Path) -> Vec<(String, Vec<u8>)> {
+    files(out)
+        .into_iter()
+        .filter(|(rel, _)| {
+            rel.ends_with("feed.xml")
+                || rel == "updates.xml"
+                || rel == "atom.xml"
+                || rel == "feed.json"
+        })
+        .collect()
+}
+
+#[test]
+fn every_feed_parses_strictly_and_independently() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let all = feeds(&out);
+    assert!(all.len() > 20, "{} feeds", all.len());
+    for (rel, bytes) in &all {
+        if rel.ends_with(".xml") {
+            strict_xml(rel, bytes);
+        }
+        let feed = parse(rel, bytes);
+        for entry in &feed.entries {
+            assert!(
+                entry.title.is_some() && !entry.links.is_empty() && entry.published.is_some(),
+                "{rel}: incomplete item {}",
+                entry.id
+            );
+        }
+    }
+}
+
+#[test]
+fn main_feed_items_have_stable_guids_newest_first_and_update_descriptions() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let xml = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    let feed = parse("feed.xml", xml.as_bytes());
+    let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "https://advisories.example.pk/advisories/PK-2025-0010/",
+            "https://advisories.example.pk/advisories/PK-2025-0008/",
+            "https://advisories.example.pk/advisories/PK-2025-0007/",
+            "https://advisories.example.pk/advisories/PK-2025-0004/",
+            "https://advisories.example.pk/advisories/PK-2024-0011/",
+            "https://advisories.example.pk/advisories/PK-2024-0003/",
+        ]
+    );
+    let telecom = &feed.entries[2];
+    assert_eq!(
+        telecom.published.unwrap().to_rfc3339(),
+        "2025-07-27T09:00:00+00:00",
+        "pubDate stays the publication"
+    );
+    let summary = telecom.summary.as_ref().unwrap().content.as_str();
+    assert!(
+        summary.starts_with("Updated 29 Jul 2025: The Ministry of Interior"),
+        "{summary}"
+    );
+    let content = telecom
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .unwrap();
+    assert!(
+        content.contains("href=\"https://advisories.example.pk/data/call-logs/\""),
+        "absolute links in content"
+    );
+    assert!(content.contains("NCCIA"), "full body");
+    assert!(xml.contains("<pubDate>Sun, 27 Jul 2025 09:00:00 +0000</pubDate>"));
+    // lastBuildDate is the newest change among the items, never the build time.
+    assert!(xml.contains("<lastBuildDate>Tue, 05 Aug 2025 09:00:00 +0000</lastBuildDate>"));
+    assert!(xml.contains(r#"<atom:link href="https://advisories.example.pk/feed.xml" rel="self" type="application/rss+xml">"#));
+    for category in [
+        "<category domain=\"severity\">high</category>",
+        "<category domain=\"status\">active</category>",
+        "<category domain=\"kind\">data-breach</category>",
+        "<category domain=\"tag\">telecom</category>",
+        "<category domain=\"data\">call-logs</category>",
+    ] {
+        assert!(xml.contains(category), "{category}");
+    }
+}
+
+#[test]
+fn updates_feed_has_an_item_per_publication_and_per_update() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let xml = std::fs::read_to_string(out.join("updates.xml")).unwrap();
+    let feed = parse("updates.xml", xml.as_bytes());
+    let content = bulletin::content::load(&samples_dir()).unwrap();
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let expected: usize = content.public_at(now).map(|a| 1 + a.updates.len()).sum();
+    assert_eq!(feed.entries.len(), expected);
+    let update = feed
+        .entries
+        .iter()
+        .find(|e| e.id.ends_with("#update-1753790400"))
+        .expect("the 29 Jul update");
+    assert_eq!(
+        update.id,
+        "https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400"
+    );
+    assert_eq!(
+        update.title.as_ref().unwrap().content,
+        "Update: Telecom subscriber records offered for sale online"
+    );
+    assert_eq!(
+        update.published.unwrap().to_rfc3339(),
+        "2025-07-29T12:00:00+00:00"
+    );
+    assert!(xml.contains(r#"<guid isPermaLink="false">https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400</guid>"#));
+    let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[test]
+fn a_newsroom_can_subscribe_to_one_topic() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let feed = parse(
+        "tags/telecom/feed.xml",
+        &std::fs::read(out.join("tags/telecom/feed.xml")).unwrap(),
+    );
+    assert!(!feed.entries.is_empty());
+    let page = std::fs::read_to_string(out.join("tags/telecom/index.html")).unwrap();
+    assert!(page.contains(r#"<link rel="alternate" type="application/rss+xml" title="Pakistan Data Breach Advisories — tag telecom" href="../../tags/telecom/feed.xml">"#), "listing links its own feed");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains(r#"type="application/rss+xml""#) && home.contains(r#"href="./feed.xml""#)
+    );
+    let feeds_page = std::fs::read_to_string(out.join("feeds/index.html")).unwrap();
+    for f in [
+        "feed.xml",
+        "updates.xml",
+        "atom.xml",
+        "feed.json",
+        "api/advisories.json",
+        "tags/telecom/feed.xml",
+        "severity/critical/feed.xml",
+        "data/passwords/feed.xml",
+        "kind/scam-alert/feed.xml",
+    ] {
+        assert!(
+            feeds_page.contains(&format!("href=\"../{f}\"")),
+            "/feeds/ lacks {f}"
+        );
+    }
+}
+
+#[test]
+fn control_characters_and_cdata_terminators_keep_feeds_well_formed() {
+    let body = "A body with ]]> inside, and <![CDATA[ too, and \u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f} controls and \u{FFFE}\u{FFFF}.\n\n```\ncode ]]> here\n```\n";
+    let text = advisory("PK-2025-0001", "").replace("Something.", body);
+    let f = Fixture::new().file("2025/PK-2025-0001.md", text);
+    let (_tmp, out) = build(f.path(), NOW);
+    for (rel, bytes) in feeds(&out) {
+        let s = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            !s.chars()
+                .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                    || matches!(c, '\u{FFFE}' | '\u{FFFF}')),
+            "{rel}"
+        );
+        if rel.ends_with(".xml") {
+            strict_xml(&rel, &bytes);
+        }
+        let feed = parse(&rel, &bytes);
+        if rel == "feed.xml" {
+            let content = feed.entries[0]
+                .content
+                .as_ref()
+                .and_then(|c| c.body.as_deref())
+                .unwrap();
+            assert!(
+                content.contains("]]&gt;") || content.contains("]]>"),
+                "the text survives: {content}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_api_is_versioned_and_complete() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let api: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("api/advisories.json")).unwrap()).unwrap();
+    assert_eq!(api["version"], 1);
+    assert_eq!(api["count"], 6);
+    let a = api["advisories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "PK-2025-0007")
+        .unwrap();
+    for key in [
+        "title",
+        "kind",
+        "severity",
+        "status",
+        "verification",
+        "published",
+        "updated",
+        "updates",
+        "data",
+        "affected",
+        "tags",
+        "references",
+        "url",
+        "checklist",
+    ] {
+        assert!(!a[key].is_null(), "{key} missing");
+    }
+    assert_eq!(a["verification"], "unverified");
+    assert_eq!(a["updates"][0]["date"], "2025-07-29T12:00:00Z");
+    assert_eq!(
+        a["translations"]["ur"],
+        "https://advisories.example.pk/ur/advisories/PK-2025-0007/"
+    );
+    let first = &a["checklist"][0];
+    assert!(first["id"].is_string() && first["urgency"] == "now" && first["text"].is_string());
+}
