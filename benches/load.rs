@@ -4,18 +4,14 @@
 use std::time::Instant;
 
 fn main() {
-    let count: usize = std::env::var("BULLETIN_BENCH_COUNT")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
+    let count: usize = std::env::var("BULLETIN_BENCH_COUNT").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories");
     bulletin::corpus::generate(dir.path(), &samples, count, 42).expect("generate corpus");
     let mut times = Vec::new();
     for _ in 0..7 {
         let start = Instant::now();
-        let content = bulletin::content::load(dir.path())
-            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let content = bulletin::content::load(dir.path()).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
         times.push(start.elapsed());
         assert_eq!(content.all().len(), count);
     }

@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
 use crate::model::{Advisory, Catalogue, DataClass, Kind, Settings, Severity, Tag};
@@ -36,25 +37,10 @@ pub struct Content {
 
 impl Content {
     /// Builds the model from validated parts; sorts newest first.
-    pub fn new(
-        root: PathBuf,
-        settings: Settings,
-        catalogue: Catalogue,
-        mut advisories: Vec<Advisory>,
-    ) -> Self {
+    pub fn new(root: PathBuf, settings: Settings, catalogue: Catalogue, mut advisories: Vec<Advisory>) -> Self {
         advisories.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| b.id.cmp(&a.id)));
-        let by_id = advisories
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.0.clone(), i))
-            .collect();
-        Self {
-            root,
-            settings,
-            catalogue,
-            advisories,
-            by_id,
-        }
+        let by_id = advisories.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
+        Self { root, settings, catalogue, advisories, by_id }
     }
 
     /// Every advisory, drafts and embargoed ones included, newest first.
@@ -73,21 +59,12 @@ impl Content {
     }
 
     /// Public advisories with this tag.
-    pub fn by_tag<'a>(
-        &'a self,
-        tag: &'a str,
-        now: Timestamp,
-    ) -> impl Iterator<Item = &'a Advisory> + 'a {
-        self.public_at(now)
-            .filter(move |a| a.tags.iter().any(|t| t.0 == tag))
+    pub fn by_tag<'a>(&'a self, tag: &'a str, now: Timestamp) -> impl Iterator<Item = &'a Advisory> + 'a {
+        self.public_at(now).filter(move |a| a.tags.iter().any(|t| t.0 == tag))
     }
 
     /// Public advisories of this severity.
-    pub fn by_severity(
-        &self,
-        severity: Severity,
-        now: Timestamp,
-    ) -> impl Iterator<Item = &Advisory> + '_ {
+    pub fn by_severity(&self, severity: Severity, now: Timestamp) -> impl Iterator<Item = &Advisory> + '_ {
         self.public_at(now).filter(move |a| a.severity == severity)
     }
 
@@ -97,13 +74,8 @@ impl Content {
     }
 
     /// Public advisories that exposed this data class.
-    pub fn by_data_class<'a>(
-        &'a self,
-        class: &'a str,
-        now: Timestamp,
-    ) -> impl Iterator<Item = &'a Advisory> + 'a {
-        self.public_at(now)
-            .filter(move |a| a.data.iter().any(|d| d.0 == class))
+    pub fn by_data_class<'a>(&'a self, class: &'a str, now: Timestamp) -> impl Iterator<Item = &'a Advisory> + 'a {
+        self.public_at(now).filter(move |a| a.data.iter().any(|d| d.0 == class))
     }
 
     /// Every tag of a public advisory, sorted.
@@ -118,12 +90,15 @@ impl Content {
 
     /// The first embargo that lifts after `now` (a non-draft advisory published later).
     pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
-        self.advisories
-            .iter()
-            .filter(|a| !a.draft && a.published > now)
-            .map(|a| a.published)
-            .min()
+        self.advisories.iter().filter(|a| !a.draft && a.published > now).map(|a| a.published).min()
     }
+}
+
+/// What validating one file gave.
+enum Loaded {
+    Advisory(advisory::Parsed<Advisory>),
+    Translation(advisory::Parsed<crate::model::Translation>, String),
+    Nothing,
 }
 
 /// What a file in the advisories folder is.
@@ -141,64 +116,67 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
         report.push(
             SourceFile::new(root_display.clone(), "")
                 .error(0..0, "the advisories folder does not exist")
-                .help(
-                    "run bulletin from the repository's top level, or pass the folder with --dir",
-                ),
+                .help("run bulletin from the repository's top level, or pass the folder with --dir"),
         );
         return Err(report);
     };
 
-    let settings = read_required(root, "site.toml", &mut report, &mut diags)
-        .and_then(|f| settings::parse(&f, &mut diags));
-    let catalogue = read_required(root, "measures.toml", &mut report, &mut diags)
-        .and_then(|f| catalogue::parse(&f, &mut diags));
-    let ctx = advisory::Context {
-        settings: settings.as_ref(),
-        catalogue: catalogue.as_ref(),
-    };
+    let settings =
+        read_required(root, "site.toml", &mut report, &mut diags).and_then(|f| settings::parse(&f, &mut diags));
+    let catalogue =
+        read_required(root, "measures.toml", &mut report, &mut diags).and_then(|f| catalogue::parse(&f, &mut diags));
+    let ctx = advisory::Context { settings: settings.as_ref(), catalogue: catalogue.as_ref() };
 
     let files = discover(root, &canonical_root, &mut diags);
     let mut advisories: Vec<(advisory::Parsed<Advisory>, usize)> = Vec::new();
-    let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> =
-        Vec::new();
+    let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> = Vec::new();
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
 
-    for (path, role) in files {
-        let display = display_path(root, &path);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(
-                    SourceFile::new(display, "")
-                        .error(0..0, format!("cannot read the file: {e}"))
-                        .help("check its permissions"),
-                );
-                continue;
-            }
-        };
-        let file = match front_matter::decode(&display, &bytes) {
-            Ok(f) => f,
-            Err((f, d)) => {
-                diags.push(d);
-                sources.push(f);
-                continue;
-            }
-        };
+    // Each file is read and validated on its own, in parallel; the results are then
+    // gathered in file order, so diagnostics and ids come out the same every run.
+    let per_file: Vec<(Option<SourceFile>, Loaded, Vec<Diagnostic>)> = files
+        .into_par_iter()
+        .map(|(path, role)| {
+            let mut diags = Vec::new();
+            let display = display_path(root, &path);
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    diags.push(
+                        SourceFile::new(display, "")
+                            .error(0..0, format!("cannot read the file: {e}"))
+                            .help("check its permissions"),
+                    );
+                    return (None, Loaded::Nothing, diags);
+                }
+            };
+            let file = match front_matter::decode(&display, &bytes) {
+                Ok(f) => f,
+                Err((f, d)) => {
+                    diags.push(d);
+                    return (Some(f), Loaded::Nothing, diags);
+                }
+            };
+            let loaded = match role {
+                FileRole::Advisory { stem, year } => {
+                    Loaded::Advisory(advisory::advisory(&file, &stem, &year, ctx, &mut diags))
+                }
+                FileRole::Translation { stem, lang } => {
+                    let parsed = advisory::translation(&file, &stem, &lang, ctx, &mut diags);
+                    Loaded::Translation(parsed, stem)
+                }
+            };
+            (Some(file), loaded, diags)
+        })
+        .collect();
+    for (file, loaded, file_diags) in per_file {
+        diags.extend(file_diags);
+        let Some(file) = file else { continue };
         let index = sources.len();
-        match &role {
-            FileRole::Advisory { stem, year } => {
-                advisories.push((
-                    advisory::advisory(&file, stem, year, ctx, &mut diags),
-                    index,
-                ));
-            }
-            FileRole::Translation { stem, lang } => {
-                translations.push((
-                    advisory::translation(&file, stem, lang, ctx, &mut diags),
-                    stem.clone(),
-                    index,
-                ));
-            }
+        match loaded {
+            Loaded::Advisory(parsed) => advisories.push((parsed, index)),
+            Loaded::Translation(parsed, stem) => translations.push((parsed, stem, index)),
+            Loaded::Nothing => {}
         }
         sources.push(file);
     }
@@ -215,25 +193,16 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
             let first_path = &sources[*first].path;
             diags.push(
                 sources[index]
-                    .error(
-                        id_span,
-                        format!("duplicate id `{id}`: {first_path} uses it too"),
-                    )
+                    .error(id_span, format!("duplicate id `{id}`: {first_path} uses it too"))
                     .note(format!("the first use is in {first_path}"))
-                    .help(
-                        "every advisory needs its own id; `bulletin new` picks the next free one",
-                    ),
+                    .help("every advisory needs its own id; `bulletin new` picks the next free one"),
             );
             continue;
         }
         first_seen.insert(id, index);
         unique.extend(parsed.value);
     }
-    let by_id: HashMap<String, usize> = unique
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.0.clone(), i))
-        .collect();
+    let by_id: HashMap<String, usize> = unique.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
     for (parsed, stem, index) in translations {
         let file = &sources[index];
         let Some((_, id_span)) = parsed.id else {
@@ -241,13 +210,8 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
         };
         if !first_seen.contains_key(&stem) {
             diags.push(
-                file.error(
-                    id_span,
-                    format!("translation of `{stem}`, but there is no advisory `{stem}.md`"),
-                )
-                .help(format!(
-                    "add the original {stem}.md in the same folder, or fix the file name"
-                )),
+                file.error(id_span, format!("translation of `{stem}`, but there is no advisory `{stem}.md`"))
+                    .help(format!("add the original {stem}.md in the same folder, or fix the file name")),
             );
             continue;
         }
@@ -259,10 +223,7 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
             diags.push(
                 file.error(
                     0..0,
-                    format!(
-                        "the translation is not in the same folder as its original {}",
-                        original.path
-                    ),
+                    format!("the translation is not in the same folder as its original {}", original.path),
                 )
                 .help("move it next to the original"),
             );
@@ -271,14 +232,15 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
         for date in translation.updates.keys() {
             if !original.updates.iter().any(|u| u.date == *date) {
                 diags.push(
-                    file.error(id_span.clone(), format!("the translation has an update dated {date} that the original does not have"))
-                        .help("translated updates carry the same date as the original's update they translate"),
+                    file.error(
+                        id_span.clone(),
+                        format!("the translation has an update dated {date} that the original does not have"),
+                    )
+                    .help("translated updates carry the same date as the original's update they translate"),
                 );
             }
         }
-        original
-            .translations
-            .insert(translation.lang.clone(), translation);
+        original.translations.insert(translation.lang.clone(), translation);
     }
 
     for s in sources {
@@ -289,22 +251,14 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
     }
     report.sort();
     match (settings, catalogue) {
-        (Some(settings), Some(catalogue)) if report.is_empty() => Ok(Content::new(
-            root.to_path_buf(),
-            settings,
-            catalogue,
-            unique,
-        )),
+        (Some(settings), Some(catalogue)) if report.is_empty() => {
+            Ok(Content::new(root.to_path_buf(), settings, catalogue, unique))
+        }
         _ => Err(report),
     }
 }
 
-fn read_required(
-    root: &Path,
-    name: &str,
-    report: &mut Diagnostics,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<SourceFile> {
+fn read_required(root: &Path, name: &str, report: &mut Diagnostics, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     let path = root.join(name);
     match std::fs::read(&path) {
         Ok(bytes) => match front_matter::decode(name, &bytes) {
@@ -322,9 +276,7 @@ fn read_required(
             diags.push(
                 SourceFile::new(name, "")
                     .error(0..0, format!("cannot read {name}: {e}"))
-                    .help(format!(
-                        "every advisories folder needs {name}; see README.md for its fields"
-                    )),
+                    .help(format!("every advisories folder needs {name}; see README.md for its fields")),
             );
             None
         }
@@ -333,18 +285,11 @@ fn read_required(
 
 /// Finds the advisory files: `YYYY/ID.md` and `YYYY/ID.LANG.md`. Hidden entries are skipped;
 /// a symlink that leads outside the folder is an error, never followed.
-fn discover(
-    root: &Path,
-    canonical_root: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(PathBuf, FileRole)> {
+fn discover(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, FileRole)> {
     let mut out = Vec::new();
     let mut years: Vec<PathBuf> = Vec::new();
     for entry in read_dir_sorted(root, diags) {
-        let name = entry
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with('.') || !escapes_checked(root, &entry, canonical_root, diags) {
             continue;
         }
@@ -353,27 +298,16 @@ fn discover(
         } else if entry.is_file() && name.ends_with(".md") && name != "README.md" {
             diags.push(
                 SourceFile::new(display_path(root, &entry), "")
-                    .error(
-                        0..0,
-                        "advisory files live in a folder named after their year",
-                    )
+                    .error(0..0, "advisory files live in a folder named after their year")
                     .help("move it into a folder such as 2025/"),
             );
         }
     }
     for dir in years {
-        let year = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let year = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for entry in read_dir_sorted(&dir, diags) {
-            let name = entry
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if name.starts_with('.')
-                || !name.ends_with(".md")
-                || !escapes_checked(root, &entry, canonical_root, diags)
+            let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if name.starts_with('.') || !name.ends_with(".md") || !escapes_checked(root, &entry, canonical_root, diags)
             {
                 continue;
             }
@@ -382,14 +316,8 @@ fn discover(
             }
             let stem = &name[..name.len() - 3];
             let role = match stem.rsplit_once('.') {
-                Some((id, lang))
-                    if (2..=3).contains(&lang.len())
-                        && lang.bytes().all(|b| b.is_ascii_lowercase()) =>
-                {
-                    FileRole::Translation {
-                        stem: id.to_string(),
-                        lang: lang.to_string(),
-                    }
+                Some((id, lang)) if (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()) => {
+                    FileRole::Translation { stem: id.to_string(), lang: lang.to_string() }
                 }
                 Some(_) => {
                     diags.push(
@@ -399,10 +327,7 @@ fn discover(
                     );
                     continue;
                 }
-                None => FileRole::Advisory {
-                    stem: stem.to_string(),
-                    year: year.clone(),
-                },
+                None => FileRole::Advisory { stem: stem.to_string(), year: year.clone() },
             };
             out.push((entry, role));
         }
@@ -413,15 +338,13 @@ fn discover(
 fn read_dir_sorted(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     match std::fs::read_dir(dir) {
         Ok(entries) => {
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
             paths
         }
         Err(e) => {
             diags.push(
-                SourceFile::new(dir.display().to_string(), "")
-                    .error(0..0, format!("cannot list the folder: {e}")),
+                SourceFile::new(dir.display().to_string(), "").error(0..0, format!("cannot list the folder: {e}")),
             );
             Vec::new()
         }
@@ -429,16 +352,8 @@ fn read_dir_sorted(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 }
 
 /// True if `path` is safe to read: not a symlink, or a symlink that stays inside the folder.
-fn escapes_checked(
-    root: &Path,
-    path: &Path,
-    canonical_root: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
-    let is_link = path
-        .symlink_metadata()
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(false);
+fn escapes_checked(root: &Path, path: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> bool {
+    let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(false);
     if !is_link {
         return true;
     }
@@ -467,8 +382,8 @@ fn escapes_checked(
 pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
     let mut report = Diagnostics::default();
     let mut diags = Vec::new();
-    let settings = read_required(root, "site.toml", &mut report, &mut diags)
-        .and_then(|f| settings::parse(&f, &mut diags));
+    let settings =
+        read_required(root, "site.toml", &mut report, &mut diags).and_then(|f| settings::parse(&f, &mut diags));
     for d in diags {
         report.push(d);
     }

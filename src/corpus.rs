@@ -4,13 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-const KINDS: &[&str] = &[
-    "data-breach",
-    "credential-theft",
-    "scam-alert",
-    "vulnerability",
-    "guidance",
-];
+const KINDS: &[&str] = &["data-breach", "credential-theft", "scam-alert", "vulnerability", "guidance"];
 const SEVERITIES: &[&str] = &["critical", "high", "medium", "low", "info"];
 const STATUSES: &[&str] = &["active", "monitoring", "resolved", "withdrawn"];
 const CLASSES: &[&str] = &[
@@ -77,10 +71,7 @@ impl Rng {
         items[self.below(items.len())]
     }
     fn words(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| self.pick(WORDS))
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..n).map(|_| self.pick(WORDS)).collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -105,38 +96,21 @@ pub fn generate(dir: &Path, samples: &Path, count: usize, seed: u64) -> std::io:
         let _ = writeln!(text, "+++\nid = \"{id}\"");
         let _ = writeln!(text, "title = \"{} {}\"", capitalise(&rng.words(6)), n);
         let _ = writeln!(text, "kind = \"{}\"", rng.pick(KINDS));
-        let _ = writeln!(
-            text,
-            "published = {year}-{month:02}-{day:02}T{hour:02}:00:00Z"
-        );
+        let _ = writeln!(text, "published = {year}-{month:02}-{day:02}T{hour:02}:00:00Z");
         let _ = writeln!(text, "severity = \"{}\"", rng.pick(SEVERITIES));
         let _ = writeln!(text, "status = \"{}\"", rng.pick(STATUSES));
         let _ = writeln!(text, "summary = \"{}.\"", capitalise(&rng.words(25)));
         let mut classes: Vec<&str> = (0..1 + rng.below(4)).map(|_| rng.pick(CLASSES)).collect();
         classes.sort_unstable();
         classes.dedup();
-        let _ = writeln!(
-            text,
-            "data = [{}]",
-            classes
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ =
+            writeln!(text, "data = [{}]", classes.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "));
         let _ = writeln!(text, "affected = \"{}\"", capitalise(&rng.words(4)));
         let _ = writeln!(text, "affected_count = {}", rng.below(5_000_000));
         let mut tags: Vec<&str> = (0..1 + rng.below(3)).map(|_| rng.pick(WORDS)).collect();
         tags.sort_unstable();
         tags.dedup();
-        let _ = writeln!(
-            text,
-            "tags = [{}]",
-            tags.iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = writeln!(text, "tags = [{}]", tags.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "));
         let _ = writeln!(
             text,
             "\n[[references]]\ntitle = \"Statement {n}\"\nurl = \"https://www.example.org/statement/{id}\""
@@ -172,7 +146,5 @@ pub fn generate(dir: &Path, samples: &Path, count: usize, seed: u64) -> std::io:
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }

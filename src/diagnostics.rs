@@ -36,11 +36,7 @@ pub struct Diagnostic {
 
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.line, self.column, self.message
-        )?;
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)?;
         if let Some(help) = &self.help {
             write!(f, " (help: {help})")?;
         }
@@ -60,24 +56,13 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source file with its display path.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            text: text.into(),
-        }
+        Self { path: path.into(), text: text.into() }
     }
 
     /// A diagnostic at `span` in this file.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_column(&self.text, span.start);
-        Diagnostic {
-            path: self.path.clone(),
-            line,
-            column,
-            span,
-            message: message.into(),
-            help: None,
-            note: None,
-        }
+        Diagnostic { path: self.path.clone(), line, column, span, message: message.into(), help: None, note: None }
     }
 }
 
@@ -158,20 +143,14 @@ impl Diagnostics {
     /// Renders every problem as rustc does: the message, the source line and a marker under the span.
     pub fn render_human(&self, color: bool) -> String {
         let mut files = SimpleFiles::new();
-        let ids: Vec<_> = self
-            .sources
-            .iter()
-            .map(|s| (s.path.as_str(), files.add(s.path.clone(), s.text.clone())))
-            .collect();
+        let ids: Vec<_> =
+            self.sources.iter().map(|s| (s.path.as_str(), files.add(s.path.clone(), s.text.clone()))).collect();
         let config = Config::default();
         let mut out = String::new();
         for d in &self.items {
             let mut cs = CsDiagnostic::error().with_message(&d.message);
             match ids.iter().find(|(p, _)| *p == d.path) {
-                Some((_, id))
-                    if !d.span.is_empty()
-                        || !files.get(*id).is_ok_and(|f| f.source().is_empty()) =>
-                {
+                Some((_, id)) if !d.span.is_empty() || !files.get(*id).is_ok_and(|f| f.source().is_empty()) => {
                     cs = cs.with_labels(vec![Label::primary(*id, d.span.clone())]);
                 }
                 _ => {
@@ -226,12 +205,8 @@ impl Diagnostics {
             count: usize,
             diagnostics: &'a [Diagnostic],
         }
-        let report = Report {
-            version: 1,
-            ok: self.items.is_empty(),
-            count: self.items.len(),
-            diagnostics: &self.items,
-        };
+        let report =
+            Report { version: 1, ok: self.items.is_empty(), count: self.items.len(), diagnostics: &self.items };
         serde_json::to_string_pretty(&report).unwrap_or_default()
     }
 }
@@ -250,14 +225,8 @@ fn plural(n: usize) -> &'static str {
 
 /// The display form of `path` relative to `root`, with `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    let rel: PathBuf = path
-        .strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    let rel: PathBuf = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]

@@ -13,14 +13,10 @@ fn main() -> ExitCode {
         Command::Check { dir, format } => match bulletin::content::load(&dir) {
             Ok(content) => {
                 match format {
-                    Format::Human => eprintln!(
-                        "ok: {} advisories in {} are valid",
-                        content.all().len(),
-                        dir.display()
-                    ),
-                    Format::Json => println!(
-                        "{{\n  \"version\": 1,\n  \"ok\": true,\n  \"count\": 0,\n  \"diagnostics\": []\n}}"
-                    ),
+                    Format::Human => eprintln!("ok: {} advisories in {} are valid", content.all().len(), dir.display()),
+                    Format::Json => {
+                        println!("{{\n  \"version\": 1,\n  \"ok\": true,\n  \"count\": 0,\n  \"diagnostics\": []\n}}")
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -34,19 +30,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Command::Build {
-            dir,
-            out,
-            base_url,
-            now,
-        } => build(&dir, &out, base_url, now),
+        Command::Build { dir, out, base_url, now } => build(&dir, &out, base_url, now),
         Command::New { title, kind, dir } => {
-            match bulletin::scaffold::new_advisory(
-                &dir,
-                &title,
-                kind.as_deref(),
-                jiff::Timestamp::now(),
-            ) {
+            match bulletin::scaffold::new_advisory(&dir, &title, kind.as_deref(), jiff::Timestamp::now()) {
                 Ok(path) => {
                     println!("{}", path.display());
                     ExitCode::SUCCESS
@@ -84,11 +70,7 @@ fn build(
             eprintln!("error: --base-url must be an absolute http(s) URL, got `{url}`");
             return ExitCode::from(2);
         }
-        content.settings.base_url = if url.ends_with('/') {
-            url
-        } else {
-            format!("{url}/")
-        };
+        content.settings.base_url = if url.ends_with('/') { url } else { format!("{url}/") };
     }
     let now = now.unwrap_or_else(jiff::Timestamp::now);
     let bar = if std::io::stderr().is_terminal() {
@@ -101,25 +83,25 @@ fn build(
     } else {
         None
     };
-    let site =
-        bulletin::render::site_with_progress(&content, &content.settings, now, &|done, total| {
-            if let Some(bar) = &bar {
-                // Only builds that take a while get a visible bar.
-                if started.elapsed() > std::time::Duration::from_millis(500) {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                }
+    let site = bulletin::render::site_with_progress(&content, &content.settings, now, &|done, total| {
+        if let Some(bar) = &bar {
+            // Only builds that take a while get a visible bar.
+            if started.elapsed() > std::time::Duration::from_millis(500) {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
             }
-        });
+        }
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     match site.write_to(out) {
         Ok(stats) => {
             eprintln!(
-                "built {} pages ({:.1} MB) from {} advisories into {} in {:.2} s",
+                "built {} pages ({:.1} MB, {} compressed copies reused) from {} advisories into {} in {:.2} s",
                 stats.files,
                 stats.bytes as f64 / 1e6,
+                stats.compressed_reused,
                 content.public_at(now).count(),
                 out.display(),
                 started.elapsed().as_secs_f64()

@@ -6,8 +6,7 @@ mod measures;
 mod settings;
 
 pub use advisory::{
-    Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update,
-    Verification,
+    Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update, Verification,
 };
 pub(crate) use measures::sort_by_urgency;
 pub use measures::{Catalogue, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};

@@ -17,8 +17,7 @@ use rayon::prelude::*;
 
 use crate::content::Content;
 use crate::model::{
-    Advisory, ChecklistItem, Keyword, Kind, MeasureSource, Settings, Severity, Status, Translation,
-    Urgency,
+    Advisory, ChecklistItem, Keyword, Kind, MeasureSource, Settings, Severity, Status, Translation, Urgency,
 };
 use crate::site::{CachePolicy, Page, Site};
 use i18n::Strings;
@@ -54,10 +53,7 @@ pub fn site_with_progress(
         .par_iter()
         .flat_map_iter(|job| {
             let pages = ctx.render(job);
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                total,
-            );
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             pages
         })
         .collect();
@@ -117,16 +113,7 @@ impl<'a> Ctx<'a> {
         let related = related(&public);
         let newest = public.iter().map(|a| a.last_changed()).max();
         let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Self {
-            content,
-            settings,
-            now,
-            public,
-            assets: assets::Assets::new(),
-            related,
-            newest,
-            content_html,
-        }
+        Self { content, settings, now, public, assets: assets::Assets::new(), related, newest, content_html }
     }
 
     fn jobs(&self) -> Vec<Job> {
@@ -171,21 +158,15 @@ impl<'a> Ctx<'a> {
 
     /// Tags of public advisories, sorted.
     fn tags(&self) -> Vec<String> {
-        let mut tags: Vec<String> = self
-            .public
-            .iter()
-            .flat_map(|a| a.tags.iter().map(|t| t.as_str().to_string()))
-            .collect();
+        let mut tags: Vec<String> =
+            self.public.iter().flat_map(|a| a.tags.iter().map(|t| t.as_str().to_string())).collect();
         tags.sort_unstable();
         tags.dedup();
         tags
     }
 
     fn public_translations(&self, a: &'a Advisory) -> impl Iterator<Item = &'a str> + 'a {
-        a.translations
-            .values()
-            .filter(|t| !t.draft)
-            .map(|t| t.lang.as_str())
+        a.translations.values().filter(|t| !t.draft).map(|t| t.lang.as_str())
     }
 
     fn render(&self, job: &Job) -> Vec<(String, Page)> {
@@ -200,15 +181,9 @@ impl<'a> Ctx<'a> {
             Job::Sitemap => vec![self.sitemap()],
             Job::Robots => vec![(
                 "/robots.txt".into(),
-                self.text_page(format!(
-                    "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-                    self.settings.base_url
-                )),
+                self.text_page(format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", self.settings.base_url)),
             )],
-            Job::SecurityTxt => vec![(
-                "/.well-known/security.txt".into(),
-                self.text_page(self.security_txt()),
-            )],
+            Job::SecurityTxt => vec![("/.well-known/security.txt".into(), self.text_page(self.security_txt()))],
             Job::Feed(scope) => vec![self.rss_feed(scope)],
             Job::UpdatesFeed => vec![self.updates_feed()],
             Job::AtomFeed => vec![self.atom_feed()],
@@ -219,12 +194,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn text_page(&self, text: String) -> Page {
-        Page::new(
-            text,
-            "text/plain; charset=utf-8",
-            self.newest,
-            CachePolicy::Revalidate,
-        )
+        Page::new(text, "text/plain; charset=utf-8", self.newest, CachePolicy::Revalidate)
     }
 
     fn html(
@@ -235,35 +205,19 @@ impl<'a> Ctx<'a> {
     ) -> (String, Page) {
         // Templates are compiled and their inputs typed; a render error would be a bug,
         // and an empty page is better than a crashed build.
-        let body =
-            html.unwrap_or_else(|e| format!("<!DOCTYPE html><title>error</title><p>{e}</p>"));
-        (
-            path,
-            Page::new(body, HTML, last_modified, CachePolicy::Revalidate),
-        )
+        let body = html.unwrap_or_else(|e| format!("<!DOCTYPE html><title>error</title><p>{e}</p>"));
+        (path, Page::new(body, HTML, last_modified, CachePolicy::Revalidate))
     }
 
     /// Relative prefix from `path` (a URL path) to the site root: `/a/b/` → `../../`.
     fn root(path: &str) -> String {
         let depth = path.trim_start_matches('/').matches('/').count();
-        if depth == 0 {
-            "./".into()
-        } else {
-            "../".repeat(depth)
-        }
+        if depth == 0 { "./".into() } else { "../".repeat(depth) }
     }
 
     fn layout(&self, path: &str, lang: &'a str, title: String, description: String) -> Layout<'a> {
-        let root = if path == "/404.html" {
-            "/".to_string()
-        } else {
-            Self::root(path)
-        };
-        let lang_root = if lang == self.settings.default_language {
-            root.clone()
-        } else {
-            format!("{root}{lang}/")
-        };
+        let root = if path == "/404.html" { "/".to_string() } else { Self::root(path) };
+        let lang_root = if lang == self.settings.default_language { root.clone() } else { format!("{root}{lang}/") };
         let t = i18n::strings(lang);
         let rtl = i18n::is_rtl(lang);
         Layout {
@@ -301,16 +255,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn card(&self, a: &Advisory, root: &str, lang: &str, t: &Strings) -> Card {
-        let translation = (lang != self.settings.default_language)
-            .then(|| a.translations.get(lang))
-            .flatten();
+        let translation = (lang != self.settings.default_language).then(|| a.translations.get(lang)).flatten();
         let (url, title, summary, card_lang) = match translation {
-            Some(tr) => (
-                format!("{root}{lang}/advisories/{}/", a.id),
-                tr.title.clone(),
-                tr.summary.clone(),
-                None,
-            ),
+            Some(tr) => (format!("{root}{lang}/advisories/{}/", a.id), tr.title.clone(), tr.summary.clone(), None),
             None => {
                 let other = lang != self.settings.default_language;
                 (
@@ -332,21 +279,14 @@ impl<'a> Ctx<'a> {
             kind_label: t.kind(a.kind).to_string(),
             date_iso: a.published.to_string(),
             date_text: t.date(a.published),
-            updated: a.updates.last().map(|u| Date {
-                iso: u.date.to_string(),
-                text: t.date(u.date),
-            }),
+            updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
             lang: card_lang,
         }
     }
 
     fn home(&self, lang: &str) -> (String, Page) {
         let default = lang == self.settings.default_language;
-        let path = if default {
-            "/".to_string()
-        } else {
-            format!("/{lang}/")
-        };
+        let path = if default { "/".to_string() } else { format!("/{lang}/") };
         let t = i18n::strings(lang);
         let root = Self::root(&path);
         // The translated home lists translated advisories; the default lists all.
@@ -365,58 +305,27 @@ impl<'a> Ctx<'a> {
         // "Latest" continues after the active ones, so nothing is listed twice.
         let latest: Vec<Card> = visible
             .iter()
-            .filter(|a| {
-                !(a.status == Status::Active
-                    && active
-                        .iter()
-                        .any(|c| c.url.ends_with(&format!("/{}/", a.id))))
-            })
+            .filter(|a| !(a.status == Status::Active && active.iter().any(|c| c.url.ends_with(&format!("/{}/", a.id)))))
             .take(HOME_SIZE)
             .map(|a| self.card(a, &root, lang, t))
             .collect();
         let lang_static: &'a str = self.lang_ref(lang);
-        let mut layout = self.layout(
-            &path,
-            lang_static,
-            self.settings.title.clone(),
-            self.settings.description.clone(),
-        );
+        let mut layout =
+            self.layout(&path, lang_static, self.settings.title.clone(), self.settings.description.clone());
         layout.is_home = true;
         layout.current = "home";
         self.add_language_links(&mut layout, &root, |l| {
-            if l == self.settings.default_language {
-                String::new()
-            } else {
-                format!("{l}/")
-            }
+            if l == self.settings.default_language { String::new() } else { format!("{l}/") }
         });
-        self.html(
-            path,
-            HomePage {
-                layout,
-                active,
-                latest,
-            }
-            .render(),
-            self.newest,
-        )
+        self.html(path, HomePage { layout, active, latest }.render(), self.newest)
     }
 
     fn lang_ref(&self, lang: &str) -> &'a str {
-        self.settings
-            .languages
-            .iter()
-            .find(|l| *l == lang)
-            .map_or("en", String::as_str)
+        self.settings.languages.iter().find(|l| *l == lang).map_or("en", String::as_str)
     }
 
     /// Adds hreflang alternates and the language switch for a page that exists in every language.
-    fn add_language_links(
-        &self,
-        layout: &mut Layout<'_>,
-        root: &str,
-        rel_path: impl Fn(&str) -> String,
-    ) {
+    fn add_language_links(&self, layout: &mut Layout<'_>, root: &str, rel_path: impl Fn(&str) -> String) {
         for l in &self.settings.languages {
             let href = format!("{root}{}", rel_path(l));
             layout.alternates.push(Alternate {
@@ -425,11 +334,7 @@ impl<'a> Ctx<'a> {
                 href: href.clone(),
             });
             if l != layout.lang {
-                layout.languages.push(Alternate {
-                    lang: l.clone(),
-                    name: i18n::strings(l).lang_name.clone(),
-                    href,
-                });
+                layout.languages.push(Alternate { lang: l.clone(), name: i18n::strings(l).lang_name.clone(), href });
             }
         }
     }
@@ -450,12 +355,11 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .filter(|i| i.urgency == *urgency)
                 .map(|i| ItemView {
+                    n: 0,
                     id: i.id.clone(),
                     html: match i.source {
                         MeasureSource::Advisory => markdown::inline_to_html(&i.text, md),
-                        MeasureSource::Catalogue { .. } => {
-                            markdown::escape_html(&i.text).into_owned()
-                        }
+                        MeasureSource::Catalogue { .. } => markdown::escape_html(&i.text).into_owned(),
                     },
                     link: i.link.clone(),
                     classes: None,
@@ -463,18 +367,13 @@ impl<'a> Ctx<'a> {
                 })
                 .collect();
             if !items.is_empty() {
-                groups.push(UrgencyGroup {
-                    urgency: urgency.as_str(),
-                    label: t.urgency(*urgency).to_string(),
-                    items,
-                });
+                groups.push(UrgencyGroup { urgency: urgency.as_str(), label: t.urgency(*urgency).to_string(), items });
             }
         }
-        ChecklistView {
-            key: key.to_string(),
-            interactive,
-            groups,
+        for (n, item) in groups.iter_mut().flat_map(|g| g.items.iter_mut()).enumerate() {
+            item.n = n + 1;
         }
+        ChecklistView { key: key.to_string(), interactive, groups }
     }
 
     /// The view of an advisory for a page (`base` = relative root) or a feed (`base` = absolute URL).
@@ -505,9 +404,7 @@ impl<'a> Ctx<'a> {
         let checklist_items: Vec<ChecklistItem> = match translation {
             Some(tr) => {
                 let mut items = tr.own_measures.clone();
-                self.content
-                    .catalogue
-                    .extend_checklist(&mut items, a.data.iter().map(|d| d.as_str()));
+                self.content.catalogue.extend_checklist(&mut items, a.data.iter().map(|d| d.as_str()));
                 crate::model::sort_by_urgency(&mut items);
                 items
             }
@@ -519,14 +416,7 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let interactive = !base.starts_with("http");
-        let checklist = self.checklist_view(
-            a.id.as_str(),
-            &checklist_items,
-            interactive,
-            lang,
-            item_lang,
-            md,
-        );
+        let checklist = self.checklist_view(a.id.as_str(), &checklist_items, interactive, lang, item_lang, md);
         let view = AdvisoryView {
             title: translation.map_or(&a.title, |tr| &tr.title).clone(),
             summary: translation.map_or(&a.summary, |tr| &tr.summary).clone(),
@@ -538,14 +428,9 @@ impl<'a> Ctx<'a> {
             kind_url: format!("{base}kind/{}/", a.kind),
             published_iso: a.published.to_string(),
             published_text: t.date(a.published),
-            last_updated: a.updates.last().map(|u| Date {
-                iso: u.date.to_string(),
-                text: t.date(u.date),
-            }),
+            last_updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
             affected: a.affected.clone(),
-            affected_count: a
-                .affected_count
-                .map(|n| Strings::fill(&t.affected_count, &[("n", &group_digits(n))])),
+            affected_count: a.affected_count.map(|n| Strings::fill(&t.affected_count, &[("n", &group_digits(n))])),
             data: a
                 .data
                 .iter()
@@ -560,21 +445,11 @@ impl<'a> Ctx<'a> {
                 .collect(),
             body_html: markdown::to_html(body, md),
             updates,
-            references: a
-                .references
-                .iter()
-                .map(|r| Link {
-                    href: r.url.clone(),
-                    label: r.title.clone(),
-                })
-                .collect(),
+            references: a.references.iter().map(|r| Link { href: r.url.clone(), label: r.title.clone() }).collect(),
             tags: a
                 .tags
                 .iter()
-                .map(|tag| Link {
-                    href: format!("{base}tags/{}/", tag.as_str()),
-                    label: tag.as_str().to_string(),
-                })
+                .map(|tag| Link { href: format!("{base}tags/{}/", tag.as_str()), label: tag.as_str().to_string() })
                 .collect(),
             outdated: translation
                 .filter(|tr| a.translation_is_outdated(tr))
@@ -590,17 +465,9 @@ impl<'a> Ctx<'a> {
         let page_lang = lang.unwrap_or(&self.settings.default_language);
         let t = i18n::strings(page_lang);
         let translation = lang.and_then(|l| a.translations.get(l));
-        let md = MarkdownOptions {
-            absolute_base: None,
-            section_link_label: &t.section_link,
-        };
+        let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
         let (view, checklist) = self.advisory_view(a, translation, page_lang, &root, &md);
-        let mut layout = self.layout(
-            &path,
-            self.lang_ref(page_lang),
-            view.title.clone(),
-            view.summary.clone(),
-        );
+        let mut layout = self.layout(&path, self.lang_ref(page_lang), view.title.clone(), view.summary.clone());
         layout.og_type = "article";
         layout.js = Some(format!("{root}{}", self.assets.js));
         let mut langs: Vec<&str> = vec![self.settings.default_language.as_str()];
@@ -609,26 +476,14 @@ impl<'a> Ctx<'a> {
             let id = a.id.clone();
             let default = self.settings.default_language.clone();
             let rel = move |l: &str| {
-                if l == default {
-                    format!("advisories/{id}/")
-                } else {
-                    format!("{l}/advisories/{id}/")
-                }
+                if l == default { format!("advisories/{id}/") } else { format!("{l}/advisories/{id}/") }
             };
             for l in langs {
                 let href = format!("{root}{}", rel(l));
                 let name = i18n::strings(l).lang_name.clone();
-                layout.alternates.push(Alternate {
-                    lang: l.to_string(),
-                    name: name.clone(),
-                    href: href.clone(),
-                });
+                layout.alternates.push(Alternate { lang: l.to_string(), name: name.clone(), href: href.clone() });
                 if l != page_lang {
-                    layout.languages.push(Alternate {
-                        lang: l.to_string(),
-                        name,
-                        href,
-                    });
+                    layout.languages.push(Alternate { lang: l.to_string(), name, href });
                 }
             }
         }
@@ -636,111 +491,60 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|&j| {
                 let r = self.public[j];
-                let tr = lang
-                    .and_then(|l| r.translations.get(l))
-                    .filter(|tr| !tr.draft);
+                let tr = lang.and_then(|l| r.translations.get(l)).filter(|tr| !tr.draft);
                 match tr {
-                    Some(tr) => Link {
-                        href: format!("{root}{}/advisories/{}/", tr.lang, r.id),
-                        label: tr.title.clone(),
-                    },
-                    None => Link {
-                        href: format!("{root}advisories/{}/", r.id),
-                        label: r.title.clone(),
-                    },
+                    Some(tr) => {
+                        Link { href: format!("{root}{}/advisories/{}/", tr.lang, r.id), label: tr.title.clone() }
+                    }
+                    None => Link { href: format!("{root}advisories/{}/", r.id), label: r.title.clone() },
                 }
             })
             .collect();
-        let channels = self
-            .settings
-            .channels
-            .iter()
-            .map(|c| Link {
-                href: c.url.clone(),
-                label: c.name.clone(),
-            })
-            .collect();
-        let page = AdvisoryPage {
-            layout,
-            a: view,
-            checklist,
-            related,
-            channels,
-            never_ask: &self.settings.never_ask,
-        };
+        let channels =
+            self.settings.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
+        let page = AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &self.settings.never_ask };
         self.html(path, page.render(), Some(a.last_changed()))
     }
 
     fn listing_pages(&self, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
         let lang = self.settings.default_language.as_str();
         let t = i18n::strings(lang);
-        let (base_path, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) =
-            match kind {
-                None => (
-                    "/advisories/".into(),
-                    t.archive_title.clone(),
-                    Some(t.archive_intro.clone()),
-                    self.public.clone(),
-                ),
-                Some(ListingKind::Tag(tag)) => (
-                    format!("/tags/{tag}/"),
-                    Strings::fill(&t.tag_title, &[("name", tag)]),
-                    None,
-                    self.public
-                        .iter()
-                        .copied()
-                        .filter(|a| a.tags.iter().any(|x| x.as_str() == tag))
-                        .collect(),
-                ),
-                Some(ListingKind::Severity(s)) => (
-                    format!("/severity/{s}/"),
-                    Strings::fill(&t.severity_title, &[("name", t.severity(*s))]),
-                    None,
-                    self.public
-                        .iter()
-                        .copied()
-                        .filter(|a| a.severity == *s)
-                        .collect(),
-                ),
-                Some(ListingKind::Kind(k)) => (
-                    format!("/kind/{k}/"),
-                    Strings::fill(&t.kind_title, &[("name", t.kind(*k))]),
-                    None,
-                    self.public
-                        .iter()
-                        .copied()
-                        .filter(|a| a.kind == *k)
-                        .collect(),
-                ),
-                Some(ListingKind::Data(class)) => {
-                    let info = self.content.catalogue.class(class);
-                    (
-                        format!("/data/{class}/"),
-                        Strings::fill(
-                            &t.data_title,
-                            &[("name", info.map_or(class.as_str(), |c| c.label.as_str()))],
-                        ),
-                        info.map(|c| c.description.clone()),
-                        self.public
-                            .iter()
-                            .copied()
-                            .filter(|a| a.data.iter().any(|d| d.as_str() == class))
-                            .collect(),
-                    )
-                }
-            };
-        let chunks: Vec<&[&Advisory]> = if items.is_empty() {
-            vec![&[]]
-        } else {
-            items.chunks(PAGE_SIZE).collect()
+        let (base_path, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) = match kind {
+            None => {
+                ("/advisories/".into(), t.archive_title.clone(), Some(t.archive_intro.clone()), self.public.clone())
+            }
+            Some(ListingKind::Tag(tag)) => (
+                format!("/tags/{tag}/"),
+                Strings::fill(&t.tag_title, &[("name", tag)]),
+                None,
+                self.public.iter().copied().filter(|a| a.tags.iter().any(|x| x.as_str() == tag)).collect(),
+            ),
+            Some(ListingKind::Severity(s)) => (
+                format!("/severity/{s}/"),
+                Strings::fill(&t.severity_title, &[("name", t.severity(*s))]),
+                None,
+                self.public.iter().copied().filter(|a| a.severity == *s).collect(),
+            ),
+            Some(ListingKind::Kind(k)) => (
+                format!("/kind/{k}/"),
+                Strings::fill(&t.kind_title, &[("name", t.kind(*k))]),
+                None,
+                self.public.iter().copied().filter(|a| a.kind == *k).collect(),
+            ),
+            Some(ListingKind::Data(class)) => {
+                let info = self.content.catalogue.class(class);
+                (
+                    format!("/data/{class}/"),
+                    Strings::fill(&t.data_title, &[("name", info.map_or(class.as_str(), |c| c.label.as_str()))]),
+                    info.map(|c| c.description.clone()),
+                    self.public.iter().copied().filter(|a| a.data.iter().any(|d| d.as_str() == class)).collect(),
+                )
+            }
         };
+        let chunks: Vec<&[&Advisory]> = if items.is_empty() { vec![&[]] } else { items.chunks(PAGE_SIZE).collect() };
         let total = chunks.len();
         let page_path = |n: usize| {
-            if n <= 1 {
-                base_path.clone()
-            } else {
-                format!("{base_path}page/{n}/")
-            }
+            if n <= 1 { base_path.clone() } else { format!("{base_path}page/{n}/") }
         };
         // Where each year starts, for the archive's "jump to year".
         let year_pages: Vec<(i16, usize)> = if kind.is_none() {
@@ -773,9 +577,7 @@ impl<'a> Ctx<'a> {
                     match groups.last_mut() {
                         Some(g) if g.heading == heading => g.cards.push(card),
                         _ => groups.push(CardGroup {
-                            anchor: heading
-                                .as_ref()
-                                .map_or_else(String::new, |y| format!("y{y}")),
+                            anchor: heading.as_ref().map_or_else(String::new, |y| format!("y{y}")),
                             heading,
                             cards: vec![card],
                         }),
@@ -784,20 +586,13 @@ impl<'a> Ctx<'a> {
                 let title = if n > 1 {
                     format!(
                         "{heading} ({})",
-                        Strings::fill(
-                            &t.page_n,
-                            &[("n", &n.to_string()), ("total", &total.to_string())]
-                        )
+                        Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())])
                     )
                 } else {
                     heading.clone()
                 };
-                let mut layout = self.layout(
-                    &path,
-                    self.lang_ref(lang),
-                    title,
-                    intro.clone().unwrap_or_else(|| heading.clone()),
-                );
+                let mut layout =
+                    self.layout(&path, self.lang_ref(lang), title, intro.clone().unwrap_or_else(|| heading.clone()));
                 if kind.is_none() {
                     layout.current = "archive";
                 }
@@ -806,10 +601,7 @@ impl<'a> Ctx<'a> {
                 layout.feeds.extend(own_feed);
                 let years = year_pages
                     .iter()
-                    .map(|(y, p)| Link {
-                        href: format!("{}#y{y}", rel(&page_path(*p))),
-                        label: y.to_string(),
-                    })
+                    .map(|(y, p)| Link { href: format!("{}#y{y}", rel(&page_path(*p))), label: y.to_string() })
                     .collect();
                 let page = ListingPage {
                     layout,
@@ -819,10 +611,7 @@ impl<'a> Ctx<'a> {
                     years,
                     groups,
                     pages: (1..=total).map(|p| rel(&page_path(p))).collect(),
-                    page_label: Strings::fill(
-                        &t.page_n,
-                        &[("n", &n.to_string()), ("total", &total.to_string())],
-                    ),
+                    page_label: Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())]),
                     prev: (n > 1).then(|| rel(&page_path(n - 1))),
                     next: (n < total).then(|| rel(&page_path(n + 1))),
                 };
@@ -846,19 +635,13 @@ impl<'a> Ctx<'a> {
             None => catalogue.classes.keys().map(String::as_str).collect(),
         };
         let items = catalogue.checklist_for(keys.iter().copied());
-        let md = MarkdownOptions {
-            absolute_base: None,
-            section_link_label: &t.section_link,
-        };
+        let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
         let mut view = self.checklist_view("checklist", &items, true, lang, |_| None, &md);
         // Each item names the classes that bring it in, so the script can combine picked classes.
         let mut classes_of: HashMap<&str, Vec<&str>> = HashMap::new();
         for (key, info) in &catalogue.classes {
             for id in &info.measures {
-                classes_of
-                    .entry(id.as_str())
-                    .or_default()
-                    .push(key.as_str());
+                classes_of.entry(id.as_str()).or_default().push(key.as_str());
             }
         }
         for group in &mut view.groups {
@@ -866,11 +649,7 @@ impl<'a> Ctx<'a> {
                 item.classes = classes_of.get(item.id.as_str()).map(|c| c.join(" "));
             }
         }
-        let label_of = |key: &str| {
-            catalogue
-                .class(key)
-                .map_or_else(|| key.to_string(), |c| c.label.clone())
-        };
+        let label_of = |key: &str| catalogue.class(key).map_or_else(|| key.to_string(), |c| c.label.clone());
         let (heading, list_heading) = match class {
             Some(c) => (
                 Strings::fill(&t.checklist_for, &[("name", &label_of(c))]),
@@ -898,12 +677,7 @@ impl<'a> Ctx<'a> {
                 text: c.description.clone(),
             })
             .collect();
-        let mut layout = self.layout(
-            &path,
-            self.lang_ref(lang),
-            heading.clone(),
-            t.checklist_page_intro.clone(),
-        );
+        let mut layout = self.layout(&path, self.lang_ref(lang), heading.clone(), t.checklist_page_intro.clone());
         layout.current = "checklist";
         layout.js = Some(format!("{root}{}", self.assets.js));
         let page = ChecklistPage {
@@ -922,14 +696,8 @@ impl<'a> Ctx<'a> {
     fn not_found(&self) -> (String, Page) {
         let lang = self.settings.default_language.as_str();
         let t = i18n::strings(lang);
-        let layout = self.layout(
-            "/404.html",
-            self.lang_ref(lang),
-            t.not_found_title.clone(),
-            t.not_found_text.clone(),
-        );
-        let (path, mut page) =
-            self.html("/404.html".into(), NotFoundPage { layout }.render(), None);
+        let layout = self.layout("/404.html", self.lang_ref(lang), t.not_found_title.clone(), t.not_found_text.clone());
+        let (path, mut page) = self.html("/404.html".into(), NotFoundPage { layout }.render(), None);
         page.cache = CachePolicy::Revalidate;
         (path, page)
     }
@@ -938,24 +706,12 @@ impl<'a> Ctx<'a> {
         let base = &self.settings.base_url;
         let day = |t: Timestamp| t.strftime("%Y-%m-%d").to_string();
         let mut urls = vec![
-            SitemapUrl {
-                loc: base.clone(),
-                lastmod: self.newest.map(day),
-            },
-            SitemapUrl {
-                loc: format!("{base}advisories/"),
-                lastmod: self.newest.map(day),
-            },
-            SitemapUrl {
-                loc: format!("{base}checklist/"),
-                lastmod: None,
-            },
+            SitemapUrl { loc: base.clone(), lastmod: self.newest.map(day) },
+            SitemapUrl { loc: format!("{base}advisories/"), lastmod: self.newest.map(day) },
+            SitemapUrl { loc: format!("{base}checklist/"), lastmod: None },
         ];
         for a in &self.public {
-            urls.push(SitemapUrl {
-                loc: format!("{base}advisories/{}/", a.id),
-                lastmod: Some(day(a.last_changed())),
-            });
+            urls.push(SitemapUrl { loc: format!("{base}advisories/{}/", a.id), lastmod: Some(day(a.last_changed())) });
             for lang in self.public_translations(a) {
                 urls.push(SitemapUrl {
                     loc: format!("{base}{lang}/advisories/{}/", a.id),
@@ -964,24 +720,13 @@ impl<'a> Ctx<'a> {
             }
         }
         let body = Sitemap { urls }.render().unwrap_or_default();
-        (
-            "/sitemap.xml".into(),
-            Page::new(
-                body,
-                "application/xml; charset=utf-8",
-                self.newest,
-                CachePolicy::Revalidate,
-            ),
-        )
+        ("/sitemap.xml".into(), Page::new(body, "application/xml; charset=utf-8", self.newest, CachePolicy::Revalidate))
     }
 
     fn security_txt(&self) -> String {
         // RFC 9116 requires an expiry; a year from the day of rendering keeps builds of one day identical.
-        let expires = self
-            .now
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .saturating_add(jiff::Span::new().years(1));
+        let expires =
+            self.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().saturating_add(jiff::Span::new().years(1));
         format!(
             "Contact: mailto:{}\nExpires: {}T00:00:00Z\nPreferred-Languages: {}\nCanonical: {}.well-known/security.txt\n",
             self.settings.security_email,
@@ -1013,16 +758,10 @@ fn related(public: &[&Advisory]) -> Vec<Vec<usize>> {
     let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, a) in public.iter().enumerate() {
         for d in &a.data {
-            postings
-                .entry(format!("d:{}", d.as_str()))
-                .or_default()
-                .push(i);
+            postings.entry(format!("d:{}", d.as_str())).or_default().push(i);
         }
         for t in &a.tags {
-            postings
-                .entry(format!("t:{}", t.as_str()))
-                .or_default()
-                .push(i);
+            postings.entry(format!("t:{}", t.as_str())).or_default().push(i);
         }
     }
     public
@@ -1051,12 +790,7 @@ fn related(public: &[&Advisory]) -> Vec<Vec<usize>> {
             let mut ranked: Vec<(usize, usize)> = score.into_iter().collect();
             ranked.sort_by_key(|&(j, s)| (std::cmp::Reverse(s), j.abs_diff(i), j));
             let mut seen = HashSet::new();
-            ranked
-                .into_iter()
-                .map(|(j, _)| j)
-                .filter(|j| seen.insert(*j))
-                .take(RELATED)
-                .collect()
+            ranked.into_iter().map(|(j, _)| j).filter(|j| seen.insert(*j)).take(RELATED).collect()
         })
         .collect()
 }

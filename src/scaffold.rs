@@ -20,21 +20,15 @@ impl std::fmt::Display for NewError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NewError::UnknownKind(k) => {
-                write!(
-                    f,
-                    "unknown kind `{k}`; use one of: {}",
-                    Kind::words().join(", ")
-                )?;
+                write!(f, "unknown kind `{k}`; use one of: {}", Kind::words().join(", "))?;
                 if let Some(near) = crate::content::did_you_mean(k, Kind::words()) {
                     write!(f, " (did you mean `{near}`?)")?;
                 }
                 Ok(())
             }
-            NewError::Settings(d) => write!(
-                f,
-                "site.toml is not valid, so the id prefix is unknown:\n{}",
-                d.render_human(false)
-            ),
+            NewError::Settings(d) => {
+                write!(f, "site.toml is not valid, so the id prefix is unknown:\n{}", d.render_human(false))
+            }
             NewError::Io(path, e) => write!(f, "cannot write {}: {e}", path.display()),
         }
     }
@@ -43,12 +37,7 @@ impl std::fmt::Display for NewError {
 impl std::error::Error for NewError {}
 
 /// Writes `YYYY/PREFIX-YYYY-NNNN.md` under `dir` for the current year and returns its path.
-pub fn new_advisory(
-    dir: &Path,
-    title: &str,
-    kind: Option<&str>,
-    now: jiff::Timestamp,
-) -> Result<PathBuf, NewError> {
+pub fn new_advisory(dir: &Path, title: &str, kind: Option<&str>, now: jiff::Timestamp) -> Result<PathBuf, NewError> {
     let kind = match kind {
         Some(k) => Some(Kind::parse(k).ok_or_else(|| NewError::UnknownKind(k.to_string()))?),
         None => None,
@@ -63,11 +52,7 @@ pub fn new_advisory(
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let number: String = name
-                .strip_prefix(&prefix)?
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
+            let number: String = name.strip_prefix(&prefix)?.chars().take_while(char::is_ascii_digit).collect();
             number.parse::<u32>().ok()
         })
         .max()

@@ -6,8 +6,8 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::model::{
-    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, Reference, Settings, Severity,
-    Status, Tag, Translation, Update, Verification,
+    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, Reference, Settings, Severity, Status, Tag, Translation,
+    Update, Verification,
 };
 
 use super::checklist;
@@ -54,10 +54,7 @@ pub(crate) struct Parsed<T> {
 
 impl<T> Parsed<T> {
     fn none() -> Self {
-        Self {
-            value: None,
-            id: None,
-        }
+        Self { value: None, id: None }
     }
 }
 
@@ -75,12 +72,7 @@ pub(crate) fn advisory(
     let Some(table) = parse_toml(file, split.front_matter, split.front_matter_offset, diags) else {
         return Parsed::none();
     };
-    let f = Fields::new(
-        table.get_ref(),
-        split.opening.clone(),
-        split.front_matter_offset,
-        "the front matter",
-    );
+    let f = Fields::new(table.get_ref(), split.opening.clone(), split.front_matter_offset, "the front matter");
     let before = diags.len();
 
     let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
@@ -90,16 +82,7 @@ pub(crate) fn advisory(
     check_id_shape(file, &id, id_span.clone(), year, ctx, diags);
     let title = f
         .required(file, diags, "title", "\"What happened, in a few words\"")
-        .and_then(|v| {
-            bounded_text(
-                file,
-                diags,
-                &v,
-                "title",
-                TITLE_MAX,
-                "a headline of a few words",
-            )
-        });
+        .and_then(|v| bounded_text(file, diags, &v, "title", TITLE_MAX, "a headline of a few words"));
     let kind = keyword::<Kind>(file, &f, diags, "kind", true);
     let published = f
         .required(file, diags, "published", "2025-07-27T09:00:00Z")
@@ -112,39 +95,18 @@ pub(crate) fn advisory(
     };
     let summary = f
         .required(file, diags, "summary", "\"One or two plain sentences.\"")
-        .and_then(|v| {
-            bounded_text(
-                file,
-                diags,
-                &v,
-                "summary",
-                SUMMARY_MAX,
-                "one or two plain sentences",
-            )
-        });
-    let data = f
-        .required(file, diags, "data", "[\"phone-numbers\"]")
-        .and_then(|v| data_classes(file, &f, &v, ctx, diags));
+        .and_then(|v| bounded_text(file, diags, &v, "summary", SUMMARY_MAX, "one or two plain sentences"));
+    let data =
+        f.required(file, diags, "data", "[\"phone-numbers\"]").and_then(|v| data_classes(file, &f, &v, ctx, diags));
     let affected = f
         .required(file, diags, "affected", "\"Who is affected\"")
-        .and_then(|v| {
-            v.text(
-                file,
-                diags,
-                "affected",
-                "say who is affected, e.g. \"Customers of the portal\"",
-            )
-        });
-    let affected_count = f
-        .get("affected_count")
-        .map(|v| v.unsigned(file, diags, "affected_count"));
+        .and_then(|v| v.text(file, diags, "affected", "say who is affected, e.g. \"Customers of the portal\""));
+    let affected_count = f.get("affected_count").map(|v| v.unsigned(file, diags, "affected_count"));
     let tags = match f.get("tags") {
         Some(v) => tags(file, &f, &v, diags),
         None => Some(Vec::new()),
     };
-    let draft = f
-        .get("draft")
-        .map_or(Some(false), |v| v.boolean(file, diags, "draft"));
+    let draft = f.get("draft").map_or(Some(false), |v| v.boolean(file, diags, "draft"));
     let references = match f.get("references") {
         Some(v) => references(file, &f, &v, diags),
         None => Some(Vec::new()),
@@ -165,10 +127,7 @@ pub(crate) fn advisory(
 
     let id_out = Some((id.clone(), id_span));
     if diags.len() > before {
-        return Parsed {
-            value: None,
-            id: id_out,
-        };
+        return Parsed { value: None, id: id_out };
     }
     let value = (|| {
         Some(Advisory {
@@ -222,12 +181,17 @@ pub(crate) fn translation(
         && (!settings.languages.iter().any(|l| l == lang) || lang == settings.default_language)
     {
         diags.push(
-                file.error(0..0, format!("`{lang}` is not a translation language of this site"))
-                    .help(format!(
-                        "name the file ID.LANG.md with LANG one of the non-default `languages` in site.toml: {}",
-                        settings.languages.iter().filter(|l| **l != settings.default_language).cloned().collect::<Vec<_>>().join(", ")
-                    )),
-            );
+            file.error(0..0, format!("`{lang}` is not a translation language of this site")).help(format!(
+                "name the file ID.LANG.md with LANG one of the non-default `languages` in site.toml: {}",
+                settings
+                    .languages
+                    .iter()
+                    .filter(|l| **l != settings.default_language)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
     }
     let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
         f.finish(file, diags, TRANSLATION_KEYS);
@@ -235,50 +199,23 @@ pub(crate) fn translation(
     };
     let title = f
         .required(file, diags, "title", "\"the translated title\"")
-        .and_then(|v| {
-            bounded_text(
-                file,
-                diags,
-                &v,
-                "title",
-                TITLE_MAX,
-                "the translated headline",
-            )
-        });
+        .and_then(|v| bounded_text(file, diags, &v, "title", TITLE_MAX, "the translated headline"));
     let summary = f
         .required(file, diags, "summary", "\"the translated summary\"")
-        .and_then(|v| {
-            bounded_text(
-                file,
-                diags,
-                &v,
-                "summary",
-                SUMMARY_MAX,
-                "the translated summary",
-            )
-        });
-    let covers = f
-        .required(file, diags, "covers", "2025-07-29T12:00:00Z")
-        .and_then(|v| v.timestamp(file, diags, "covers"));
-    let draft = f
-        .get("draft")
-        .map_or(Some(false), |v| v.boolean(file, diags, "draft"));
+        .and_then(|v| bounded_text(file, diags, &v, "summary", SUMMARY_MAX, "the translated summary"));
+    let covers =
+        f.required(file, diags, "covers", "2025-07-29T12:00:00Z").and_then(|v| v.timestamp(file, diags, "covers"));
+    let draft = f.get("draft").map_or(Some(false), |v| v.boolean(file, diags, "draft"));
     let updates = match f.get("updates") {
-        Some(v) => updates(file, &f, &v, None, diags).map(|list| {
-            list.into_iter()
-                .map(|u| (u.date, u.summary))
-                .collect::<BTreeMap<_, _>>()
-        }),
+        Some(v) => updates(file, &f, &v, None, diags)
+            .map(|list| list.into_iter().map(|u| (u.date, u.summary)).collect::<BTreeMap<_, _>>()),
         None => Some(BTreeMap::new()),
     };
     f.finish(file, diags, TRANSLATION_KEYS);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
     let id_out = Some((id, id_span));
     if diags.len() > before {
-        return Parsed {
-            value: None,
-            id: id_out,
-        };
+        return Parsed { value: None, id: id_out };
     }
     let value = (|| {
         Some(Translation {
@@ -303,12 +240,7 @@ fn id_field(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, Range<usize>)> {
     let v = f.required(file, diags, "id", &format!("\"{stem}\""))?;
-    let id = v.text(
-        file,
-        diags,
-        "id",
-        &format!("write the file name without `.md`: id = \"{stem}\""),
-    )?;
+    let id = v.text(file, diags, "id", &format!("write the file name without `.md`: id = \"{stem}\""))?;
     if id != stem {
         diags.push(
             file.error(v.span.clone(), format!("id `{id}` does not match the file name `{stem}`"))
@@ -328,17 +260,12 @@ fn check_id_shape(
 ) {
     let Some(settings) = ctx.settings else { return };
     let prefix = &settings.id_prefix;
-    let rest = id
-        .strip_prefix(prefix.as_str())
-        .and_then(|r| r.strip_prefix('-'));
+    let rest = id.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('-'));
     let shape_ok = rest.is_some_and(|r| {
         let mut parts = r.splitn(2, '-');
         let y = parts.next().unwrap_or("");
         let n = parts.next().unwrap_or("");
-        y.len() == 4
-            && y.bytes().all(|b| b.is_ascii_digit())
-            && n.len() >= 4
-            && n.bytes().all(|b| b.is_ascii_digit())
+        y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit())
     });
     if !shape_ok {
         diags.push(
@@ -347,8 +274,9 @@ fn check_id_shape(
         );
     } else if !id[prefix.len() + 1..].starts_with(year) {
         diags.push(
-            file.error(span, format!("id `{id}` is filed in the folder `{year}/`, but its year differs"))
-                .help(format!("move the file into the folder of the year in its id, or give it a `{prefix}-{year}-` id")),
+            file.error(span, format!("id `{id}` is filed in the folder `{year}/`, but its year differs")).help(
+                format!("move the file into the folder of the year in its id, or give it a `{prefix}-{year}-` id"),
+            ),
         );
     }
 }
@@ -367,9 +295,7 @@ fn bounded_text(
         diags.push(
             file.error(
                 v.span.clone(),
-                format!(
-                    "`{key}` is {n} characters long; at most {max} fit in feeds and link previews"
-                ),
+                format!("`{key}` is {n} characters long; at most {max} fit in feeds and link previews"),
             )
             .help("shorten it; details belong in the body"),
         );
@@ -386,26 +312,14 @@ fn keyword<K: Keyword>(
     required: bool,
 ) -> Option<K> {
     let words = K::words();
-    let v = if required {
-        f.required(file, diags, key, &format!("\"{}\"", words[0]))?
-    } else {
-        f.get(key)?
-    };
-    let word = v.text(
-        file,
-        diags,
-        key,
-        &format!("write one of: {}", words.join(", ")),
-    )?;
+    let v = if required { f.required(file, diags, key, &format!("\"{}\"", words[0]))? } else { f.get(key)? };
+    let word = v.text(file, diags, key, &format!("write one of: {}", words.join(", ")))?;
     match K::parse(&word) {
         Some(k) => Some(k),
         None => {
             let mut d = file.error(v.span.clone(), format!("unknown {key} `{word}`"));
             d = match did_you_mean(&word, words.iter().copied()) {
-                Some(near) => d.help(format!(
-                    "did you mean `{near}`? {key} is one of: {}",
-                    words.join(", ")
-                )),
+                Some(near) => d.help(format!("did you mean `{near}`? {key} is one of: {}", words.join(", "))),
                 None => d.help(format!("{key} is one of: {}", words.join(", "))),
             };
             diags.push(d);
@@ -416,12 +330,8 @@ fn keyword<K: Keyword>(
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 fn data_classes(
@@ -444,10 +354,7 @@ fn data_classes(
             continue;
         }
         if out.iter().any(|c| c.0 == class) {
-            diags.push(
-                file.error(span, format!("data class `{class}` is listed twice"))
-                    .help("remove the repeat"),
-            );
+            diags.push(file.error(span, format!("data class `{class}` is listed twice")).help("remove the repeat"));
             ok = false;
             continue;
         }
@@ -457,12 +364,12 @@ fn data_classes(
             let keys = catalogue.classes.keys().map(String::as_str);
             let mut d = file.error(span, format!("unknown data class `{class}`"));
             d = match did_you_mean(&class, keys) {
-                    Some(near) => d.help(format!("did you mean `{near}`?")),
-                    None => d.help(format!(
-                        "use a table name of measures.toml ({}), or add the class there with its measures",
-                        catalogue.classes.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )),
-                };
+                Some(near) => d.help(format!("did you mean `{near}`?")),
+                None => d.help(format!(
+                    "use a table name of measures.toml ({}), or add the class there with its measures",
+                    catalogue.classes.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            };
             diags.push(d);
             ok = false;
             continue;
@@ -472,30 +379,19 @@ fn data_classes(
     ok.then_some(out)
 }
 
-fn tags(
-    file: &SourceFile,
-    f: &Fields<'_, '_>,
-    v: &Value<'_, '_>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<Tag>> {
+fn tags(file: &SourceFile, f: &Fields<'_, '_>, v: &Value<'_, '_>, diags: &mut Vec<Diagnostic>) -> Option<Vec<Tag>> {
     let items = v.strings(file, diags, "tags", f.offset())?;
     let mut out: Vec<Tag> = Vec::new();
     let mut ok = true;
     for (tag, span) in items {
         if !is_slug(&tag) {
-            diags.push(
-                file.error(span, format!("tag `{tag}` is not a lowercase word"))
-                    .help(format!(
-                        "tags are part of URLs: use a-z, 0-9 and single dashes, e.g. \"{}\"",
-                        checklist::slug(&tag, 40).to_ascii_lowercase()
-                    )),
-            );
+            diags.push(file.error(span, format!("tag `{tag}` is not a lowercase word")).help(format!(
+                "tags are part of URLs: use a-z, 0-9 and single dashes, e.g. \"{}\"",
+                checklist::slug(&tag, 40).to_ascii_lowercase()
+            )));
             ok = false;
         } else if out.iter().any(|t| t.0 == tag) {
-            diags.push(
-                file.error(span, format!("tag `{tag}` is listed twice"))
-                    .help("remove the repeat"),
-            );
+            diags.push(file.error(span, format!("tag `{tag}` is listed twice")).help("remove the repeat"));
             ok = false;
         } else {
             out.push(Tag(tag));
@@ -506,14 +402,10 @@ fn tags(
 
 /// Whether `url` is an absolute http(s) URL with a host and no spaces.
 pub(crate) fn is_absolute_http_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
-        !host.is_empty()
-            && !host.starts_with(':')
-            && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        !host.is_empty() && !host.starts_with(':') && !url.chars().any(|c| c.is_whitespace() || c.is_control())
     })
 }
 
@@ -525,24 +417,16 @@ pub(crate) fn url_field(
     allow_mailto: bool,
 ) -> Option<String> {
     let v = f.required(file, diags, key, "\"https://example.org/page\"")?;
-    let url = v.text(
-        file,
-        diags,
-        key,
-        "write the full address, starting with https://",
-    )?;
+    let url = v.text(file, diags, key, "write the full address, starting with https://")?;
     if url.contains(super::fields::PLACEHOLDER) {
         diags.push(
-            file.error(
-                v.span.clone(),
-                format!("`{key}` still holds the placeholder from `bulletin new`"),
-            )
-            .help("write the source's full address, starting with https://"),
+            file.error(v.span.clone(), format!("`{key}` still holds the placeholder from `bulletin new`"))
+                .help("write the source's full address, starting with https://"),
         );
         return None;
     }
-    let ok = is_absolute_http_url(&url)
-        || (allow_mailto && url.strip_prefix("mailto:").is_some_and(|r| r.contains('@')));
+    let ok =
+        is_absolute_http_url(&url) || (allow_mailto && url.strip_prefix("mailto:").is_some_and(|r| r.contains('@')));
     if !ok {
         diags.push(
             file.error(v.span.clone(), format!("`{key}` must be an absolute http(s) URL, found `{url}`"))
@@ -563,26 +447,13 @@ fn references(
     let mut out = Vec::new();
     let mut ok = true;
     for item in items {
-        let Some(r) = item.table(
-            file,
-            diags,
-            "references",
-            f.offset(),
-            "a [[references]] entry".into(),
-        ) else {
+        let Some(r) = item.table(file, diags, "references", f.offset(), "a [[references]] entry".into()) else {
             ok = false;
             continue;
         };
         let title = r
             .required(file, diags, "title", "\"Name of the source\"")
-            .and_then(|v| {
-                v.text(
-                    file,
-                    diags,
-                    "title",
-                    "name the source, e.g. \"Interior ministry statement\"",
-                )
-            });
+            .and_then(|v| v.text(file, diags, "title", "name the source, e.g. \"Interior ministry statement\""));
         let url = url_field(file, &r, diags, "url", false);
         r.finish(file, diags, &["title", "url"]);
         match (title, url) {
@@ -604,37 +475,15 @@ fn updates(
     let mut out: Vec<Update> = Vec::new();
     let mut ok = true;
     for item in items {
-        let Some(u) = item.table(
-            file,
-            diags,
-            "updates",
-            f.offset(),
-            "an [[updates]] entry".into(),
-        ) else {
+        let Some(u) = item.table(file, diags, "updates", f.offset(), "an [[updates]] entry".into()) else {
             ok = false;
             continue;
         };
         let date_value = u.required(file, diags, "date", "2025-07-29T12:00:00Z");
-        let date = date_value
-            .as_ref()
-            .and_then(|v| v.timestamp(file, diags, "date"));
-        let summary = u
-            .required(
-                file,
-                diags,
-                "summary",
-                "\"What changed, in one or two sentences.\"",
-            )
-            .and_then(|v| {
-                bounded_text(
-                    file,
-                    diags,
-                    &v,
-                    "summary",
-                    SUMMARY_MAX,
-                    "what changed, in one or two sentences",
-                )
-            });
+        let date = date_value.as_ref().and_then(|v| v.timestamp(file, diags, "date"));
+        let summary = u.required(file, diags, "summary", "\"What changed, in one or two sentences.\"").and_then(|v| {
+            bounded_text(file, diags, &v, "summary", SUMMARY_MAX, "what changed, in one or two sentences")
+        });
         u.finish(file, diags, &["date", "summary"]);
         let (Some(date), Some(summary), Some(dv)) = (date, summary, date_value) else {
             ok = false;
@@ -643,10 +492,10 @@ fn updates(
         if let Some(p) = published
             && date <= p
         {
-            diags.push(
-                    file.error(dv.span.clone(), format!("update dated {date} is not after `published` ({p})"))
-                        .help("an update reports something that happened after publication; fix the date or fold it into the body"),
-                );
+            diags
+                .push(file.error(dv.span.clone(), format!("update dated {date} is not after `published` ({p})")).help(
+                "an update reports something that happened after publication; fix the date or fold it into the body",
+            ));
             ok = false;
             continue;
         }
@@ -656,10 +505,7 @@ fn updates(
             diags.push(
                 file.error(
                     dv.span.clone(),
-                    format!(
-                        "update dated {date} is not after the update before it ({})",
-                        prev.date
-                    ),
+                    format!("update dated {date} is not after the update before it ({})", prev.date),
                 )
                 .help("list updates oldest first, each with a later date"),
             );
@@ -679,11 +525,8 @@ fn placeholders_in_body(file: &SourceFile, body: &str, offset: usize, diags: &mu
         if line.starts_with(super::fields::PLACEHOLDER) {
             let at = offset + start + (raw.len() - raw.trim_start().len());
             diags.push(
-                file.error(
-                    at..at + line.len(),
-                    "the body still holds a placeholder from `bulletin new`",
-                )
-                .help("replace the TODO line with the text readers should see, or delete it"),
+                file.error(at..at + line.len(), "the body still holds a placeholder from `bulletin new`")
+                    .help("replace the TODO line with the text readers should see, or delete it"),
             );
         }
         start += raw.len();

@@ -26,28 +26,19 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
     for (key, value) in table.get_ref().iter() {
         let class = key.get_ref().to_string();
         let key_span = key.span();
-        if !class.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        }) {
-            diags.push(
-                file.error(key_span.clone(), format!("data class `{class}` is not a lowercase word"))
-                    .help("class keys appear in URLs and in advisories' `data`: use a-z, 0-9 and dashes, e.g. [phone-numbers]"),
-            );
+        if !class.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())) {
+            diags.push(file.error(key_span.clone(), format!("data class `{class}` is not a lowercase word")).help(
+                "class keys appear in URLs and in advisories' `data`: use a-z, 0-9 and dashes, e.g. [phone-numbers]",
+            ));
             continue;
         }
         let toml::de::DeValue::Table(t) = value.get_ref() else {
             diags.push(
                 file.error(
                     key_span,
-                    format!(
-                        "`{class}` must be a table `[{class}]` with label, description and measures"
-                    ),
+                    format!("`{class}` must be a table `[{class}]` with label, description and measures"),
                 )
-                .help(format!(
-                    "write [{class}] on its own line, then label = \"…\" and description = \"…\""
-                )),
+                .help(format!("write [{class}] on its own line, then label = \"…\" and description = \"…\"")),
             );
             continue;
         };
@@ -57,65 +48,33 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
             .and_then(|v| v.text(file, diags, "label", "a short name"));
         let description = f
             .required(file, diags, "description", "\"What this data is.\"")
-            .and_then(|v| {
-                v.text(
-                    file,
-                    diags,
-                    "description",
-                    "one sentence saying what this data is",
-                )
-            });
+            .and_then(|v| v.text(file, diags, "description", "one sentence saying what this data is"));
         let mut ids = Vec::new();
         let mut last_urgency = Urgency::Now;
-        if let Some(v) = f.required(
-            file,
-            diags,
-            "measures",
-            "[…] (write [[class.measures]] tables)",
-        ) {
+        if let Some(v) = f.required(file, diags, "measures", "[…] (write [[class.measures]] tables)") {
             for item in v.array(file, diags, "measures", 0).unwrap_or_default() {
-                let Some(m) = item.table(
-                    file,
-                    diags,
-                    "measures",
-                    0,
-                    format!("a [[{class}.measures]] entry"),
-                ) else {
+                let Some(m) = item.table(file, diags, "measures", 0, format!("a [[{class}.measures]] entry")) else {
                     continue;
                 };
-                let Some(id) = m
-                    .required(file, diags, "id", "\"change-passwords\"")
-                    .and_then(|v| {
-                        let id = v.text(
-                            file,
-                            diags,
-                            "id",
-                            "a stable lowercase id such as \"change-passwords\"",
-                        )?;
-                        if id.split('-').all(|p| {
-                            !p.is_empty()
-                                && p.bytes()
-                                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                        }) {
-                            Some((id, v.span))
-                        } else {
-                            diags.push(
-                                file.error(
-                                    v.span,
-                                    format!("measure id `{id}` is not a lowercase word"),
-                                )
+                let Some(id) = m.required(file, diags, "id", "\"change-passwords\"").and_then(|v| {
+                    let id = v.text(file, diags, "id", "a stable lowercase id such as \"change-passwords\"")?;
+                    if id
+                        .split('-')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+                    {
+                        Some((id, v.span))
+                    } else {
+                        diags.push(
+                            file.error(v.span, format!("measure id `{id}` is not a lowercase word"))
                                 .help("use a-z, 0-9 and dashes"),
-                            );
-                            None
-                        }
-                    })
-                else {
+                        );
+                        None
+                    }
+                }) else {
                     m.finish(file, diags, &["id", "urgency", "text", "link"]);
                     continue;
                 };
-                let is_definition = m.get("text").is_some()
-                    || m.get("urgency").is_some()
-                    || m.get("link").is_some();
+                let is_definition = m.get("text").is_some() || m.get("urgency").is_some() || m.get("link").is_some();
                 if is_definition {
                     let urgency = m.required(file, diags, "urgency", "\"now\"").and_then(|v| {
                         let word = v.text(file, diags, "urgency", "now, this-week or ongoing")?;
@@ -139,12 +98,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                         parsed
                     });
                     let text = m
-                        .required(
-                            file,
-                            diags,
-                            "text",
-                            "\"What to do, in one or two sentences.\"",
-                        )
+                        .required(file, diags, "text", "\"What to do, in one or two sentences.\"")
                         .and_then(|v| v.text(file, diags, "text", "say what to do"));
                     let link = m.get("link").and_then(|v| {
                         let url = v.string(file, diags, "link")?;
@@ -152,13 +106,8 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                             Some(url)
                         } else {
                             diags.push(
-                                file.error(
-                                    v.span,
-                                    format!(
-                                        "`link` must be an absolute http(s) URL, found `{url}`"
-                                    ),
-                                )
-                                .help("write the full address, starting with https://"),
+                                file.error(v.span, format!("`link` must be an absolute http(s) URL, found `{url}`"))
+                                    .help("write the full address, starting with https://"),
                             );
                             None
                         }
@@ -168,17 +117,12 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                     }
                     if let (Some(urgency), Some(text)) = (urgency, text) {
                         if catalogue.measure(&id.0).is_some() {
-                            diags.push(
-                                file.error(id.1.clone(), format!("measure `{}` is defined twice", id.0))
-                                    .help("give it another id, or reuse the first definition by writing only `id = …`"),
-                            );
+                            diags
+                                .push(file.error(id.1.clone(), format!("measure `{}` is defined twice", id.0)).help(
+                                    "give it another id, or reuse the first definition by writing only `id = …`",
+                                ));
                         } else {
-                            catalogue.insert_measure(Measure {
-                                id: id.0.clone(),
-                                urgency,
-                                text,
-                                link,
-                            });
+                            catalogue.insert_measure(Measure { id: id.0.clone(), urgency, text, link });
                         }
                     }
                 }
@@ -190,12 +134,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
         if let (Some(label), Some(description)) = (label, description) {
             catalogue.classes.insert(
                 class.clone(),
-                DataClassInfo {
-                    key: DataClass(class.clone()),
-                    label,
-                    description,
-                    measures: Vec::new(),
-                },
+                DataClassInfo { key: DataClass(class.clone()), label, description, measures: Vec::new() },
             );
         }
         order.push((class, ids));
@@ -209,10 +148,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                     resolved.push(id);
                 }
             } else if !failed.contains(&id) {
-                let mut d = file.error(
-                    span,
-                    format!("measure `{id}` is used in [{class}] but defined nowhere"),
-                );
+                let mut d = file.error(span, format!("measure `{id}` is used in [{class}] but defined nowhere"));
                 d = match did_you_mean(&id, catalogue.measures().map(|m| m.id.as_str())) {
                     Some(n) => d.help(format!("did you mean `{n}`?")),
                     None => d.help("define it once with id, urgency and text; other classes may then name only its id"),
@@ -227,7 +163,11 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
         }
     }
     if catalogue.classes.is_empty() && diags.len() == before {
-        diags.push(file.error(0..0, "measures.toml defines no data class").help("add a table per data class, e.g. [passwords] with label, description and [[passwords.measures]]"));
+        diags.push(
+            file.error(0..0, "measures.toml defines no data class").help(
+                "add a table per data class, e.g. [passwords] with label, description and [[passwords.measures]]",
+            ),
+        );
     }
     (diags.len() == before).then_some(catalogue)
 }

@@ -40,12 +40,7 @@ pub(crate) struct Extracted {
 }
 
 /// Finds the section in `body` (which starts at byte `offset` of `file`) and reads its items.
-pub(crate) fn extract(
-    file: &SourceFile,
-    body: &str,
-    offset: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Extracted {
+pub(crate) fn extract(file: &SourceFile, body: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Extracted {
     let mut section: Option<Range<usize>> = None;
     let mut heading: Option<(HeadingLevel, usize, String)> = None;
     let mut urgency = Urgency::Now;
@@ -56,9 +51,7 @@ pub(crate) fn extract(
 
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level, range.start, String::new()))
-            }
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, range.start, String::new())),
             Event::End(TagEnd::Heading(level)) => {
                 let Some((_, start, text)) = heading.take() else {
                     continue;
@@ -69,10 +62,7 @@ pub(crate) fn extract(
                         open.end = start;
                         break;
                     }
-                    urgency = URGENCY_HEADINGS
-                        .iter()
-                        .find(|(h, _)| *h == name)
-                        .map_or(urgency, |(_, u)| *u);
+                    urgency = URGENCY_HEADINGS.iter().find(|(h, _)| *h == name).map_or(urgency, |(_, u)| *u);
                 } else if level == HeadingLevel::H2 && SECTION_HEADINGS.contains(&name.as_str()) {
                     section = Some(start..body.len());
                 }
@@ -148,23 +138,16 @@ fn read_item(
     let source = &body[range.clone()];
     // Skip the bullet and the `[ ]` marker: the text starts after the first `]`.
     let text_start = source.find(']').map_or(0, |i| i + 1);
-    let text: String = source[text_start..]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text: String = source[text_start..].split_whitespace().collect::<Vec<_>>().join(" ");
     let span = range.start + offset..range.end.min(range.start + source.trim_end().len()) + offset;
     if text.is_empty() {
-        diags.push(
-            file.error(span, "empty checklist item")
-                .help("write what to do after `- [ ]`, or remove the line"),
-        );
+        diags.push(file.error(span, "empty checklist item").help("write what to do after `- [ ]`, or remove the line"));
         return;
     }
     if text.starts_with(PLACEHOLDER) {
-        diags.push(
-            file.error(span, "checklist item still holds the placeholder from `bulletin new`")
-                .help("replace it with one concrete step, such as `- [ ] Change your email password from a clean device.`"),
-        );
+        diags.push(file.error(span, "checklist item still holds the placeholder from `bulletin new`").help(
+            "replace it with one concrete step, such as `- [ ] Change your email password from a clean device.`",
+        ));
         return;
     }
     let base = slug(&text, 60);
@@ -174,13 +157,7 @@ fn read_item(
         id = format!("{base}-{n}");
         n += 1;
     }
-    items.push(ChecklistItem {
-        id,
-        urgency,
-        text,
-        link: None,
-        source: MeasureSource::Advisory,
-    });
+    items.push(ChecklistItem { id, urgency, text, link: None, source: MeasureSource::Advisory });
 }
 
 /// A GitHub-style slug that keeps Unicode letters and digits (so Urdu text
@@ -218,10 +195,7 @@ mod tests {
     fn slug_keeps_unicode() {
         assert_eq!(slug("What happened?", 60), "what-happened");
         assert_eq!(slug("حفاظتی اقدامات", 60), "حفاظتی-اقدامات");
-        assert_eq!(
-            slug("  Check: SIMs (PTA) -- now! ", 60),
-            "check-sims-pta-now"
-        );
+        assert_eq!(slug("  Check: SIMs (PTA) -- now! ", 60), "check-sims-pta-now");
     }
 
     #[test]
@@ -232,20 +206,12 @@ mod tests {
         let out = extract(&file, body, 0, &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(out.body, "Intro.\n\n## References\n\nMore.\n");
-        let got: Vec<_> = out
-            .items
-            .iter()
-            .map(|i| (i.id.as_str(), i.urgency, i.text.as_str()))
-            .collect();
+        let got: Vec<_> = out.items.iter().map(|i| (i.id.as_str(), i.urgency, i.text.as_str())).collect();
         assert_eq!(
             got,
             vec![
                 ("block-unknown-sims", Urgency::Now, "Block unknown SIMs."),
-                (
-                    "be-careful-with-callers",
-                    Urgency::Ongoing,
-                    "Be *careful* with callers."
-                ),
+                ("be-careful-with-callers", Urgency::Ongoing, "Be *careful* with callers."),
             ]
         );
     }

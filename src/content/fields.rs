@@ -20,11 +20,7 @@ pub(crate) struct Value<'a, 'i> {
 }
 
 /// A key, its value, and whether a reader asked for it.
-type Entry<'a, 'i> = (
-    &'a Spanned<std::borrow::Cow<'i, str>>,
-    &'a Spanned<DeValue<'i>>,
-    Cell<bool>,
-);
+type Entry<'a, 'i> = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>, Cell<bool>);
 
 /// Reads the keys of one table; [`Fields::finish`] reports the keys nobody asked for.
 pub(crate) struct Fields<'a, 'i> {
@@ -38,17 +34,9 @@ pub(crate) struct Fields<'a, 'i> {
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
-    pub(crate) fn new(
-        table: &'a DeTable<'i>,
-        anchor: Range<usize>,
-        offset: usize,
-        what: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(table: &'a DeTable<'i>, anchor: Range<usize>, offset: usize, what: impl Into<String>) -> Self {
         Self {
-            entries: table
-                .iter()
-                .map(|(k, v)| (k, v, Cell::new(false)))
-                .collect(),
+            entries: table.iter().map(|(k, v)| (k, v, Cell::new(false))).collect(),
             anchor,
             offset,
             what: what.into(),
@@ -65,16 +53,10 @@ impl<'a, 'i> Fields<'a, 'i> {
 
     /// The value under `key`, if present; marks the key as known.
     pub(crate) fn get(&self, key: &str) -> Option<Value<'a, 'i>> {
-        self.entries
-            .iter()
-            .find(|(k, _, _)| k.get_ref().as_ref() == key)
-            .map(|(_, v, used)| {
-                used.set(true);
-                Value {
-                    value: v.get_ref(),
-                    span: self.abs(v.span()),
-                }
-            })
+        self.entries.iter().find(|(k, _, _)| k.get_ref().as_ref() == key).map(|(_, v, used)| {
+            used.set(true);
+            Value { value: v.get_ref(), span: self.abs(v.span()) }
+        })
     }
 
     /// The value under `key`, or an error saying it is missing and what to write.
@@ -88,11 +70,8 @@ impl<'a, 'i> Fields<'a, 'i> {
         let value = self.get(key);
         if value.is_none() {
             diags.push(
-                file.error(
-                    self.anchor.clone(),
-                    format!("missing required field `{key}` in {}", self.what),
-                )
-                .help(format!("add a line `{key} = {example}`")),
+                file.error(self.anchor.clone(), format!("missing required field `{key}` in {}", self.what))
+                    .help(format!("add a line `{key} = {example}`")),
             );
         }
         value
@@ -105,16 +84,10 @@ impl<'a, 'i> Fields<'a, 'i> {
                 continue;
             }
             let name = key.get_ref().as_ref();
-            let mut d = file.error(
-                self.abs(key.span()),
-                format!("unknown field `{name}` in {}", self.what),
-            );
+            let mut d = file.error(self.abs(key.span()), format!("unknown field `{name}` in {}", self.what));
             d = match did_you_mean(name, known.iter().copied()) {
                 Some(near) => d.help(format!("did you mean `{near}`?")),
-                None => d.help(format!(
-                    "remove it; the known fields are: {}",
-                    known.join(", ")
-                )),
+                None => d.help(format!("remove it; the known fields are: {}", known.join(", "))),
             };
             diags.push(d);
         }
@@ -123,52 +96,28 @@ impl<'a, 'i> Fields<'a, 'i> {
 
 impl<'a, 'i> Value<'a, 'i> {
     /// A string, or an error naming the expected type.
-    pub(crate) fn string(
-        &self,
-        file: &SourceFile,
-        diags: &mut Vec<Diagnostic>,
-        key: &str,
-    ) -> Option<String> {
+    pub(crate) fn string(&self, file: &SourceFile, diags: &mut Vec<Diagnostic>, key: &str) -> Option<String> {
         match self.value {
             DeValue::String(s) => Some(s.to_string()),
             other => {
-                diags.push(type_error(
-                    file,
-                    self.span.clone(),
-                    key,
-                    "a string in quotes",
-                    other,
-                ));
+                diags.push(type_error(file, self.span.clone(), key, "a string in quotes", other));
                 None
             }
         }
     }
 
     /// A non-empty string without a placeholder, trimmed.
-    pub(crate) fn text(
-        &self,
-        file: &SourceFile,
-        diags: &mut Vec<Diagnostic>,
-        key: &str,
-        help: &str,
-    ) -> Option<String> {
+    pub(crate) fn text(&self, file: &SourceFile, diags: &mut Vec<Diagnostic>, key: &str, help: &str) -> Option<String> {
         let s = self.string(file, diags, key)?;
         let trimmed = s.trim();
         if trimmed.is_empty() {
-            diags.push(
-                file.error(self.span.clone(), format!("`{key}` is empty"))
-                    .help(help.to_string()),
-            );
+            diags.push(file.error(self.span.clone(), format!("`{key}` is empty")).help(help.to_string()));
             return None;
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
-        {
-            diags.push(
-                file.error(self.span.clone(), format!("`{key}` contains a control character"))
-                    .help("remove invisible control characters (often pasted from other programs) and write it on one line"),
-            );
+        if trimmed.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}') {
+            diags.push(file.error(self.span.clone(), format!("`{key}` contains a control character")).help(
+                "remove invisible control characters (often pasted from other programs) and write it on one line",
+            ));
             return None;
         }
         if trimmed.starts_with(PLACEHOLDER) {
@@ -179,55 +128,31 @@ impl<'a, 'i> Value<'a, 'i> {
     }
 
     /// A boolean.
-    pub(crate) fn boolean(
-        &self,
-        file: &SourceFile,
-        diags: &mut Vec<Diagnostic>,
-        key: &str,
-    ) -> Option<bool> {
+    pub(crate) fn boolean(&self, file: &SourceFile, diags: &mut Vec<Diagnostic>, key: &str) -> Option<bool> {
         match self.value {
             DeValue::Boolean(b) => Some(*b),
             other => {
-                diags.push(type_error(
-                    file,
-                    self.span.clone(),
-                    key,
-                    "true or false (without quotes)",
-                    other,
-                ));
+                diags.push(type_error(file, self.span.clone(), key, "true or false (without quotes)", other));
                 None
             }
         }
     }
 
     /// A non-negative integer.
-    pub(crate) fn unsigned(
-        &self,
-        file: &SourceFile,
-        diags: &mut Vec<Diagnostic>,
-        key: &str,
-    ) -> Option<u64> {
+    pub(crate) fn unsigned(&self, file: &SourceFile, diags: &mut Vec<Diagnostic>, key: &str) -> Option<u64> {
         match self.value {
-            DeValue::Integer(i) => {
-                match u64::from_str_radix(i.as_str(), i.radix()) {
-                    Ok(n) => Some(n),
-                    Err(_) => {
-                        diags.push(
+            DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    diags.push(
                         file.error(self.span.clone(), format!("`{key}` must be a whole number of 0 or more"))
                             .help("write a number such as 2700000 (underscores like 2_700_000 are fine)"),
                     );
-                        None
-                    }
+                    None
                 }
-            }
+            },
             other => {
-                diags.push(type_error(
-                    file,
-                    self.span.clone(),
-                    key,
-                    "a whole number without quotes",
-                    other,
-                ));
+                diags.push(type_error(file, self.span.clone(), key, "a whole number without quotes", other));
                 None
             }
         }
@@ -245,20 +170,11 @@ impl<'a, 'i> Value<'a, 'i> {
             DeValue::Array(items) => Some(
                 items
                     .iter()
-                    .map(|v| Value {
-                        value: v.get_ref(),
-                        span: v.span().start + offset..v.span().end + offset,
-                    })
+                    .map(|v| Value { value: v.get_ref(), span: v.span().start + offset..v.span().end + offset })
                     .collect(),
             ),
             other => {
-                diags.push(type_error(
-                    file,
-                    self.span.clone(),
-                    key,
-                    "a list in square brackets",
-                    other,
-                ));
+                diags.push(type_error(file, self.span.clone(), key, "a list in square brackets", other));
                 None
             }
         }
@@ -305,11 +221,8 @@ impl<'a, 'i> Value<'a, 'i> {
             }
             DeValue::String(_) => {
                 diags.push(
-                    file.error(
-                        self.span.clone(),
-                        format!("`{key}` must be a TOML date-time, not a string"),
-                    )
-                    .help(format!("remove the quotes: {key} = {example}")),
+                    file.error(self.span.clone(), format!("`{key}` must be a TOML date-time, not a string"))
+                        .help(format!("remove the quotes: {key} = {example}")),
                 );
                 return None;
             }
@@ -326,25 +239,15 @@ impl<'a, 'i> Value<'a, 'i> {
         };
         let (Some(date), Some(time)) = (dt.date, dt.time) else {
             diags.push(
-                file.error(
-                    self.span.clone(),
-                    format!("`{key}` needs both a date and a time of day"),
-                )
-                .help(format!(
-                    "write a full date and time with an offset, e.g. {key} = {example}"
-                )),
+                file.error(self.span.clone(), format!("`{key}` needs both a date and a time of day"))
+                    .help(format!("write a full date and time with an offset, e.g. {key} = {example}")),
             );
             return None;
         };
         let Some(offset) = dt.offset else {
             diags.push(
-                file.error(
-                    self.span.clone(),
-                    format!("`{key}` has no UTC offset, so the instant is ambiguous"),
-                )
-                .help(format!(
-                    "add `Z` for UTC or an offset such as `+05:00`: {key} = {dt}Z"
-                )),
+                file.error(self.span.clone(), format!("`{key}` has no UTC offset, so the instant is ambiguous"))
+                    .help(format!("add `Z` for UTC or an offset such as `+05:00`: {key} = {dt}Z")),
             );
             return None;
         };
@@ -366,19 +269,14 @@ impl<'a, 'i> Value<'a, 'i> {
             (Ok(civil), Ok(off)) => match off.to_timestamp(civil) {
                 Ok(ts) => Some(ts),
                 Err(e) => {
-                    diags.push(
-                        file.error(self.span.clone(), format!("`{key}` is out of range: {e}")),
-                    );
+                    diags.push(file.error(self.span.clone(), format!("`{key}` is out of range: {e}")));
                     None
                 }
             },
             _ => {
                 diags.push(
-                    file.error(
-                        self.span.clone(),
-                        format!("`{key}` is not a valid date and time"),
-                    )
-                    .help(format!("e.g. {key} = {example}")),
+                    file.error(self.span.clone(), format!("`{key}` is not a valid date and time"))
+                        .help(format!("e.g. {key} = {example}")),
                 );
                 None
             }
@@ -416,39 +314,21 @@ fn type_name(value: &DeValue<'_>) -> &'static str {
     }
 }
 
-fn type_error(
-    file: &SourceFile,
-    span: Range<usize>,
-    key: &str,
-    expected: &str,
-    found: &DeValue<'_>,
-) -> Diagnostic {
-    file.error(
-        span,
-        format!("`{key}` must be {expected}, found {}", type_name(found)),
-    )
-    .help(format!("write `{key}` as {expected}"))
+fn type_error(file: &SourceFile, span: Range<usize>, key: &str, expected: &str, found: &DeValue<'_>) -> Diagnostic {
+    file.error(span, format!("`{key}` must be {expected}, found {}", type_name(found)))
+        .help(format!("write `{key}` as {expected}"))
 }
 
 fn placeholder_error(file: &SourceFile, span: Range<usize>, key: &str, help: &str) -> Diagnostic {
-    file.error(
-        span,
-        format!("`{key}` still holds the placeholder from `bulletin new`"),
-    )
-    .help(help.to_string())
+    file.error(span, format!("`{key}` still holds the placeholder from `bulletin new`")).help(help.to_string())
 }
 
 /// The closest candidate to `word`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'c>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
+pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| {
-            *d <= (c.chars().count() / 3).max(1) || c.starts_with(word) && word.len() >= 3
-        })
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1) || c.starts_with(word) && word.len() >= 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -463,13 +343,12 @@ pub(crate) fn parse_toml<'i>(
     match DeTable::parse(text) {
         Ok(table) => Some(table),
         Err(e) => {
-            let span = e
-                .span()
-                .map_or(offset..offset, |s| s.start + offset..s.end + offset);
+            let span = e.span().map_or(offset..offset, |s| s.start + offset..s.end + offset);
             let message = e.message().trim().trim_end_matches('.').to_string();
-            diags.push(file.error(span, format!("TOML syntax error: {message}")).help(
-                "check the quotes, brackets and `key = value` form on this line; strings need double quotes",
-            ));
+            diags
+                .push(file.error(span, format!("TOML syntax error: {message}")).help(
+                    "check the quotes, brackets and `key = value` form on this line; strings need double quotes",
+                ));
             None
         }
     }

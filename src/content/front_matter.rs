@@ -64,9 +64,9 @@ pub(crate) fn split<'t>(file: &'t SourceFile) -> Result<Split<'t>, Diagnostic> {
     let mut it = lines(text);
     let (opening, first) = it.next().unwrap_or((0..0, ""));
     if !is_delimiter(first) {
-        return Err(file
-            .error(opening, "the file does not start with the front-matter line `+++`")
-            .help("put a line with only `+++` first, then the TOML fields, then another `+++` line before the Markdown body"));
+        return Err(file.error(opening, "the file does not start with the front-matter line `+++`").help(
+            "put a line with only `+++` first, then the TOML fields, then another `+++` line before the Markdown body",
+        ));
     }
     let front_matter_offset = opening.end + line_ending_len(text, opening.end);
     for (range, line) in it {
@@ -103,42 +103,26 @@ mod tests {
 
     fn parts(text: &str) -> Result<(String, String), String> {
         let file = SourceFile::new("x.md", text);
-        split(&file)
-            .map(|s| (s.front_matter.to_string(), s.body.to_string()))
-            .map_err(|d| d.message)
+        split(&file).map(|s| (s.front_matter.to_string(), s.body.to_string())).map_err(|d| d.message)
     }
 
     #[test]
     fn splits_table_driven() {
-        type Case = (
-            &'static str,
-            Result<(&'static str, &'static str), &'static str>,
-        );
+        type Case = (&'static str, Result<(&'static str, &'static str), &'static str>);
         let cases: &[Case] = &[
             ("+++\na = 1\n+++\nbody\n", Ok(("a = 1\n", "body\n"))),
-            (
-                "+++\r\na = 1\r\n+++\r\nbody\r\n",
-                Ok(("a = 1\r\n", "body\r\n")),
-            ),
+            ("+++\r\na = 1\r\n+++\r\nbody\r\n", Ok(("a = 1\r\n", "body\r\n"))),
             ("+++\n+++\n", Ok(("", ""))),
             ("+++\na = 1\n+++", Ok(("a = 1\n", ""))),
             ("+++ \na = 1\n+++  \nb", Ok(("a = 1\n", "b"))),
             ("", Err("file is empty")),
             ("  \n\n", Err("file is empty")),
-            (
-                "a = 1\n+++\n",
-                Err("the file does not start with the front-matter line `+++`"),
-            ),
-            (
-                "+++\na = 1\n",
-                Err("the front matter opened here is never closed"),
-            ),
+            ("a = 1\n+++\n", Err("the file does not start with the front-matter line `+++`")),
+            ("+++\na = 1\n", Err("the front matter opened here is never closed")),
         ];
         for (input, want) in cases {
             let got = parts(input);
-            let want = want
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .map_err(str::to_string);
+            let want = want.map(|(a, b)| (a.to_string(), b.to_string())).map_err(str::to_string);
             assert_eq!(got, want, "input {input:?}");
         }
     }

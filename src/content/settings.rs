@@ -30,64 +30,29 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
     let f = Fields::new(table.get_ref(), 0..0, 0, "site.toml");
     let before = diags.len();
     let text = |key: &str, example: &str, help: &str, diags: &mut Vec<Diagnostic>| {
-        f.required(file, diags, key, example)
-            .and_then(|v| v.text(file, diags, key, help))
+        f.required(file, diags, key, example).and_then(|v| v.text(file, diags, key, help))
     };
-    let title = text(
-        "title",
-        "\"Data Breach Advisories\"",
-        "write the site's name",
-        diags,
-    );
-    let description = text(
-        "description",
-        "\"What this site publishes.\"",
-        "write one sentence about the site",
-        diags,
-    );
-    let base_url = url_field(file, &f, diags, "base_url", false)
-        .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
-    let id_prefix = text(
-        "id_prefix",
-        "\"PK\"",
-        "write the prefix of advisory ids, e.g. \"PK\"",
-        diags,
-    )
-    .and_then(|p| {
-        if p.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
+    let title = text("title", "\"Data Breach Advisories\"", "write the site's name", diags);
+    let description = text("description", "\"What this site publishes.\"", "write one sentence about the site", diags);
+    let base_url =
+        url_field(file, &f, diags, "base_url", false).map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    let id_prefix = text("id_prefix", "\"PK\"", "write the prefix of advisory ids, e.g. \"PK\"", diags).and_then(|p| {
+        if p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
             Some(p)
         } else {
             let span = f.get("id_prefix").map_or(0..0, |v| v.span);
             diags.push(
-                file.error(span, "`id_prefix` must be capital letters and digits")
-                    .help("e.g. id_prefix = \"PK\""),
+                file.error(span, "`id_prefix` must be capital letters and digits").help("e.g. id_prefix = \"PK\""),
             );
             None
         }
     });
-    let default_language = text(
-        "default_language",
-        "\"en\"",
-        "write a language code such as \"en\"",
-        diags,
-    );
-    let languages = f
-        .required(file, diags, "languages", "[\"en\", \"ur\"]")
-        .and_then(|v| v.strings(file, diags, "languages", 0));
-    let contact_email = text(
-        "contact_email",
-        "\"help@example.org\"",
-        "write the address readers write to",
-        diags,
-    );
-    let security_email = text(
-        "security_email",
-        "\"security@example.org\"",
-        "write the address for security reports",
-        diags,
-    );
+    let default_language = text("default_language", "\"en\"", "write a language code such as \"en\"", diags);
+    let languages =
+        f.required(file, diags, "languages", "[\"en\", \"ur\"]").and_then(|v| v.strings(file, diags, "languages", 0));
+    let contact_email = text("contact_email", "\"help@example.org\"", "write the address readers write to", diags);
+    let security_email =
+        text("security_email", "\"security@example.org\"", "write the address for security reports", diags);
     let never_ask = f
         .required(file, diags, "never_ask", "[\"your password or PIN\"]")
         .and_then(|v| v.strings(file, diags, "never_ask", 0))
@@ -98,8 +63,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
             let ok = (1..=1000).contains(n);
             if !ok {
                 diags.push(
-                    file.error(v.span.clone(), "`feed_size` must be between 1 and 1000")
-                        .help("50 is a good size"),
+                    file.error(v.span.clone(), "`feed_size` must be between 1 and 1000").help("50 is a good size"),
                 );
             }
             ok
@@ -123,19 +87,10 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
                 .and_then(|v| v.text(file, diags, "name", "name the licence"));
             let url = url_field(file, &t, diags, "url", false);
             t.finish(file, diags, &["name", "url"]);
-            Some(License {
-                name: name?,
-                url: url?,
-            })
+            Some(License { name: name?, url: url? })
         });
-    let channels = f
-        .required(
-            file,
-            diags,
-            "channels",
-            "[{ name = \"This website\", url = \"https://…\" }]",
-        )
-        .and_then(|v| {
+    let channels =
+        f.required(file, diags, "channels", "[{ name = \"This website\", url = \"https://…\" }]").and_then(|v| {
             let mut out = Vec::new();
             for item in v.array(file, diags, "channels", 0)? {
                 let t = item.table(file, diags, "channels", 0, "a [[channels]] entry".into())?;
@@ -144,10 +99,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
                     .and_then(|v| v.text(file, diags, "name", "name the channel"));
                 let url = url_field(file, &t, diags, "url", true);
                 t.finish(file, diags, &["name", "url"]);
-                out.push(Channel {
-                    name: name?,
-                    url: url?,
-                });
+                out.push(Channel { name: name?, url: url? });
             }
             Some(out)
         });
@@ -158,13 +110,8 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
     if !languages.contains(&default_language) {
         let span = f_span(&table, "languages");
         diags.push(
-            file.error(
-                span,
-                format!("`languages` does not include the default language `{default_language}`"),
-            )
-            .help(format!(
-                "list it first: languages = [\"{default_language}\", …]"
-            )),
+            file.error(span, format!("`languages` does not include the default language `{default_language}`"))
+                .help(format!("list it first: languages = [\"{default_language}\", …]")),
         );
     }
     if diags.len() > before {
@@ -191,9 +138,5 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
 }
 
 fn f_span(table: &toml::Spanned<toml::de::DeTable<'_>>, key: &str) -> std::ops::Range<usize> {
-    table
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref().as_ref() == key)
-        .map_or(0..0, |(_, v)| v.span())
+    table.get_ref().iter().find(|(k, _)| k.get_ref().as_ref() == key).map_or(0..0, |(_, v)| v.span())
 }

@@ -250,9 +250,7 @@ impl Advisory {
 
     /// The year it is filed under.
     pub fn year(&self) -> i16 {
-        self.published
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .year()
+        self.published.to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
     }
 
     /// Whether a translation is behind the original's newest update.

@@ -69,8 +69,7 @@ pub struct Catalogue {
 impl Catalogue {
     /// Adds a measure (keeping the lookup of its normalised text current).
     pub fn insert_measure(&mut self, measure: Measure) {
-        self.normalized
-            .insert(measure.id.clone(), normalized(&measure.text));
+        self.normalized.insert(measure.id.clone(), normalized(&measure.text));
         self.measures.insert(measure.id.clone(), measure);
     }
 
@@ -90,10 +89,7 @@ impl Catalogue {
     }
 
     /// The measures for these classes, in class order, deduplicated, most urgent first.
-    pub fn checklist_for<'a>(
-        &self,
-        classes: impl IntoIterator<Item = &'a str>,
-    ) -> Vec<ChecklistItem> {
+    pub fn checklist_for<'a>(&self, classes: impl IntoIterator<Item = &'a str>) -> Vec<ChecklistItem> {
         let mut items = Vec::new();
         self.extend_checklist(&mut items, classes);
         sort_by_urgency(&mut items);
@@ -115,11 +111,7 @@ impl Catalogue {
                 let Some(m) = self.measures.get(id) else {
                     continue;
                 };
-                let text = self
-                    .normalized
-                    .get(id)
-                    .map(String::as_str)
-                    .unwrap_or_default();
+                let text = self.normalized.get(id).map(String::as_str).unwrap_or_default();
                 if items.iter().any(|i| i.id == m.id) || texts.iter().any(|t| t == text) {
                     continue;
                 }
@@ -129,9 +121,7 @@ impl Catalogue {
                     urgency: m.urgency,
                     text: m.text.clone(),
                     link: m.link.clone(),
-                    source: MeasureSource::Catalogue {
-                        class: class.key.clone(),
-                    },
+                    source: MeasureSource::Catalogue { class: class.key.clone() },
                 });
             }
         }
@@ -145,10 +135,7 @@ pub(crate) fn sort_by_urgency(items: &mut [ChecklistItem]) {
 
 fn normalized(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
         .collect::<Vec<_>>()
         .join(" ")
 }

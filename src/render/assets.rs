@@ -13,35 +13,18 @@ pub(crate) struct Assets {
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
-    format!(
-        "assets/{name}.{:016x}.{ext}",
-        xxhash_rust::xxh3::xxh3_64(body.as_bytes())
-    )
+    format!("assets/{name}.{:016x}.{ext}", xxhash_rust::xxh3::xxh3_64(body.as_bytes()))
 }
 
 impl Assets {
     pub(crate) fn new() -> Self {
-        Self {
-            css: hashed("style", "css", CSS),
-            js: hashed("checklist", "js", JS),
-        }
+        Self { css: hashed("style", "css", CSS), js: hashed("checklist", "js", JS) }
     }
 
     pub(crate) fn pages(&self) -> Vec<(String, Page)> {
         vec![
-            (
-                format!("/{}", self.css),
-                Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable),
-            ),
-            (
-                format!("/{}", self.js),
-                Page::new(
-                    JS,
-                    "text/javascript; charset=utf-8",
-                    None,
-                    CachePolicy::Immutable,
-                ),
-            ),
+            (format!("/{}", self.css), Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable)),
+            (format!("/{}", self.js), Page::new(JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable)),
         ]
     }
 }

@@ -81,11 +81,7 @@ impl ListingKind {
 /// The `<link rel="alternate">` of a listing's own feed.
 pub(crate) fn listing_feed_link(ctx: &Ctx<'_>, kind: &ListingKind, root: &str) -> FeedLink {
     FeedLink {
-        title: format!(
-            "{} — {}",
-            ctx.settings.title,
-            ctx.scope_label(&Scope::Listing(kind.clone()))
-        ),
+        title: format!("{} — {}", ctx.settings.title, ctx.scope_label(&Scope::Listing(kind.clone()))),
         href: format!("{root}{}feed.xml", kind.path()),
         mime: "application/rss+xml",
     }
@@ -100,13 +96,7 @@ impl<'a> Ctx<'a> {
             Scope::Listing(ListingKind::Severity(s)) => format!("severity {}", t.severity(*s)),
             Scope::Listing(ListingKind::Kind(k)) => t.kind(*k).to_string(),
             Scope::Listing(ListingKind::Data(c)) => {
-                format!(
-                    "data: {}",
-                    self.content
-                        .catalogue
-                        .class(c)
-                        .map_or(c.as_str(), |i| i.label.as_str())
-                )
+                format!("data: {}", self.content.catalogue.class(c).map_or(c.as_str(), |i| i.label.as_str()))
             }
         }
     }
@@ -122,24 +112,10 @@ impl<'a> Ctx<'a> {
             let lang = self.settings.default_language.as_str();
             let t = i18n::strings(lang);
             let base = self.settings.base_url.as_str();
-            let md = MarkdownOptions {
-                absolute_base: Some(base),
-                section_link_label: &t.section_link,
-            };
+            let md = MarkdownOptions { absolute_base: Some(base), section_link_label: &t.section_link };
             let (view, checklist) = self.advisory_view(a, None, lang, base, &md);
-            let layout = self.layout(
-                "/feed.xml",
-                self.lang_ref(lang),
-                view.title.clone(),
-                view.summary.clone(),
-            );
-            xml(&AdvisoryBody {
-                layout,
-                a: view,
-                checklist,
-            }
-            .render()
-            .unwrap_or_default())
+            let layout = self.layout("/feed.xml", self.lang_ref(lang), view.title.clone(), view.summary.clone());
+            xml(&AdvisoryBody { layout, a: view, checklist }.render().unwrap_or_default())
         })
     }
 
@@ -158,13 +134,7 @@ impl<'a> Ctx<'a> {
     fn description(&self, a: &Advisory) -> String {
         let t = i18n::strings(&self.settings.default_language);
         match a.updates.last() {
-            Some(u) => xml(&format!(
-                "{} {}: {} — {}",
-                t.updated,
-                t.date(u.date),
-                u.summary,
-                a.summary
-            )),
+            Some(u) => xml(&format!("{} {}: {} — {}", t.updated, t.date(u.date), u.summary, a.summary)),
             None => xml(&a.summary),
         }
     }
@@ -183,10 +153,7 @@ impl<'a> Ctx<'a> {
             link,
             description: xml(&description),
             language: Some(self.settings.default_language.clone()),
-            copyright: Some(xml(&format!(
-                "{} {}",
-                self.settings.license.name, self.settings.license.url
-            ))),
+            copyright: Some(xml(&format!("{} {}", self.settings.license.name, self.settings.license.url))),
             ttl: Some(TTL_MINUTES.to_string()),
             last_build_date: last.map(rfc822),
             pub_date: last.map(rfc822),
@@ -195,13 +162,8 @@ impl<'a> Ctx<'a> {
             items,
             ..Default::default()
         };
-        channel
-            .namespaces
-            .insert("atom".into(), "http://www.w3.org/2005/Atom".into());
-        channel.namespaces.insert(
-            "content".into(),
-            "http://purl.org/rss/1.0/modules/content/".into(),
-        );
+        channel.namespaces.insert("atom".into(), "http://www.w3.org/2005/Atom".into());
+        channel.namespaces.insert("content".into(), "http://purl.org/rss/1.0/modules/content/".into());
         let link = rss::extension::Extension {
             name: "atom:link".into(),
             value: None,
@@ -212,9 +174,7 @@ impl<'a> Ctx<'a> {
             ]),
             children: BTreeMap::new(),
         };
-        channel
-            .extensions
-            .insert("atom".into(), BTreeMap::from([("link".into(), vec![link])]));
+        channel.extensions.insert("atom".into(), BTreeMap::from([("link".into(), vec![link])]));
         channel.to_string()
     }
 
@@ -225,18 +185,12 @@ impl<'a> Ctx<'a> {
             title: Some(xml(&a.title)),
             link: Some(url.clone()),
             description: Some(self.description(a)),
-            guid: Some(rss::Guid {
-                value: url,
-                permalink: true,
-            }),
+            guid: Some(rss::Guid { value: url, permalink: true }),
             pub_date: Some(rfc822(a.published)),
             categories: self
                 .categories(a)
                 .into_iter()
-                .map(|(name, domain)| rss::Category {
-                    name: xml(&name),
-                    domain: Some(domain.into()),
-                })
+                .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
                 .collect(),
             content: Some(self.content_html(index).to_string()),
             ..Default::default()
@@ -268,10 +222,7 @@ impl<'a> Ctx<'a> {
             items,
             last,
         );
-        (
-            format!("/{path}"),
-            Page::new(body, RSS, last, CachePolicy::Revalidate),
-        )
+        (format!("/{path}"), Page::new(body, RSS, last, CachePolicy::Revalidate))
     }
 
     /// `/updates.xml`: each publication and each update as its own item.
@@ -285,9 +236,7 @@ impl<'a> Ctx<'a> {
             }
         }
         events.sort_by(|x, y| {
-            y.0.cmp(&x.0)
-                .then_with(|| self.public[x.1].id.cmp(&self.public[y.1].id))
-                .then(y.2.cmp(&x.2))
+            y.0.cmp(&x.0).then_with(|| self.public[x.1].id.cmp(&self.public[y.1].id)).then(y.2.cmp(&x.2))
         });
         events.truncate(self.settings.feed_size);
         let last = events.first().map(|e| e.0);
@@ -302,18 +251,12 @@ impl<'a> Ctx<'a> {
                         title: Some(xml(&format!("Update: {}", a.title))),
                         link: Some(link.clone()),
                         description: Some(xml(&a.updates[u].summary)),
-                        guid: Some(rss::Guid {
-                            value: link,
-                            permalink: false,
-                        }),
+                        guid: Some(rss::Guid { value: link, permalink: false }),
                         pub_date: Some(rfc822(date)),
                         categories: self
                             .categories(a)
                             .into_iter()
-                            .map(|(name, domain)| rss::Category {
-                                name: xml(&name),
-                                domain: Some(domain.into()),
-                            })
+                            .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
                             .collect(),
                         content: Some(xml(&format!(
                             "<p>{} {}: {}</p>",
@@ -330,18 +273,12 @@ impl<'a> Ctx<'a> {
         let body = self.channel(
             format!("{} — updates", self.settings.title),
             base.clone(),
-            format!(
-                "Every new advisory and every update to one, each as its own item. {}",
-                self.settings.description
-            ),
+            format!("Every new advisory and every update to one, each as its own item. {}", self.settings.description),
             format!("{base}updates.xml"),
             items,
             last,
         );
-        (
-            "/updates.xml".into(),
-            Page::new(body, RSS, last, CachePolicy::Revalidate),
-        )
+        ("/updates.xml".into(), Page::new(body, RSS, last, CachePolicy::Revalidate))
     }
 
     /// `/atom.xml`.
@@ -361,10 +298,7 @@ impl<'a> Ctx<'a> {
                     categories: self
                         .categories(a)
                         .into_iter()
-                        .map(|(term, scheme)| AtomCategory {
-                            term,
-                            scheme: format!("{base}{scheme}"),
-                        })
+                        .map(|(term, scheme)| AtomCategory { term, scheme: format!("{base}{scheme}") })
                         .collect(),
                 }
             })
@@ -378,22 +312,11 @@ impl<'a> Ctx<'a> {
             home: base.clone(),
             // A feed with no entry still needs a date; the epoch says "never updated".
             updated: last.unwrap_or(Timestamp::UNIX_EPOCH).to_string(),
-            rights: xml(&format!(
-                "{} {}",
-                self.settings.license.name, self.settings.license.url
-            )),
+            rights: xml(&format!("{} {}", self.settings.license.name, self.settings.license.url)),
             author: xml(&self.settings.title),
             entries,
         };
-        (
-            "/atom.xml".into(),
-            Page::new(
-                feed.render().unwrap_or_default(),
-                ATOM,
-                last,
-                CachePolicy::Revalidate,
-            ),
-        )
+        ("/atom.xml".into(), Page::new(feed.render().unwrap_or_default(), ATOM, last, CachePolicy::Revalidate))
     }
 
     /// `/feed.json` (JSON Feed 1.1).
@@ -411,11 +334,7 @@ impl<'a> Ctx<'a> {
                     content_html: self.content_html(i).to_string(),
                     date_published: a.published,
                     date_modified: a.last_changed(),
-                    tags: self
-                        .categories(a)
-                        .into_iter()
-                        .map(|(name, _)| name)
-                        .collect(),
+                    tags: self.categories(a).into_iter().map(|(name, _)| name).collect(),
                     language: self.settings.default_language.clone(),
                 }
             })
@@ -431,10 +350,7 @@ impl<'a> Ctx<'a> {
             items,
         };
         let body = serde_json::to_string_pretty(&feed).unwrap_or_default();
-        (
-            "/feed.json".into(),
-            Page::new(body, JSON_FEED, last, CachePolicy::Revalidate),
-        )
+        ("/feed.json".into(), Page::new(body, JSON_FEED, last, CachePolicy::Revalidate))
     }
 
     /// `/api/advisories.json`: every public advisory's facts and checklist (docs/api.md).
@@ -454,24 +370,13 @@ impl<'a> Ctx<'a> {
                 verification: a.verification,
                 published: a.published,
                 updated: a.last_changed(),
-                updates: a
-                    .updates
-                    .iter()
-                    .map(|u| ApiUpdate {
-                        date: u.date,
-                        summary: u.summary.as_str(),
-                    })
-                    .collect(),
+                updates: a.updates.iter().map(|u| ApiUpdate { date: u.date, summary: u.summary.as_str() }).collect(),
                 data: a
                     .data
                     .iter()
                     .map(|d| ApiClass {
                         key: d.as_str(),
-                        label: self
-                            .content
-                            .catalogue
-                            .class(d.as_str())
-                            .map_or(d.as_str(), |c| c.label.as_str()),
+                        label: self.content.catalogue.class(d.as_str()).map_or(d.as_str(), |c| c.label.as_str()),
                     })
                     .collect(),
                 affected: a.affected.as_str(),
@@ -480,25 +385,14 @@ impl<'a> Ctx<'a> {
                 references: a
                     .references
                     .iter()
-                    .map(|r| Link {
-                        href: r.url.clone(),
-                        label: r.title.clone(),
-                    })
-                    .map(|l| ApiReference {
-                        title: l.label,
-                        url: l.href,
-                    })
+                    .map(|r| Link { href: r.url.clone(), label: r.title.clone() })
+                    .map(|l| ApiReference { title: l.label, url: l.href })
                     .collect(),
                 translations: a
                     .translations
                     .values()
                     .filter(|t| !t.draft)
-                    .map(|t| {
-                        (
-                            t.lang.as_str(),
-                            format!("{base}{}/advisories/{}/", t.lang, a.id),
-                        )
-                    })
+                    .map(|t| (t.lang.as_str(), format!("{base}{}/advisories/{}/", t.lang, a.id)))
                     .collect(),
                 checklist: a
                     .checklist
@@ -514,9 +408,7 @@ impl<'a> Ctx<'a> {
                         },
                         class: match &i.source {
                             crate::model::MeasureSource::Advisory => None,
-                            crate::model::MeasureSource::Catalogue { class } => {
-                                Some(class.as_str())
-                            }
+                            crate::model::MeasureSource::Catalogue { class } => Some(class.as_str()),
                         },
                     })
                     .collect(),
@@ -530,10 +422,7 @@ impl<'a> Ctx<'a> {
             advisories,
         };
         let body = serde_json::to_string_pretty(&api).unwrap_or_default();
-        (
-            "/api/advisories.json".into(),
-            Page::new(body, JSON, self.newest, CachePolicy::Revalidate),
-        )
+        ("/api/advisories.json".into(), Page::new(body, JSON, self.newest, CachePolicy::Revalidate))
     }
 
     /// `/feeds/`: every feed with a sentence on what it carries.
@@ -560,16 +449,8 @@ impl<'a> Ctx<'a> {
                     "RSS: advisories and updates".into(),
                     "every new advisory and every update to one, each as its own item, so your reader shows updates as new",
                 ),
-                link(
-                    "atom.xml".into(),
-                    "Atom: all advisories".into(),
-                    "the main feed in Atom 1.0",
-                ),
-                link(
-                    "feed.json".into(),
-                    "JSON Feed: all advisories".into(),
-                    "the main feed in JSON Feed 1.1",
-                ),
+                link("atom.xml".into(), "Atom: all advisories".into(), "the main feed in Atom 1.0"),
+                link("feed.json".into(), "JSON Feed: all advisories".into(), "the main feed in JSON Feed 1.1"),
                 link(
                     "api/advisories.json".into(),
                     "JSON API".into(),
@@ -587,36 +468,14 @@ impl<'a> Ctx<'a> {
                 })
                 .collect(),
         };
-        sections.push(listing(
-            "By severity",
-            Severity::ALL
-                .iter()
-                .map(|s| ListingKind::Severity(*s))
-                .collect(),
-        ));
-        sections.push(listing(
-            "By type",
-            Kind::ALL.iter().map(|k| ListingKind::Kind(*k)).collect(),
-        ));
+        sections.push(listing("By severity", Severity::ALL.iter().map(|s| ListingKind::Severity(*s)).collect()));
+        sections.push(listing("By type", Kind::ALL.iter().map(|k| ListingKind::Kind(*k)).collect()));
         sections.push(listing(
             "By exposed data",
-            self.content
-                .catalogue
-                .classes
-                .keys()
-                .map(|c| ListingKind::Data(c.clone()))
-                .collect(),
+            self.content.catalogue.classes.keys().map(|c| ListingKind::Data(c.clone())).collect(),
         ));
-        sections.push(listing(
-            "By topic",
-            self.tags().into_iter().map(ListingKind::Tag).collect(),
-        ));
-        let mut layout = self.layout(
-            path,
-            self.lang_ref(lang),
-            t.feeds_title.clone(),
-            t.feeds_intro.clone(),
-        );
+        sections.push(listing("By topic", self.tags().into_iter().map(ListingKind::Tag).collect()));
+        let mut layout = self.layout(path, self.lang_ref(lang), t.feeds_title.clone(), t.feeds_intro.clone());
         layout.current = "feeds";
         layout.feeds = self.site_feed_links(&root);
         let page = FeedsPage { layout, sections };

@@ -185,10 +185,8 @@ pub struct Strings {
     pub verification_disputed: String,
 }
 
-const SOURCES: &[(&str, &str)] = &[
-    ("en", include_str!("../../i18n/en.toml")),
-    ("ur", include_str!("../../i18n/ur.toml")),
-];
+const SOURCES: &[(&str, &str)] =
+    &[("en", include_str!("../../i18n/en.toml")), ("ur", include_str!("../../i18n/ur.toml"))];
 
 /// Languages with UI strings.
 pub fn languages() -> impl Iterator<Item = &'static str> {
@@ -203,18 +201,12 @@ pub fn strings(lang: &str) -> &'static Strings {
             .iter()
             .map(|(lang, text)| {
                 // The files are part of the binary and checked by a test, so this cannot fail at run time.
-                let strings: Strings =
-                    toml::from_str(text).unwrap_or_else(|e| panic!("i18n/{lang}.toml: {e}"));
+                let strings: Strings = toml::from_str(text).unwrap_or_else(|e| panic!("i18n/{lang}.toml: {e}"));
                 (*lang, strings)
             })
             .collect()
     });
-    loaded
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .or_else(|| loaded.first())
-        .map(|(_, s)| s)
-        .expect("English strings")
+    loaded.iter().find(|(l, _)| *l == lang).or_else(|| loaded.first()).map(|(_, s)| s).expect("English strings")
 }
 
 /// Whether a language is written right to left.
@@ -285,10 +277,7 @@ impl Strings {
     /// "27 Jul 2025" in this language (UTC).
     pub fn date(&self, t: jiff::Timestamp) -> String {
         let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-        let month = self
-            .months
-            .get(d.month() as usize - 1)
-            .map_or("", String::as_str);
+        let month = self.months.get(d.month() as usize - 1).map_or("", String::as_str);
         format!("{} {} {}", d.day(), month, d.year())
     }
 }
@@ -304,16 +293,10 @@ mod tests {
             let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{lang}: {e}"));
             let _: Strings = toml::from_str(text).unwrap_or_else(|e| panic!("{lang}: {e}"));
             for (key, value) in &en {
-                let other = table
-                    .get(key)
-                    .unwrap_or_else(|| panic!("{lang} lacks {key}"));
+                let other = table.get(key).unwrap_or_else(|| panic!("{lang} lacks {key}"));
                 if let (Some(a), Some(b)) = (value.as_str(), other.as_str()) {
                     for p in ["{n}", "{total}", "{done}", "{name}"] {
-                        assert_eq!(
-                            a.contains(p),
-                            b.contains(p),
-                            "{lang}.{key}: placeholder {p}"
-                        );
+                        assert_eq!(a.contains(p), b.contains(p), "{lang}.{key}: placeholder {p}");
                     }
                 }
             }

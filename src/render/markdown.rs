@@ -46,14 +46,8 @@ pub fn escape_html(s: &str) -> Cow<'_, str> {
 /// Removes characters that must never reach HTML or XML: C0/C1 controls other than
 /// tab, LF and CR, and the noncharacters U+FFFE and U+FFFF.
 pub fn strip_controls(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
-    };
-    if s.chars().any(bad) {
-        Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
-    } else {
-        Cow::Borrowed(s)
-    }
+    let bad = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+    if s.chars().any(bad) { Cow::Owned(s.chars().filter(|&c| !bad(c)).collect()) } else { Cow::Borrowed(s) }
 }
 
 /// What kind of URL a link points to.
@@ -69,21 +63,14 @@ enum UrlKind {
 
 fn classify(url: &str) -> UrlKind {
     // Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
-    let squeezed: String = url
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let squeezed: String =
+        url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     let scheme_end = squeezed.find(':');
     let path_start = squeezed.find(['/', '?', '#']);
     match scheme_end {
         Some(i) if path_start.is_none_or(|p| i < p) => {
             let scheme = &squeezed[..i];
-            if matches!(scheme, "http" | "https" | "mailto" | "tel") {
-                UrlKind::External
-            } else {
-                UrlKind::Unsafe
-            }
+            if matches!(scheme, "http" | "https" | "mailto" | "tel") { UrlKind::External } else { UrlKind::Unsafe }
         }
         _ if squeezed.starts_with("//") => UrlKind::External,
         _ => UrlKind::Local,
@@ -94,11 +81,7 @@ fn absolute(url: &str, base: Option<&str>) -> String {
     match base {
         Some(base) if !url.starts_with('#') => {
             let base = base.trim_end_matches('/');
-            if url.starts_with('/') {
-                format!("{base}{url}")
-            } else {
-                format!("{base}/{url}")
-            }
+            if url.starts_with('/') { format!("{base}{url}") } else { format!("{base}/{url}") }
         }
         _ => url.to_string(),
     }
@@ -123,27 +106,15 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 kind => {
                     let href = escape_html(&absolute(
                         &dest_url,
-                        if kind == UrlKind::Local {
-                            options.absolute_base
-                        } else {
-                            None
-                        },
+                        if kind == UrlKind::Local { options.absolute_base } else { None },
                     ))
                     .into_owned();
-                    let rel = if kind == UrlKind::External {
-                        " rel=\"noopener noreferrer\""
-                    } else {
-                        ""
-                    };
-                    out_events.push(Event::InlineHtml(CowStr::from(format!(
-                        "<a href=\"{href}\"{rel}>"
-                    ))));
+                    let rel = if kind == UrlKind::External { " rel=\"noopener noreferrer\"" } else { "" };
+                    out_events.push(Event::InlineHtml(CowStr::from(format!("<a href=\"{href}\"{rel}>"))));
                     link_stack.push(Some("</a>"));
                 }
             },
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }) => match classify(&dest_url) {
+            Event::Start(Tag::Image { dest_url, title, .. }) => match classify(&dest_url) {
                 UrlKind::Local => {
                     let src = escape_html(&absolute(&dest_url, options.absolute_base)).into_owned();
                     let mut alt = String::new();
@@ -154,11 +125,8 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                         i += 1;
                     }
                     i += 1;
-                    let title = if title.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" title=\"{}\"", escape_html(&title))
-                    };
+                    let title =
+                        if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
                     out_events.push(Event::InlineHtml(CowStr::from(format!(
                         "<img src=\"{src}\" alt=\"{}\"{title} loading=\"lazy\">",
                         escape_html(&alt)
@@ -179,11 +147,7 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 }
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let level = if level == HeadingLevel::H1 {
-                    HeadingLevel::H2
-                } else {
-                    level
-                };
+                let level = if level == HeadingLevel::H1 { HeadingLevel::H2 } else { level };
                 let mut inner = Vec::new();
                 let mut text = String::new();
                 while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
@@ -198,15 +162,8 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                     i += 1;
                 }
                 i += 1;
-                let base = id
-                    .map(|s| s.to_string())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| slug(&text, 80));
-                let base = if base.is_empty() {
-                    "section".to_string()
-                } else {
-                    base
-                };
+                let base = id.map(|s| s.to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| slug(&text, 80));
+                let base = if base.is_empty() { "section".to_string() } else { base };
                 let mut anchor = base.clone();
                 let mut n = 1;
                 while !used_ids.insert(anchor.clone()) {
@@ -214,13 +171,13 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                     n += 1;
                 }
                 let anchor = escape_html(&anchor).into_owned();
-                out_events.push(Event::Html(CowStr::from(format!(
-                    "<{level} id=\"{anchor}\">"
-                ))));
+                out_events.push(Event::Html(CowStr::from(format!("<{level} id=\"{anchor}\">"))));
                 // Links inside headings are kept as text: the heading carries its own anchor link.
-                out_events.extend(inner.into_iter().filter(|e| {
-                    !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link))
-                }));
+                out_events.extend(
+                    inner
+                        .into_iter()
+                        .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link))),
+                );
                 // Feeds (absolute links) get no anchor link: a reader has no use for it.
                 let link = if options.absolute_base.is_some() {
                     String::new()
@@ -233,15 +190,11 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 };
                 out_events.push(Event::Html(CowStr::from(format!("{link}</{level}>\n"))));
             }
-            Event::TaskListMarker(done) => out_events.push(Event::Text(CowStr::from(if done {
-                "☑ "
-            } else {
-                "☐ "
-            }))),
+            Event::TaskListMarker(done) => {
+                out_events.push(Event::Text(CowStr::from(if done { "☑ " } else { "☐ " })))
+            }
             Event::Start(Tag::Table(a)) => {
-                out_events.push(Event::Html(CowStr::from(
-                    "<div class=\"table-wrap\" tabindex=\"0\">",
-                )));
+                out_events.push(Event::Html(CowStr::from("<div class=\"table-wrap\" tabindex=\"0\">")));
                 out_events.push(Event::Start(Tag::Table(a)));
             }
             Event::End(TagEnd::Table) => {
@@ -260,11 +213,7 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
 pub fn inline_to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
     let html = to_html(markdown, options);
     let trimmed = html.trim();
-    trimmed
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-        .unwrap_or(trimmed)
-        .to_string()
+    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
 }
 
 #[cfg(test)]
@@ -272,20 +221,13 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        to_html(
-            md,
-            &MarkdownOptions {
-                absolute_base: None,
-                section_link_label: "Link",
-            },
-        )
+        to_html(md, &MarkdownOptions { absolute_base: None, section_link_label: "Link" })
     }
 
     #[test]
     fn raw_html_is_escaped() {
-        let out = html(
-            "<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> and <iframe src=//evil></iframe>\n",
-        );
+        let out =
+            html("<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> and <iframe src=//evil></iframe>\n");
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("<img src=x"), "{out}");
         assert!(!out.contains("<iframe"), "{out}");
@@ -294,13 +236,9 @@ mod tests {
 
     #[test]
     fn unsafe_links_keep_only_their_text() {
-        for url in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            "java\tscript:alert(1)",
-            "vbscript:x",
-            "data:text/html,x",
-        ] {
+        for url in
+            ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "vbscript:x", "data:text/html,x"]
+        {
             let out = html(&format!("[click]({url})"));
             assert!(!out.contains("<a"), "{url}: {out}");
             assert!(out.contains("click"), "{out}");
@@ -312,22 +250,13 @@ mod tests {
     #[test]
     fn external_links_get_rel_and_local_links_can_be_absolute() {
         let out = html("[a](https://example.org/) [b](/advisories/X/)");
-        assert!(
-            out.contains(r#"<a href="https://example.org/" rel="noopener noreferrer">a</a>"#),
-            "{out}"
-        );
+        assert!(out.contains(r#"<a href="https://example.org/" rel="noopener noreferrer">a</a>"#), "{out}");
         assert!(out.contains(r#"<a href="/advisories/X/">b</a>"#), "{out}");
         let abs = to_html(
             "[b](/advisories/X/)",
-            &MarkdownOptions {
-                absolute_base: Some("https://s.test/"),
-                section_link_label: "L",
-            },
+            &MarkdownOptions { absolute_base: Some("https://s.test/"), section_link_label: "L" },
         );
-        assert!(
-            abs.contains(r#"href="https://s.test/advisories/X/""#),
-            "{abs}"
-        );
+        assert!(abs.contains(r#"href="https://s.test/advisories/X/""#), "{abs}");
     }
 
     #[test]
@@ -335,9 +264,7 @@ mod tests {
         let out = html("![chart](https://tracker.example/pixel.png)");
         assert!(!out.contains("<img"), "{out}");
         assert!(
-            out.contains(
-                r#"<a href="https://tracker.example/pixel.png" rel="noopener noreferrer">chart</a>"#
-            ),
+            out.contains(r#"<a href="https://tracker.example/pixel.png" rel="noopener noreferrer">chart</a>"#),
             "{out}"
         );
     }
@@ -359,13 +286,8 @@ mod tests {
 
     #[test]
     fn tables_footnotes_strikethrough_tasks() {
-        let out = html(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^1]\n\n[^1]: note\n\n- [x] done\n",
-        );
-        assert!(
-            out.contains("<table>") && out.contains("table-wrap"),
-            "{out}"
-        );
+        let out = html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^1]\n\n[^1]: note\n\n- [x] done\n");
+        assert!(out.contains("<table>") && out.contains("table-wrap"), "{out}");
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");
         assert!(out.contains("☑"), "{out}");

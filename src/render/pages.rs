@@ -94,6 +94,8 @@ pub(crate) struct UrgencyGroup {
 
 /// One checklist item.
 pub(crate) struct ItemView {
+    /// Position in the page's checklist: short element ids keep pages light.
+    pub(crate) n: usize,
     pub(crate) id: String,
     pub(crate) html: String,
     pub(crate) link: Option<String>,

@@ -17,10 +17,7 @@ fn tools_present(what: &str, present: bool) -> bool {
     if present {
         return true;
     }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is missing in CI: .ci/run must run tests/browser/install.sh"
-    );
+    assert!(std::env::var_os("CI").is_none(), "{what} is missing in CI: .ci/run must run tests/browser/install.sh");
     eprintln!("SKIPPED: {what} is missing; run tests/browser/install.sh");
     false
 }
@@ -28,14 +25,8 @@ fn tools_present(what: &str, present: bool) -> bool {
 #[test]
 fn every_page_is_valid_html() {
     let vnu = browser_dir().join("node_modules/vnu-jar/build/dist/vnu.jar");
-    let java = Command::new("java")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !tools_present(
-        "the Nu HTML Checker (vnu.jar and java)",
-        vnu.is_file() && java,
-    ) {
+    let java = Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !tools_present("the Nu HTML Checker (vnu.jar and java)", vnu.is_file() && java) {
         return;
     }
     let (_tmp, out) = build(&samples_dir(), NOW);
@@ -46,12 +37,8 @@ fn every_page_is_valid_html() {
         .arg(&out)
         .output()
         .expect("run vnu");
-    let report: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap_or_else(|_| {
-        panic!(
-            "vnu output is not JSON: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report: serde_json::Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|_| panic!("vnu output is not JSON: {}", String::from_utf8_lossy(&output.stderr)));
     let errors: Vec<String> = report["messages"]
         .as_array()
         .unwrap()
@@ -68,36 +55,19 @@ fn walk_html(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| {
-            if p.is_dir() {
-                walk_html(&p)
-            } else {
-                usize::from(p.extension().is_some_and(|e| e == "html"))
-            }
-        })
+        .map(|p| if p.is_dir() { walk_html(&p) } else { usize::from(p.extension().is_some_and(|e| e == "html")) })
         .sum()
 }
 
 #[test]
 fn pages_work_in_a_real_browser() {
     let modules = browser_dir().join("node_modules/playwright-core");
-    if !tools_present(
-        "chromium and playwright-core",
-        modules.is_dir() && Path::new("/usr/bin/chromium").exists(),
-    ) {
+    if !tools_present("chromium and playwright-core", modules.is_dir() && Path::new("/usr/bin/chromium").exists()) {
         return;
     }
     let (_tmp, out) = build(&samples_dir(), NOW);
-    let output = Command::new("node")
-        .arg(browser_dir().join("check.mjs"))
-        .arg(&out)
-        .output()
-        .expect("run node");
+    let output = Command::new("node").arg(browser_dir().join("check.mjs")).arg(&out).output().expect("run node");
     let log = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "browser checks failed:\n{log}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "browser checks failed:\n{log}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(log.contains(", 0 failed"), "{log}");
 }

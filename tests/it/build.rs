@@ -40,39 +40,20 @@ fn builds_every_kind_of_page_with_compressed_copies() {
     }
     assert!(out.join("index.html.gz").is_file() && out.join("index.html.br").is_file());
     let page = text(&out, "advisories/PK-2025-0007/index.html");
-    assert!(page.contains(
-        r#"<link rel="canonical" href="https://advisories.example.pk/advisories/PK-2025-0007/">"#
-    ));
+    assert!(page.contains(r#"<link rel="canonical" href="https://advisories.example.pk/advisories/PK-2025-0007/">"#));
     assert!(page.contains(r#"property="og:title""#) && page.contains(r#"name="twitter:card""#));
-    assert!(
-        page.contains(r#"<time datetime="2025-07-29T12:00:00Z">"#),
-        "update time"
-    );
-    assert!(
-        page.contains("Verification: Unverified"),
-        "verification as text"
-    );
-    assert!(
-        page.contains(r#"href="../../data/call-logs/""#),
-        "data class links"
-    );
+    assert!(page.contains(r#"<time datetime="2025-07-29T12:00:00Z">"#), "update time");
+    assert!(page.contains("Verification: Unverified"), "verification as text");
+    assert!(page.contains(r#"href="../../data/call-logs/""#), "data class links");
     let ur = text(&out, "ur/advisories/PK-2025-0007/index.html");
     assert!(ur.contains(r#"<html lang="ur" dir="rtl">"#));
     let security = text(&out, ".well-known/security.txt");
     assert!(
-        security.contains("Contact: mailto:security@advisories.example.pk")
-            && security.contains("Expires: 2027-11-25")
+        security.contains("Contact: mailto:security@advisories.example.pk") && security.contains("Expires: 2027-11-25")
     );
-    let assets: Vec<_> = std::fs::read_dir(out.join("assets"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert!(
-        assets
-            .iter()
-            .any(|a| a.starts_with("style.") && a.ends_with(".css") && a.len() > 20),
-        "{assets:?}"
-    );
+    let assets: Vec<_> =
+        std::fs::read_dir(out.join("assets")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(assets.iter().any(|a| a.starts_with("style.") && a.ends_with(".css") && a.len() > 20), "{assets:?}");
 }
 
 #[test]
@@ -80,13 +61,7 @@ fn drafts_and_embargoed_advisories_appear_nowhere() {
     let (_tmp, out) = build(&samples_dir(), NOW);
     for (rel, bytes) in files(&out) {
         let s = String::from_utf8_lossy(&bytes);
-        for secret in [
-            "DRAFT-SECRET-MARKER",
-            "EMBARGO-SECRET-MARKER",
-            "PK-2026-0001",
-            "PK-2030-0001",
-            "2030",
-        ] {
+        for secret in ["DRAFT-SECRET-MARKER", "EMBARGO-SECRET-MARKER", "PK-2026-0001", "PK-2030-0001", "2030"] {
             assert!(!s.contains(secret), "{secret} leaked into {rel}");
         }
     }
@@ -100,16 +75,9 @@ fn drafts_and_embargoed_advisories_appear_nowhere() {
         "sitemap.xml",
         "api/advisories.json",
     ] {
-        assert!(
-            text(&later, rel).contains("PK-2030-0001"),
-            "{rel} lacks the lifted advisory"
-        );
+        assert!(text(&later, rel).contains("PK-2030-0001"), "{rel} lacks the lifted advisory");
     }
-    assert!(
-        !files(&later)
-            .iter()
-            .any(|(_, b)| String::from_utf8_lossy(b).contains("DRAFT-SECRET-MARKER"))
-    );
+    assert!(!files(&later).iter().any(|(_, b)| String::from_utf8_lossy(b).contains("DRAFT-SECRET-MARKER")));
 }
 
 #[test]
@@ -130,11 +98,7 @@ fn invalid_content_leaves_the_previous_site_untouched() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let before = files(&out);
     let f = f.file("2025/PK-2025-0002.md", "not an advisory");
     let bad = Command::new(env!("CARGO_BIN_EXE_bulletin"))
@@ -160,10 +124,7 @@ fn hostile_markdown_is_neutralised() {
         let s = String::from_utf8_lossy(&bytes);
         if rel.ends_with(".html") {
             let scripts = s.matches("<script").count();
-            assert!(
-                scripts <= 1 && !s.contains("<script>"),
-                "{rel}: inline script"
-            );
+            assert!(scripts <= 1 && !s.contains("<script>"), "{rel}: inline script");
             assert!(
                 !s.contains("<iframe") && !s.contains("<img src=\"https://tracker"),
                 "{rel}: embedded third-party content"
@@ -171,22 +132,16 @@ fn hostile_markdown_is_neutralised() {
             for tag in real_tags(&s) {
                 let lower = tag.to_ascii_lowercase();
                 assert!(
-                    !lower
-                        .split_whitespace()
-                        .any(|a| a.starts_with("on") && a.contains('=')),
+                    !lower.split_whitespace().any(|a| a.starts_with("on") && a.contains('=')),
                     "{rel}: event handler in <{tag}>"
                 );
                 for scheme in ["javascript:", "vbscript:", "data:"] {
-                    assert!(
-                        !lower.contains(&format!("=\"{scheme}")),
-                        "{rel}: {scheme} URL in <{tag}>"
-                    );
+                    assert!(!lower.contains(&format!("=\"{scheme}")), "{rel}: {scheme} URL in <{tag}>");
                 }
             }
         }
         assert!(
-            !s.chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+            !s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
             "{rel} has a control character"
         );
     }
@@ -202,14 +157,8 @@ fn snapshots_of_representative_pages() {
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
-        insta::assert_snapshot!(
-            "advisory_page",
-            text(&out, "advisories/PK-2025-0007/index.html")
-        );
-        insta::assert_snapshot!(
-            "advisory_page_urdu",
-            text(&out, "ur/advisories/PK-2025-0007/index.html")
-        );
+        insta::assert_snapshot!("advisory_page", text(&out, "advisories/PK-2025-0007/index.html"));
+        insta::assert_snapshot!("advisory_page_urdu", text(&out, "ur/advisories/PK-2025-0007/index.html"));
         insta::assert_snapshot!("home_page", text(&out, "index.html"));
         insta::assert_snapshot!("checklist_page", text(&out, "checklist/index.html"));
         insta::assert_snapshot!("feed", text(&out, "feed.xml"));
@@ -220,20 +169,10 @@ fn snapshots_of_representative_pages() {
 #[test]
 fn pages_stay_within_the_2g_budget() {
     let (_tmp, out) = build(&samples_dir(), NOW);
-    let css = std::fs::read_dir(out.join("assets"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect::<Vec<_>>();
-    let gz = |p: &std::path::Path| {
-        std::fs::metadata(format!("{}.gz", p.display()))
-            .map(|m| m.len())
-            .unwrap_or(0)
-    };
-    let assets: u64 = css
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "css" || e == "js"))
-        .map(|p| gz(p))
-        .sum();
+    let css = std::fs::read_dir(out.join("assets")).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
+    let gz = |p: &std::path::Path| std::fs::metadata(format!("{}.gz", p.display())).map(|m| m.len()).unwrap_or(0);
+    let assets: u64 =
+        css.iter().filter(|p| p.extension().is_some_and(|e| e == "css" || e == "js")).map(|p| gz(p)).sum();
     for page in [
         "index.html",
         "advisories/PK-2025-0007/index.html",
@@ -242,17 +181,11 @@ fn pages_stay_within_the_2g_budget() {
         "checklist/index.html",
     ] {
         let total = gz(&out.join(page)) + assets;
-        assert!(
-            total < 20 * 1024,
-            "{page} with CSS and JS is {total} bytes gzip"
-        );
+        assert!(total < 20 * 1024, "{page} with CSS and JS is {total} bytes gzip");
     }
 }
 
 /// The insides of the real tags of an HTML document (escaped text has `&lt;`, not `<`).
 fn real_tags(html: &str) -> Vec<&str> {
-    html.split('<')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag))
-        .collect()
+    html.split('<').skip(1).filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag)).collect()
 }

@@ -35,10 +35,7 @@ fn not_utf8() {
     let mut bytes = valid().into_bytes();
     let at = bytes.windows(9).position(|w| w == b"Something").unwrap();
     bytes[at + 2] = 0xff;
-    assert_eq!(
-        one(P, bytes),
-        ["2025/PK-2025-0001.md:15:3: file is not valid UTF-8"]
-    );
+    assert_eq!(one(P, bytes), ["2025/PK-2025-0001.md:15:3: file is not valid UTF-8"]);
 }
 
 #[test]
@@ -65,10 +62,7 @@ fn no_front_matter() {
 #[test]
 fn toml_syntax_error() {
     let text = valid().replace("severity = \"high\"", "severity = \"high");
-    assert_eq!(
-        one(P, text),
-        ["2025/PK-2025-0001.md:6:17: TOML syntax error: invalid basic string, expected `\"`"]
-    );
+    assert_eq!(one(P, text), ["2025/PK-2025-0001.md:6:17: TOML syntax error: invalid basic string, expected `\"`"]);
 }
 
 #[test]
@@ -76,19 +70,13 @@ fn unknown_key_suggests_the_known_one() {
     let f = Fixture::new().file(P, advisory("PK-2025-0001", "sevrity = \"low\"\n"));
     let d = f.load().unwrap_err();
     assert_eq!(d.len(), 1);
-    assert_eq!(
-        (d[0].line, d[0].column, d[0].message.as_str()),
-        (11, 1, "unknown field `sevrity` in the front matter")
-    );
+    assert_eq!((d[0].line, d[0].column, d[0].message.as_str()), (11, 1, "unknown field `sevrity` in the front matter"));
     assert_eq!(d[0].help.as_deref(), Some("did you mean `severity`?"));
 }
 
 #[test]
 fn wrong_types() {
-    let text = advisory(
-        "PK-2025-0001",
-        "affected_count = \"many\"\ndraft = \"no\"\ntags = \"telecom\"\n",
-    );
+    let text = advisory("PK-2025-0001", "affected_count = \"many\"\ndraft = \"no\"\ntags = \"telecom\"\n");
     assert_eq!(
         one(P, text),
         [
@@ -102,10 +90,7 @@ fn wrong_types() {
 #[test]
 fn missing_required_field_points_at_the_front_matter() {
     let text = valid().replace("status = \"active\"\n", "");
-    assert_eq!(
-        one(P, text),
-        ["2025/PK-2025-0001.md:1:1: missing required field `status` in the front matter"]
-    );
+    assert_eq!(one(P, text), ["2025/PK-2025-0001.md:1:1: missing required field `status` in the front matter"]);
 }
 
 #[test]
@@ -116,15 +101,9 @@ fn date_without_offset_date_only_and_quoted() {
         ["2025/PK-2025-0001.md:5:13: `published` has no UTC offset, so the instant is ambiguous"]
     );
     let date_only = valid().replace("2025-07-27T09:00:00Z", "2025-07-27");
-    assert_eq!(
-        one(P, date_only),
-        ["2025/PK-2025-0001.md:5:13: `published` needs both a date and a time of day"]
-    );
+    assert_eq!(one(P, date_only), ["2025/PK-2025-0001.md:5:13: `published` needs both a date and a time of day"]);
     let quoted = valid().replace("2025-07-27T09:00:00Z", "\"2025-07-27T09:00:00Z\"");
-    assert_eq!(
-        one(P, quoted),
-        ["2025/PK-2025-0001.md:5:13: `published` must be a TOML date-time, not a string"]
-    );
+    assert_eq!(one(P, quoted), ["2025/PK-2025-0001.md:5:13: `published` must be a TOML date-time, not a string"]);
 }
 
 #[test]
@@ -144,9 +123,7 @@ fn updates_before_publication_and_out_of_order() {
 
 #[test]
 fn duplicate_ids_across_folders() {
-    let f = Fixture::new()
-        .file("2025/PK-2025-0001.md", valid())
-        .file("2024/PK-2025-0001.md", valid());
+    let f = Fixture::new().file("2025/PK-2025-0001.md", valid()).file("2024/PK-2025-0001.md", valid());
     assert_eq!(
         f.errors(),
         [
@@ -166,20 +143,12 @@ fn id_differs_from_file_name() {
 
 #[test]
 fn reference_url_not_absolute_http() {
-    let text = advisory(
-        "PK-2025-0001",
-        "[[references]]\ntitle = \"Statement\"\nurl = \"javascript:alert(1)\"\n",
-    );
+    let text = advisory("PK-2025-0001", "[[references]]\ntitle = \"Statement\"\nurl = \"javascript:alert(1)\"\n");
     assert_eq!(
         one(P, text),
-        [
-            "2025/PK-2025-0001.md:13:7: `url` must be an absolute http(s) URL, found `javascript:alert(1)`"
-        ]
+        ["2025/PK-2025-0001.md:13:7: `url` must be an absolute http(s) URL, found `javascript:alert(1)`"]
     );
-    let relative = advisory(
-        "PK-2025-0001",
-        "[[references]]\ntitle = \"Statement\"\nurl = \"/statement\"\n",
-    );
+    let relative = advisory("PK-2025-0001", "[[references]]\ntitle = \"Statement\"\nurl = \"/statement\"\n");
     assert_eq!(
         one(P, relative),
         ["2025/PK-2025-0001.md:13:7: `url` must be an absolute http(s) URL, found `/statement`"]
@@ -192,23 +161,15 @@ fn summary_too_long_for_a_feed() {
     let text = valid().replace("A short summary.", long.trim());
     assert_eq!(
         one(P, text),
-        [
-            "2025/PK-2025-0001.md:8:11: `summary` is 349 characters long; at most 280 fit in feeds and link previews"
-        ]
+        ["2025/PK-2025-0001.md:8:11: `summary` is 349 characters long; at most 280 fit in feeds and link previews"]
     );
 }
 
 #[test]
 fn unknown_data_class_suggests_the_nearest() {
-    let f = Fixture::new().file(
-        P,
-        valid().replace("data = [\"passwords\"]", "data = [\"passwrods\"]"),
-    );
+    let f = Fixture::new().file(P, valid().replace("data = [\"passwords\"]", "data = [\"passwrods\"]"));
     let d = f.load().unwrap_err();
-    assert_eq!(
-        (d[0].line, d[0].column, d[0].message.as_str()),
-        (9, 9, "unknown data class `passwrods`")
-    );
+    assert_eq!((d[0].line, d[0].column, d[0].message.as_str()), (9, 9, "unknown data class `passwrods`"));
     assert_eq!(d[0].help.as_deref(), Some("did you mean `passwords`?"));
 }
 
@@ -233,34 +194,22 @@ fn translation_without_original() {
     let text = "+++\nid = \"PK-2025-0009\"\ntitle = \"عنوان\"\nsummary = \"خلاصہ\"\ncovers = 2025-07-27T09:00:00Z\n+++\n\nمتن\n";
     assert_eq!(
         one("2025/PK-2025-0009.ur.md", text),
-        [
-            "2025/PK-2025-0009.ur.md:2:6: translation of `PK-2025-0009`, but there is no advisory `PK-2025-0009.md`"
-        ]
+        ["2025/PK-2025-0009.ur.md:2:6: translation of `PK-2025-0009`, but there is no advisory `PK-2025-0009.md`"]
     );
 }
 
 #[test]
 fn translation_carries_only_translated_fields() {
     let text = "+++\nid = \"PK-2025-0001\"\ntitle = \"عنوان\"\nsummary = \"خلاصہ\"\ncovers = 2025-07-27T09:00:00Z\nseverity = \"low\"\n+++\n\nمتن\n";
-    let f = Fixture::new()
-        .file(P, valid())
-        .file("2025/PK-2025-0001.ur.md", text);
-    assert_eq!(
-        f.errors(),
-        ["2025/PK-2025-0001.ur.md:6:1: unknown field `severity` in the translation's front matter"]
-    );
+    let f = Fixture::new().file(P, valid()).file("2025/PK-2025-0001.ur.md", text);
+    assert_eq!(f.errors(), ["2025/PK-2025-0001.ur.md:6:1: unknown field `severity` in the translation's front matter"]);
 }
 
 #[test]
 fn translation_is_attached_and_knows_when_it_is_outdated() {
-    let original = advisory(
-        "PK-2025-0001",
-        "[[updates]]\ndate = 2025-08-01T09:00:00Z\nsummary = \"News.\"\n",
-    );
+    let original = advisory("PK-2025-0001", "[[updates]]\ndate = 2025-08-01T09:00:00Z\nsummary = \"News.\"\n");
     let text = "+++\nid = \"PK-2025-0001\"\ntitle = \"عنوان\"\nsummary = \"خلاصہ\"\ncovers = 2025-07-27T09:00:00Z\n+++\n\nمتن\n";
-    let f = Fixture::new()
-        .file(P, original)
-        .file("2025/PK-2025-0001.ur.md", text);
+    let f = Fixture::new().file(P, original).file("2025/PK-2025-0001.ur.md", text);
     let c = f.load().expect("valid");
     let a = c.get("PK-2025-0001").unwrap();
     let t = &a.translations["ur"];
@@ -275,8 +224,7 @@ fn symlink_outside_the_folder() {
     let errors = f.errors();
     assert_eq!(errors.len(), 1);
     assert!(
-        errors[0]
-            .starts_with("2025/PK-2025-0001.md:1:1: symlink leads outside the advisories folder"),
+        errors[0].starts_with("2025/PK-2025-0001.md:1:1: symlink leads outside the advisories folder"),
         "{errors:?}"
     );
 }
@@ -291,15 +239,10 @@ fn symlink_inside_the_folder_is_followed() {
 
 #[test]
 fn measures_section_accepts_only_task_items() {
-    let text = valid().replace(
-        "- [ ] Do the first thing.",
-        "Some prose.\n\n- [ ] Do the first thing.",
-    );
+    let text = valid().replace("- [ ] Do the first thing.", "Some prose.\n\n- [ ] Do the first thing.");
     assert_eq!(
         one(P, text),
-        [
-            "2025/PK-2025-0001.md:19:1: only task-list items belong in the protective-measures section"
-        ]
+        ["2025/PK-2025-0001.md:19:1: only task-list items belong in the protective-measures section"]
     );
 }
 
@@ -309,9 +252,7 @@ fn catalogue_problems_are_reported_with_position() {
         "{}\n[email]\nlabel = \"Email\"\ndescription = \"Addresses.\"\n\n[[email.measures]]\nid = \"no-such-measure\"\n\n[[email.measures]]\nid = \"x\"\nurgency = \"soon\"\ntext = \"Do it.\"\n",
         crate::fixture::MEASURES_TOML
     );
-    let f = Fixture::new()
-        .file("measures.toml", measures)
-        .file(P, valid());
+    let f = Fixture::new().file("measures.toml", measures).file(P, valid());
     assert_eq!(
         f.errors(),
         [
@@ -324,15 +265,9 @@ fn catalogue_problems_are_reported_with_position() {
 #[test]
 fn every_problem_of_a_run_is_reported() {
     let f = Fixture::new()
-        .file(
-            "2025/PK-2025-0001.md",
-            valid().replace("\"high\"", "\"hgh\""),
-        )
+        .file("2025/PK-2025-0001.md", valid().replace("\"high\"", "\"hgh\""))
         .file("2025/PK-2025-0002.md", "")
-        .file(
-            "2025/PK-2025-0003.md",
-            advisory("PK-2025-0003", "colour = 1\n"),
-        );
+        .file("2025/PK-2025-0003.md", advisory("PK-2025-0003", "colour = 1\n"));
     assert_eq!(f.errors().len(), 3);
 }
 
@@ -342,37 +277,17 @@ fn placeholders_of_bulletin_new_are_rejected_until_edited() {
     let now: jiff::Timestamp = "2025-03-01T10:00:00Z".parse().unwrap();
     let path = bulletin::scaffold::new_advisory(f.path(), "SIM data for sale", None, now).unwrap();
     assert!(path.ends_with("2025/PK-2025-0001.md"), "{path:?}");
-    let second =
-        bulletin::scaffold::new_advisory(f.path(), "Another", Some("scam-alert"), now).unwrap();
+    let second = bulletin::scaffold::new_advisory(f.path(), "Another", Some("scam-alert"), now).unwrap();
     assert!(second.ends_with("2025/PK-2025-0002.md"), "{second:?}");
     let errors = f.errors();
-    let first_file: Vec<_> = errors
-        .iter()
-        .filter(|e| e.starts_with("2025/PK-2025-0001.md"))
-        .collect();
-    for field in [
-        "kind",
-        "published",
-        "severity",
-        "status",
-        "summary",
-        "data",
-        "affected",
-        "title",
-        "url",
-    ] {
+    let first_file: Vec<_> = errors.iter().filter(|e| e.starts_with("2025/PK-2025-0001.md")).collect();
+    for field in ["kind", "published", "severity", "status", "summary", "data", "affected", "title", "url"] {
         assert!(
-            first_file
-                .iter()
-                .any(|e| e.contains(&format!("`{field}` still holds the placeholder"))),
+            first_file.iter().any(|e| e.contains(&format!("`{field}` still holds the placeholder"))),
             "{field}: {first_file:#?}"
         );
     }
-    assert!(
-        first_file
-            .iter()
-            .any(|e| e.contains("checklist item still holds the placeholder"))
-    );
+    assert!(first_file.iter().any(|e| e.contains("checklist item still holds the placeholder")));
 }
 
 fn bulletin() -> Command {
@@ -382,52 +297,25 @@ fn bulletin() -> Command {
 #[test]
 fn cli_exit_codes_and_json() {
     let f = Fixture::new().file(P, valid());
-    let ok = bulletin()
-        .args(["check", "--dir"])
-        .arg(f.path())
-        .output()
-        .unwrap();
+    let ok = bulletin().args(["check", "--dir"]).arg(f.path()).output().unwrap();
     assert_eq!(ok.status.code(), Some(0));
 
     let bad = Fixture::new().file(P, valid().replace("\"high\"", "\"hgh\""));
-    let out = bulletin()
-        .args(["check", "--format", "json", "--dir"])
-        .arg(bad.path())
-        .output()
-        .unwrap();
+    let out = bulletin().args(["check", "--format", "json", "--dir"]).arg(bad.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["count"], 1);
     let d = &json["diagnostics"][0];
-    assert_eq!(
-        (d["path"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
-        (Some(P), Some(6), Some(12))
-    );
-    assert_eq!(
-        d["help"],
-        "did you mean `high`? severity is one of: critical, high, medium, low, info"
-    );
+    assert_eq!((d["path"].as_str(), d["line"].as_u64(), d["column"].as_u64()), (Some(P), Some(6), Some(12)));
+    assert_eq!(d["help"], "did you mean `high`? severity is one of: critical, high, medium, low, info");
 
-    let human = bulletin()
-        .args(["check", "--dir"])
-        .arg(bad.path())
-        .output()
-        .unwrap();
+    let human = bulletin().args(["check", "--dir"]).arg(bad.path()).output().unwrap();
     let text = String::from_utf8_lossy(&human.stderr);
-    assert!(
-        text.contains("severity = \"hgh\""),
-        "shows the source line: {text}"
-    );
+    assert!(text.contains("severity = \"hgh\""), "shows the source line: {text}");
     assert!(text.contains("^^^^^"), "marks the span: {text}");
 
-    let usage = bulletin()
-        .args(["check", "--format", "xml"])
-        .output()
-        .unwrap();
+    let usage = bulletin().args(["check", "--format", "xml"]).output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
-    let missing = bulletin()
-        .args(["check", "--dir", "/nonexistent/advisories"])
-        .output()
-        .unwrap();
+    let missing = bulletin().args(["check", "--dir", "/nonexistent/advisories"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(1));
 }

@@ -15,10 +15,7 @@ fn strict_xml(rel: &str, bytes: &[u8]) {
         match reader.read_event_into(&mut buf) {
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => panic!(
-                "{rel}: not well-formed XML at {}: {e}",
-                reader.buffer_position()
-            ),
+            Err(e) => panic!("{rel}: not well-formed XML at {}: {e}", reader.buffer_position()),
         }
         buf.clear();
     }
@@ -31,12 +28,7 @@ fn parse(rel: &str, bytes: &[u8]) -> feed_rs::model::Feed {
 fn feeds(out: &Path) -> Vec<(String, Vec<u8>)> {
     files(out)
         .into_iter()
-        .filter(|(rel, _)| {
-            rel.ends_with("feed.xml")
-                || rel == "updates.xml"
-                || rel == "atom.xml"
-                || rel == "feed.json"
-        })
+        .filter(|(rel, _)| rel.ends_with("feed.xml") || rel == "updates.xml" || rel == "atom.xml" || rel == "feed.json")
         .collect()
 }
 
@@ -78,30 +70,18 @@ fn main_feed_items_have_stable_guids_newest_first_and_update_descriptions() {
         ]
     );
     let telecom = &feed.entries[2];
-    assert_eq!(
-        telecom.published.unwrap().to_rfc3339(),
-        "2025-07-27T09:00:00+00:00",
-        "pubDate stays the publication"
-    );
+    assert_eq!(telecom.published.unwrap().to_rfc3339(), "2025-07-27T09:00:00+00:00", "pubDate stays the publication");
     let summary = telecom.summary.as_ref().unwrap().content.as_str();
-    assert!(
-        summary.starts_with("Updated 29 Jul 2025: The Ministry of Interior"),
-        "{summary}"
-    );
-    let content = telecom
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .unwrap();
-    assert!(
-        content.contains("href=\"https://advisories.example.pk/data/call-logs/\""),
-        "absolute links in content"
-    );
+    assert!(summary.starts_with("Updated 29 Jul 2025: The Ministry of Interior"), "{summary}");
+    let content = telecom.content.as_ref().and_then(|c| c.body.as_deref()).unwrap();
+    assert!(content.contains("href=\"https://advisories.example.pk/data/call-logs/\""), "absolute links in content");
     assert!(content.contains("NCCIA"), "full body");
     assert!(xml.contains("<pubDate>Sun, 27 Jul 2025 09:00:00 +0000</pubDate>"));
     // lastBuildDate is the newest change among the items, never the build time.
     assert!(xml.contains("<lastBuildDate>Tue, 05 Aug 2025 09:00:00 +0000</lastBuildDate>"));
-    assert!(xml.contains(r#"<atom:link href="https://advisories.example.pk/feed.xml" rel="self" type="application/rss+xml">"#));
+    assert!(xml.contains(
+        r#"<atom:link href="https://advisories.example.pk/feed.xml" rel="self" type="application/rss+xml">"#
+    ));
     for category in [
         "<category domain=\"severity\">high</category>",
         "<category domain=\"status\">active</category>",
@@ -122,24 +102,13 @@ fn updates_feed_has_an_item_per_publication_and_per_update() {
     let now: jiff::Timestamp = NOW.parse().unwrap();
     let expected: usize = content.public_at(now).map(|a| 1 + a.updates.len()).sum();
     assert_eq!(feed.entries.len(), expected);
-    let update = feed
-        .entries
-        .iter()
-        .find(|e| e.id.ends_with("#update-1753790400"))
-        .expect("the 29 Jul update");
-    assert_eq!(
-        update.id,
-        "https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400"
-    );
-    assert_eq!(
-        update.title.as_ref().unwrap().content,
-        "Update: Telecom subscriber records offered for sale online"
-    );
-    assert_eq!(
-        update.published.unwrap().to_rfc3339(),
-        "2025-07-29T12:00:00+00:00"
-    );
-    assert!(xml.contains(r#"<guid isPermaLink="false">https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400</guid>"#));
+    let update = feed.entries.iter().find(|e| e.id.ends_with("#update-1753790400")).expect("the 29 Jul update");
+    assert_eq!(update.id, "https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400");
+    assert_eq!(update.title.as_ref().unwrap().content, "Update: Telecom subscriber records offered for sale online");
+    assert_eq!(update.published.unwrap().to_rfc3339(), "2025-07-29T12:00:00+00:00");
+    assert!(xml.contains(
+        r#"<guid isPermaLink="false">https://advisories.example.pk/advisories/PK-2025-0007/#update-1753790400</guid>"#
+    ));
     let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }
@@ -147,17 +116,12 @@ fn updates_feed_has_an_item_per_publication_and_per_update() {
 #[test]
 fn a_newsroom_can_subscribe_to_one_topic() {
     let (_tmp, out) = build(&samples_dir(), NOW);
-    let feed = parse(
-        "tags/telecom/feed.xml",
-        &std::fs::read(out.join("tags/telecom/feed.xml")).unwrap(),
-    );
+    let feed = parse("tags/telecom/feed.xml", &std::fs::read(out.join("tags/telecom/feed.xml")).unwrap());
     assert!(!feed.entries.is_empty());
     let page = std::fs::read_to_string(out.join("tags/telecom/index.html")).unwrap();
     assert!(page.contains(r#"<link rel="alternate" type="application/rss+xml" title="Pakistan Data Breach Advisories — tag telecom" href="../../tags/telecom/feed.xml">"#), "listing links its own feed");
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(
-        home.contains(r#"type="application/rss+xml""#) && home.contains(r#"href="./feed.xml""#)
-    );
+    assert!(home.contains(r#"type="application/rss+xml""#) && home.contains(r#"href="./feed.xml""#));
     let feeds_page = std::fs::read_to_string(out.join("feeds/index.html")).unwrap();
     for f in [
         "feed.xml",
@@ -170,10 +134,7 @@ fn a_newsroom_can_subscribe_to_one_topic() {
         "data/passwords/feed.xml",
         "kind/scam-alert/feed.xml",
     ] {
-        assert!(
-            feeds_page.contains(&format!("href=\"../{f}\"")),
-            "/feeds/ lacks {f}"
-        );
+        assert!(feeds_page.contains(&format!("href=\"../{f}\"")), "/feeds/ lacks {f}");
     }
 }
 
@@ -187,8 +148,7 @@ fn control_characters_and_cdata_terminators_keep_feeds_well_formed() {
         let s = String::from_utf8(bytes.clone()).unwrap();
         assert!(
             !s.chars()
-                .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-                    || matches!(c, '\u{FFFE}' | '\u{FFFF}')),
+                .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')),
             "{rel}"
         );
         if rel.ends_with(".xml") {
@@ -196,15 +156,8 @@ fn control_characters_and_cdata_terminators_keep_feeds_well_formed() {
         }
         let feed = parse(&rel, &bytes);
         if rel == "feed.xml" {
-            let content = feed.entries[0]
-                .content
-                .as_ref()
-                .and_then(|c| c.body.as_deref())
-                .unwrap();
-            assert!(
-                content.contains("]]&gt;") || content.contains("]]>"),
-                "the text survives: {content}"
-            );
+            let content = feed.entries[0].content.as_ref().and_then(|c| c.body.as_deref()).unwrap();
+            assert!(content.contains("]]&gt;") || content.contains("]]>"), "the text survives: {content}");
         }
     }
 }
@@ -216,12 +169,7 @@ fn json_api_is_versioned_and_complete() {
         serde_json::from_slice(&std::fs::read(out.join("api/advisories.json")).unwrap()).unwrap();
     assert_eq!(api["version"], 1);
     assert_eq!(api["count"], 6);
-    let a = api["advisories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "PK-2025-0007")
-        .unwrap();
+    let a = api["advisories"].as_array().unwrap().iter().find(|a| a["id"] == "PK-2025-0007").unwrap();
     for key in [
         "title",
         "kind",
@@ -242,10 +190,7 @@ fn json_api_is_versioned_and_complete() {
     }
     assert_eq!(a["verification"], "unverified");
     assert_eq!(a["updates"][0]["date"], "2025-07-29T12:00:00Z");
-    assert_eq!(
-        a["translations"]["ur"],
-        "https://advisories.example.pk/ur/advisories/PK-2025-0007/"
-    );
+    assert_eq!(a["translations"]["ur"], "https://advisories.example.pk/ur/advisories/PK-2025-0007/");
     let first = &a["checklist"][0];
     assert!(first["id"].is_string() && first["urgency"] == "now" && first["text"].is_string());
 }

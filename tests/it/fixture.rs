@@ -84,11 +84,8 @@ pub(crate) struct Fixture {
 impl Fixture {
     /// A folder with site.toml and measures.toml and no advisory.
     pub(crate) fn new() -> Self {
-        let f = Self {
-            dir: tempfile::tempdir().expect("tempdir"),
-        };
-        f.file("site.toml", SITE_TOML)
-            .file("measures.toml", MEASURES_TOML)
+        let f = Self { dir: tempfile::tempdir().expect("tempdir") };
+        f.file("site.toml", SITE_TOML).file("measures.toml", MEASURES_TOML)
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -117,10 +114,7 @@ impl Fixture {
     pub(crate) fn errors(&self) -> Vec<String> {
         match self.load() {
             Ok(_) => Vec::new(),
-            Err(d) => d
-                .iter()
-                .map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message))
-                .collect(),
+            Err(d) => d.iter().map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message)).collect(),
         }
     }
 }
@@ -144,11 +138,7 @@ pub(crate) fn build(dir: &Path, now: &str) -> (tempfile::TempDir, PathBuf) {
         .arg(&out)
         .output()
         .expect("run bulletin");
-    assert!(
-        status.status.success(),
-        "build failed: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert!(status.status.success(), "build failed: {}", String::from_utf8_lossy(&status.stderr));
     (tmp, out)
 }
 
@@ -162,11 +152,7 @@ pub(crate) fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if path.is_dir() {
                 stack.push(path);
             } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br")) {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let rel = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
                 out.push((rel, std::fs::read(&path).unwrap()));
             }
         }

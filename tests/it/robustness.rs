@@ -33,10 +33,7 @@ fn toml_value() -> impl Strategy<Value = String> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
             prop::collection::vec(("[a-z_]{1,8}", inner), 0..3).prop_map(|kv| format!(
                 "{{ {} }}",
-                kv.into_iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                kv.into_iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
             )),
         ]
     })

@@ -6,12 +6,8 @@ use bulletin::content;
 use bulletin::model::{MeasureSource, Severity, Urgency};
 
 fn samples() -> content::Content {
-    content::load(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("advisories")
-            .as_path(),
-    )
-    .unwrap_or_else(|d| panic!("samples invalid:\n{}", d.render_human(false)))
+    content::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories").as_path())
+        .unwrap_or_else(|d| panic!("samples invalid:\n{}", d.render_human(false)))
 }
 
 #[test]
@@ -30,10 +26,7 @@ fn drafts_and_embargoed_are_not_public() {
     assert!(!public.contains(&"PK-2026-0001"), "draft is public");
     assert!(!public.contains(&"PK-2030-0001"), "embargoed is public");
     assert!(public.contains(&"PK-2025-0007"));
-    assert_eq!(
-        c.next_embargo_lift(now),
-        Some("2030-01-01T09:00:00Z".parse().unwrap())
-    );
+    assert_eq!(c.next_embargo_lift(now), Some("2030-01-01T09:00:00Z".parse().unwrap()));
     let later: jiff::Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
     assert!(c.public_at(later).any(|a| a.id.as_str() == "PK-2030-0001"));
 }
@@ -42,18 +35,9 @@ fn drafts_and_embargoed_are_not_public() {
 fn lookups_by_tag_severity_kind_and_class() {
     let c = samples();
     let now: jiff::Timestamp = "2026-11-25T00:00:00Z".parse().unwrap();
-    assert!(
-        c.by_tag("telecom", now)
-            .any(|a| a.id.as_str() == "PK-2025-0007")
-    );
-    assert!(
-        c.by_severity(Severity::Critical, now)
-            .any(|a| a.id.as_str() == "PK-2025-0004")
-    );
-    assert!(
-        c.by_data_class("call-logs", now)
-            .all(|a| a.data.iter().any(|d| d.as_str() == "call-logs"))
-    );
+    assert!(c.by_tag("telecom", now).any(|a| a.id.as_str() == "PK-2025-0007"));
+    assert!(c.by_severity(Severity::Critical, now).any(|a| a.id.as_str() == "PK-2025-0004"));
+    assert!(c.by_data_class("call-logs", now).all(|a| a.data.iter().any(|d| d.as_str() == "call-logs")));
 }
 
 #[test]
@@ -61,10 +45,7 @@ fn checklist_is_own_items_then_catalogue_without_duplicates_most_urgent_first() 
     let c = samples();
     let a = c.get("PK-2025-0007").unwrap();
     let list = &a.checklist;
-    assert!(
-        list.windows(2).all(|w| w[0].urgency <= w[1].urgency),
-        "not sorted by urgency"
-    );
+    assert!(list.windows(2).all(|w| w[0].urgency <= w[1].urgency), "not sorted by urgency");
     let mut ids: Vec<_> = list.iter().map(|i| &i.id).collect();
     ids.sort();
     ids.dedup();
@@ -72,10 +53,7 @@ fn checklist_is_own_items_then_catalogue_without_duplicates_most_urgent_first() 
     // Within "now", the advisory's own items come first.
     let first_now: Vec<_> = list.iter().filter(|i| i.urgency == Urgency::Now).collect();
     assert_eq!(first_now[0].source, MeasureSource::Advisory);
-    assert!(
-        list.iter()
-            .any(|i| matches!(i.source, MeasureSource::Catalogue { .. }))
-    );
+    assert!(list.iter().any(|i| matches!(i.source, MeasureSource::Catalogue { .. })));
     // The measures section is cut from the body: the checklist replaces it.
     assert!(!a.body.contains("Protective measures"));
     assert!(a.translations.contains_key("ur"));
@@ -97,8 +75,6 @@ fn checklist_holds_every_catalogue_measure_of_the_exposed_classes() {
             }
         }
     }
-    let all = c
-        .catalogue
-        .checklist_for(c.catalogue.classes.keys().map(String::as_str));
+    let all = c.catalogue.checklist_for(c.catalogue.classes.keys().map(String::as_str));
     assert_eq!(all.len(), c.catalogue.measures().count());
 }
