@@ -50,6 +50,27 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         now: Option<jiff::Timestamp>,
     },
+    /// Serve the site from memory over HTTP, reloading when the advisories change.
+    ///
+    /// Serves exactly what `build` writes. An invalid change keeps the last good site
+    /// live (see `/_status`); embargoed advisories appear at their `published` instant.
+    Serve {
+        /// The advisories folder.
+        #[arg(long, default_value = "advisories")]
+        dir: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Publish under this URL instead of `base_url` from site.toml.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Token that unlocks `/_status` (send `Authorization: Bearer TOKEN`); without it `/_status` is a 404.
+        #[arg(long, env = "BULLETIN_STATUS_TOKEN", hide_env_values = true)]
+        status_token: Option<String>,
+        /// Do not watch the folder for changes (embargoes still lift on time).
+        #[arg(long)]
+        no_watch: bool,
+    },
     /// Start a new advisory with the next free id in this year's folder and print its path.
     ///
     /// Every field you must fill in holds a `TODO` placeholder that `bulletin check`

@@ -15,4 +15,5 @@ pub mod diagnostics;
 pub mod model;
 pub mod render;
 pub mod scaffold;
+pub mod server;
 pub mod site;

@@ -31,6 +31,9 @@ fn main() -> ExitCode {
             }
         },
         Command::Build { dir, out, base_url, now } => build(&dir, &out, base_url, now),
+        Command::Serve { dir, addr, base_url, status_token, no_watch } => {
+            serve(dir, addr, base_url, status_token, no_watch)
+        }
         Command::New { title, kind, dir } => {
             match bulletin::scaffold::new_advisory(&dir, &title, kind.as_deref(), jiff::Timestamp::now()) {
                 Ok(path) => {
@@ -113,4 +116,83 @@ fn build(
             ExitCode::from(1)
         }
     }
+}
+
+fn serve(
+    dir: std::path::PathBuf,
+    addr: std::net::SocketAddr,
+    base_url: Option<String>,
+    status_token: Option<String>,
+    no_watch: bool,
+) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Some(url) = &base_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            eprintln!("error: --base-url must be an absolute http(s) URL, got `{url}`");
+            return ExitCode::from(2);
+        }
+    }
+    let mut options = bulletin::server::ServeOptions::new(dir.clone());
+    options.base_url = base_url;
+    options.status_token = status_token.filter(|t| !t.is_empty());
+    let started = std::time::Instant::now();
+    let state = match bulletin::server::AppState::load(options) {
+        Ok(state) => state,
+        Err(diags) => {
+            eprint!("{}", diags.render_human(std::io::stderr().is_terminal()));
+            eprintln!("error: nothing to serve until the advisories are valid");
+            return ExitCode::from(1);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {addr}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let (watcher, changes) = if no_watch {
+            (None, None)
+        } else {
+            match bulletin::server::reload::watch(&dir) {
+                Ok((w, rx)) => (Some(w), Some(rx)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot watch the folder; changes need a restart");
+                    (None, None)
+                }
+            }
+        };
+        let live = state.live.load();
+        tracing::info!(
+            advisories = live.content.all().len(),
+            pages = live.site.len(),
+            startup_ms = started.elapsed().as_millis() as u64,
+            "serving {} on http://{addr}/",
+            dir.display()
+        );
+        drop(live);
+        tokio::spawn(bulletin::server::reload::run(state.clone(), changes));
+        let result = bulletin::server::run(listener, state, bulletin::server::shutdown_signal()).await;
+        drop(watcher);
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
 }

@@ -64,6 +64,15 @@ pub fn site_with_progress(
     site
 }
 
+/// The protective-measures checklist for the chosen data classes, for the server's
+/// `/checklist/?data=…` (unknown classes are ignored; none known gives the full page).
+pub fn checklist_for_classes(content: &Content, settings: &Settings, now: Timestamp, classes: &[&str]) -> Page {
+    let ctx = Ctx::new(content, settings, now);
+    let mut known: Vec<&str> = classes.iter().copied().filter(|c| content.catalogue.class(c).is_some()).collect();
+    known.dedup();
+    ctx.checklist_page("/checklist/".to_string(), &known).1
+}
+
 /// One unit of rendering work; rendered in parallel.
 enum Job {
     Home(String),
@@ -99,8 +108,8 @@ struct Ctx<'a> {
     /// Public advisories, newest first.
     public: Vec<&'a Advisory>,
     assets: assets::Assets,
-    /// For each public advisory, indices of related public advisories.
-    related: Vec<Vec<usize>>,
+    /// For each public advisory, indices of related public advisories (computed on first use).
+    related: std::sync::OnceLock<Vec<Vec<usize>>>,
     /// The newest publication or update among public advisories.
     newest: Option<Timestamp>,
     /// Each public advisory's feed HTML, rendered on first use.
@@ -110,10 +119,18 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(content: &'a Content, settings: &'a Settings, now: Timestamp) -> Self {
         let public: Vec<&Advisory> = content.public_at(now).collect();
-        let related = related(&public);
         let newest = public.iter().map(|a| a.last_changed()).max();
         let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Self { content, settings, now, public, assets: assets::Assets::new(), related, newest, content_html }
+        Self {
+            content,
+            settings,
+            now,
+            public,
+            assets: assets::Assets::new(),
+            related: std::sync::OnceLock::new(),
+            newest,
+            content_html,
+        }
     }
 
     fn jobs(&self) -> Vec<Job> {
@@ -487,7 +504,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let related = self.related[index]
+        let related = self.related.get_or_init(|| related(&self.public))[index]
             .iter()
             .map(|&j| {
                 let r = self.public[j];
@@ -622,18 +639,20 @@ impl<'a> Ctx<'a> {
     }
 
     fn checklist(&self, class: Option<&str>) -> (String, Page) {
+        match class {
+            Some(c) => self.checklist_page(format!("/checklist/{c}/"), &[c]),
+            None => self.checklist_page("/checklist/".to_string(), &[]),
+        }
+    }
+
+    /// The checklist page for the `selected` data classes (all classes when empty).
+    fn checklist_page(&self, path: String, selected: &[&str]) -> (String, Page) {
         let lang = self.settings.default_language.as_str();
         let t = i18n::strings(lang);
-        let path = match class {
-            Some(c) => format!("/checklist/{c}/"),
-            None => "/checklist/".to_string(),
-        };
         let root = Self::root(&path);
         let catalogue = &self.content.catalogue;
-        let keys: Vec<&str> = match class {
-            Some(c) => vec![c],
-            None => catalogue.classes.keys().map(String::as_str).collect(),
-        };
+        let keys: Vec<&str> =
+            if selected.is_empty() { catalogue.classes.keys().map(String::as_str).collect() } else { selected.to_vec() };
         let items = catalogue.checklist_for(keys.iter().copied());
         let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
         let mut view = self.checklist_view("checklist", &items, true, lang, |_| None, &md);
@@ -650,12 +669,12 @@ impl<'a> Ctx<'a> {
             }
         }
         let label_of = |key: &str| catalogue.class(key).map_or_else(|| key.to_string(), |c| c.label.clone());
-        let (heading, list_heading) = match class {
-            Some(c) => (
-                Strings::fill(&t.checklist_for, &[("name", &label_of(c))]),
-                Strings::fill(&t.checklist_for, &[("name", &label_of(c))]),
-            ),
-            None => (t.checklist_page_title.clone(), t.checklist_all.clone()),
+        let (heading, list_heading) = if selected.is_empty() {
+            (t.checklist_page_title.clone(), t.checklist_all.clone())
+        } else {
+            let names = selected.iter().map(|c| label_of(c)).collect::<Vec<_>>().join(", ");
+            let title = Strings::fill(&t.checklist_for, &[("name", &names)]);
+            (title.clone(), title)
         };
         let choices = catalogue
             .classes
@@ -665,7 +684,7 @@ impl<'a> Ctx<'a> {
                 label: info.label.clone(),
                 href: format!("{root}checklist/{key}/"),
                 only: Strings::fill(&t.checklist_class_link, &[("name", &info.label)]),
-                checked: class == Some(key.as_str()),
+                checked: selected.contains(&key.as_str()),
             })
             .collect();
         let descriptions = keys

@@ -21,7 +21,9 @@ use crate::site::{CachePolicy, Page};
 const RSS: &str = "application/rss+xml; charset=utf-8";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const JSON: &str = "application/json; charset=utf-8";
-const JSON_FEED: &str = "application/feed+json; charset=utf-8";
+/// JSON Feed allows `application/json`; common feed parsers (feedparser among them)
+/// do not know `application/feed+json` and try to read it as XML.
+const JSON_FEED: &str = "application/json; charset=utf-8";
 /// Minutes a feed reader may cache a feed.
 const TTL_MINUTES: u32 = 30;
 /// Version of the `/api/advisories.json` schema (docs/api.md).

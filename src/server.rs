@@ -1,0 +1,225 @@
+//! `bulletin serve`: the [`Site`] held in memory and answered over HTTP, swapped
+//! atomically when the advisories change or an embargo lifts.
+//!
+//! The read path takes no lock: every request loads the current [`Live`] snapshot
+//! from an [`ArcSwap`] and answers wholly from it. Reloads build the next snapshot
+//! beside it (see [`reload`]) and swap it in only when it is complete and valid.
+
+mod handlers;
+mod http;
+pub mod reload;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::routing::get;
+use jiff::Timestamp;
+use tokio::net::TcpListener;
+
+use crate::content::Content;
+use crate::diagnostics::Diagnostics;
+use crate::site::Site;
+
+/// Where the server gets the time from; tests move it to lift embargoes.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The real clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Timestamp::now)
+}
+
+/// Limits that keep hostile or broken clients from holding the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A client must send its request headers within this time, or is disconnected.
+    pub header_read_timeout: Duration,
+    /// A whole request must be answered within this time (408 otherwise).
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Largest request head (request line and headers) in bytes; larger gets 431.
+    pub max_header_bytes: usize,
+    /// How long a graceful shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_header_bytes: 16 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How to run the server.
+#[derive(Clone)]
+pub struct ServeOptions {
+    /// The advisories folder.
+    pub dir: PathBuf,
+    /// Overrides `base_url` of site.toml.
+    pub base_url: Option<String>,
+    /// When set, `/_status` shows reload state to requests carrying this token.
+    pub status_token: Option<String>,
+    /// The clock.
+    pub clock: Clock,
+    /// Connection and time limits.
+    pub limits: Limits,
+}
+
+impl ServeOptions {
+    /// Options with the system clock and default limits.
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir, base_url: None, status_token: None, clock: system_clock(), limits: Limits::default() }
+    }
+}
+
+/// One consistent snapshot: content, the site rendered from it, and when.
+pub struct Live {
+    /// The validated content.
+    pub content: Arc<Content>,
+    /// The rendered site, compressed variants computed.
+    pub site: Site,
+    /// The instant the site was rendered for.
+    pub rendered_for: Timestamp,
+    /// A fingerprint of every page's ETag: changes exactly when the output does.
+    pub version: String,
+}
+
+/// What `/_status` reports.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    /// When the live site was last (re)built.
+    pub last_reload: Option<Timestamp>,
+    /// How many reloads succeeded.
+    pub reloads: u64,
+    /// The problems of the last failed reload, if the last attempt failed.
+    pub last_error: Option<String>,
+    /// When that failure happened.
+    pub last_error_at: Option<Timestamp>,
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    /// The live snapshot; swapped whole.
+    pub live: ArcSwap<Live>,
+    /// Reload state for `/_status`.
+    pub status: Mutex<Status>,
+    /// The options the server was started with.
+    pub options: ServeOptions,
+    /// Whether to send HSTS (the site is published over https).
+    pub hsts: bool,
+}
+
+impl AppState {
+    /// Loads, validates and renders the folder; fails with the diagnostics if it is invalid.
+    pub fn load(options: ServeOptions) -> Result<Arc<Self>, Diagnostics> {
+        let content = reload::load_content(&options)?;
+        let live = reload::render(Arc::new(content), (options.clock)(), None);
+        let hsts = live.content.settings.base_url.starts_with("https://");
+        let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };
+        Ok(Arc::new(Self { live: ArcSwap::from_pointee(live), status: Mutex::new(status), options, hsts }))
+    }
+}
+
+/// Every route in one place. Static pages come from the live [`Site`]; the few
+/// dynamic routes read the same snapshot.
+pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = state.options.limits.request_timeout;
+    Router::new()
+        .route("/healthz", get(handlers::healthz))
+        .route("/_status", get(handlers::status))
+        .fallback(handlers::page)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::common_headers))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
+        .layer(axum::middleware::from_fn(http::log_request))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains requests in
+/// flight (up to the grace period). Each connection gets a header-read timeout and
+/// connections are capped before they are accepted.
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let limits = state.options.limits;
+    let app = router(state);
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_buf_size(limits.max_header_bytes.max(8192))
+            .keep_alive(true);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: draining requests in flight");
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("some connections did not finish within the grace period");
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

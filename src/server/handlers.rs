@@ -1,0 +1,149 @@
+//! The handlers: the site's pages (with redirects and the 404 page), the dynamic
+//! checklist, `/healthz` and the staff-only `/_status`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
+
+use super::AppState;
+use super::http::{BadPath, decode_path, plain, respond};
+use crate::site::{CachePolicy, Page};
+
+/// `/healthz`: the server is up and has a site.
+pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
+    let live = state.live.load();
+    if live.site.is_empty() { plain(StatusCode::SERVICE_UNAVAILABLE, "no site\n") } else { plain(StatusCode::OK, "ok\n") }
+}
+
+/// `/_status`: for staff holding the token, the live version, the last reload and the
+/// last error. Without the right token it answers exactly like an unknown page.
+pub(crate) async fn status(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let Some(token) = state.options.status_token.as_deref() else {
+        return not_found(&state, &method);
+    };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let query_token = uri.query().and_then(|q| {
+        q.split('&').find_map(|kv| kv.strip_prefix("token=")).map(|t| {
+            percent_encoding::percent_decode_str(t).decode_utf8_lossy().into_owned()
+        })
+    });
+    let given = bearer.or(query_token).unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
+        return not_found(&state, &method);
+    }
+    let live = state.live.load();
+    let status = state.status.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut text = format!(
+        "bulletin status\n\nsite version: {}\nrendered for: {}\npages: {}\nadvisories: {} ({} public)\nlast reload: {}\nsuccessful reloads: {}\n",
+        live.version,
+        live.rendered_for,
+        live.site.len(),
+        live.content.all().len(),
+        live.content.public_at(live.rendered_for).count(),
+        status.last_reload.map_or_else(|| "never".to_string(), |t| t.to_string()),
+        status.reloads,
+    );
+    if let Some(next) = live.content.next_embargo_lift(live.rendered_for) {
+        text.push_str(&format!("next embargo lifts: {next}\n"));
+    }
+    match (&status.last_error, status.last_error_at) {
+        (Some(error), at) => text.push_str(&format!(
+            "\nTHE LAST CHANGE WAS REJECTED{}; the site above stays live.\n\n{error}",
+            at.map_or_else(String::new, |t| format!(" at {t}"))
+        )),
+        (None, _) => text.push_str("\nlast change: valid\n"),
+    }
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(text))
+        .unwrap_or_default()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The 404 page with status 404, never cached.
+fn not_found(state: &AppState, method: &Method) -> Response<Body> {
+    let live = state.live.load();
+    match live.site.get("/404.html") {
+        Some(page) => respond(page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
+        None => plain(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// Every other path: a page of the live site, a redirect to its canonical form, the
+/// dynamic checklist, or the 404 page.
+pub(crate) async fn page(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let path = match decode_path(uri.path()) {
+        Ok(p) => p,
+        Err(BadPath::Encoding) => return plain(StatusCode::BAD_REQUEST, "bad request: malformed path\n"),
+        Err(BadPath::Traversal) => return plain(StatusCode::BAD_REQUEST, "bad request: path not allowed\n"),
+    };
+    let live = state.live.load();
+    if path == "/checklist/" {
+        if let Some(query) = uri.query() {
+            let classes: Vec<String> = query
+                .split('&')
+                .filter_map(|kv| kv.strip_prefix("data="))
+                .map(|v| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
+                .take(64)
+                .collect();
+            if !classes.is_empty() {
+                let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+                let content = &live.content;
+                let mut page: Page =
+                    crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
+                page.cache = CachePolicy::Revalidate;
+                return respond(&page, &method, &headers, StatusCode::OK);
+            }
+        }
+    }
+    if let Some(page) = live.site.get(&path) {
+        return respond(page, &method, &headers, StatusCode::OK);
+    }
+    if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
+        let with_slash = format!("{path}/");
+        if live.site.get(&with_slash).is_some() {
+            let location = match uri.query() {
+                Some(q) => format!("{}/?{q}", uri.path()),
+                None => format!("{}/", uri.path()),
+            };
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, location)
+                .header(header::CACHE_CONTROL, "public, max-age=3600")
+                .body(Body::empty())
+                .unwrap_or_default();
+        }
+    }
+    not_found(&state, &method)
+}
+
+/// A panic in a handler becomes a 500 with no detail; the server keeps running.
+pub(crate) fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a request handler panicked");
+    plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")
+}

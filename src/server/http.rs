@@ -1,0 +1,259 @@
+//! HTTP details in one place: safe path decoding, conditional requests, encoding
+//! negotiation, the headers every response carries, and the request log.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use axum::middleware::Next;
+use bytes::Bytes;
+use jiff::Timestamp;
+
+use super::AppState;
+use crate::site::{CachePolicy, Page};
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum BadPath {
+    /// Not valid percent-encoding of UTF-8, or a NUL.
+    Encoding,
+    /// `..`, a backslash or an encoded slash: never a path this site has.
+    Traversal,
+}
+
+/// Decodes a request path strictly. The site has no file system behind it, but a
+/// path that tries to climb or smuggle separators gets a clear 400, not a 404.
+pub(crate) fn decode_path(raw: &str) -> Result<String, BadPath> {
+    if !raw.starts_with('/') {
+        return Err(BadPath::Encoding);
+    }
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") || raw.contains('\\') {
+        return Err(BadPath::Traversal);
+    }
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| BadPath::Encoding)?;
+    if decoded.chars().any(|c| c.is_control()) {
+        return Err(BadPath::Encoding);
+    }
+    if decoded.split('/').any(|seg| seg == ".." || seg == ".") {
+        return Err(BadPath::Traversal);
+    }
+    Ok(decoded.into_owned())
+}
+
+/// The encodings a client accepts, best first among those we have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+/// Picks brotli, then gzip, then identity, honouring `q=0` exclusions.
+pub(crate) fn negotiate(headers: &HeaderMap) -> Encoding {
+    let Some(accept) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
+        return Encoding::Identity;
+    };
+    let mut br = false;
+    let mut gzip = false;
+    let mut star = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let name = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+            .filter_map(|q| q.trim().parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        let ok = q > 0.0;
+        match name.as_str() {
+            "br" => br = ok,
+            "gzip" | "x-gzip" => gzip = ok,
+            "*" => star = Some(ok),
+            _ => {}
+        }
+    }
+    if br || (star == Some(true) && !accept.contains("br")) {
+        Encoding::Brotli
+    } else if gzip {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub(crate) fn http_date(t: Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+fn parse_http_date(s: &str) -> Option<Timestamp> {
+    jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S GMT", s.trim())
+        .ok()?
+        .to_datetime()
+        .ok()?
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+/// Whether the client's cached copy is current: `If-None-Match` first, else `If-Modified-Since`.
+fn not_modified(page: &Page, headers: &HeaderMap) -> bool {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        let ours = page.etag.trim_start_matches("W/");
+        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours);
+    }
+    match (page.last_modified, headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok())) {
+        (Some(modified), Some(since)) => {
+            parse_http_date(since).is_some_and(|since| modified.as_second() <= since.as_second())
+        }
+        _ => false,
+    }
+}
+
+fn cache_control(policy: CachePolicy) -> &'static str {
+    match policy {
+        CachePolicy::Immutable => "public, max-age=31536000, immutable",
+        // Short, so a lifted embargo or an update reaches readers within a minute.
+        CachePolicy::Revalidate => "public, max-age=60, must-revalidate",
+    }
+}
+
+fn is_feed_or_json(content_type: &str) -> bool {
+    content_type.starts_with("application/rss+xml")
+        || content_type.starts_with("application/atom+xml")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/feed+json")
+}
+
+/// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
+pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status: StatusCode) -> Response<Body> {
+    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, page.content_type);
+    if status == StatusCode::OK {
+        builder = builder.header(header::ETAG, &page.etag).header(header::CACHE_CONTROL, cache_control(page.cache));
+        if let Some(modified) = page.last_modified {
+            builder = builder.header(header::LAST_MODIFIED, http_date(modified));
+        }
+    } else {
+        builder = builder.header(header::CACHE_CONTROL, "no-store");
+    }
+    if page.is_compressible() {
+        builder = builder.header(header::VARY, "Accept-Encoding");
+    }
+    if is_feed_or_json(page.content_type) {
+        builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    }
+    if status == StatusCode::OK && not_modified(page, headers) {
+        return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap_or_default();
+    }
+    let compressed = page.compressed();
+    let (body, encoding): (Bytes, Option<&str>) = match negotiate(headers) {
+        Encoding::Brotli if compressed.brotli.is_some() => (compressed.brotli.clone().unwrap_or_default(), Some("br")),
+        Encoding::Brotli | Encoding::Gzip if compressed.gzip.is_some() => {
+            (compressed.gzip.clone().unwrap_or_default(), Some("gzip"))
+        }
+        _ => (page.body.clone(), None),
+    };
+    if let Some(encoding) = encoding {
+        builder = builder.header(header::CONTENT_ENCODING, encoding);
+    }
+    builder = builder.header(header::CONTENT_LENGTH, body.len());
+    let body = if method == Method::HEAD { Body::empty() } else { Body::from(body) };
+    builder.body(body).unwrap_or_default()
+}
+
+/// A small plain-text response.
+pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(text))
+        .unwrap_or_default()
+}
+
+/// Adds the security headers every response carries.
+pub(crate) async fn common_headers(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if state.hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    response
+}
+
+/// One log line per request: method, path, status, bytes, latency.
+pub(crate) async fn log_request(request: Request, next: Next) -> Response<Body> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().chars().take(200).collect::<String>();
+    let response = next.run(request).await;
+    let bytes = response.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+    tracing::info!(
+        target: "bulletin::request",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        bytes,
+        latency_us = started.elapsed().as_micros() as u64,
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_paths_are_refused() {
+        assert_eq!(decode_path("/advisories/X/"), Ok("/advisories/X/".into()));
+        assert_eq!(decode_path("/tags/caf%C3%A9/"), Ok("/tags/café/".into()));
+        for (raw, why) in [
+            ("/..%2f..%2fetc/passwd", BadPath::Traversal),
+            ("/%2e%2e/%2e%2e/etc/passwd", BadPath::Traversal),
+            ("/static/../../Cargo.toml", BadPath::Traversal),
+            ("/static/..%5c..%5cCargo.toml", BadPath::Traversal),
+            ("/a\\b", BadPath::Traversal),
+            ("/%ff%fe%c3%28.html", BadPath::Encoding),
+            ("/index.html%00.txt", BadPath::Encoding),
+            ("relative", BadPath::Encoding),
+        ] {
+            assert_eq!(decode_path(raw), Err(why), "{raw}");
+        }
+    }
+
+    #[test]
+    fn negotiation_prefers_brotli_and_honours_q0() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
+        assert_eq!(negotiate(&h("gzip, deflate, br")), Encoding::Brotli);
+        assert_eq!(negotiate(&h("gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&h("br;q=0, gzip;q=0.5")), Encoding::Gzip);
+        assert_eq!(negotiate(&h("identity")), Encoding::Identity);
+        assert_eq!(negotiate(&h("gzip;q=0")), Encoding::Identity);
+    }
+
+    #[test]
+    fn http_dates_round_trip() {
+        let t: Timestamp = "2025-07-29T12:00:00Z".parse().unwrap();
+        assert_eq!(http_date(t), "Tue, 29 Jul 2025 12:00:00 GMT");
+        assert_eq!(parse_http_date("Tue, 29 Jul 2025 12:00:00 GMT"), Some(t));
+    }
+}
