@@ -127,15 +127,16 @@ fn serve(
 ) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
-    if let Some(url) = &base_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            eprintln!("error: --base-url must be an absolute http(s) URL, got `{url}`");
-            return ExitCode::from(2);
-        }
+    if let Some(url) = &base_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        eprintln!("error: --base-url must be an absolute http(s) URL, got `{url}`");
+        return ExitCode::from(2);
     }
     let mut options = bulletin::server::ServeOptions::new(dir.clone());
     options.base_url = base_url;

@@ -651,8 +651,11 @@ impl<'a> Ctx<'a> {
         let t = i18n::strings(lang);
         let root = Self::root(&path);
         let catalogue = &self.content.catalogue;
-        let keys: Vec<&str> =
-            if selected.is_empty() { catalogue.classes.keys().map(String::as_str).collect() } else { selected.to_vec() };
+        let keys: Vec<&str> = if selected.is_empty() {
+            catalogue.classes.keys().map(String::as_str).collect()
+        } else {
+            selected.to_vec()
+        };
         let items = catalogue.checklist_for(keys.iter().copied());
         let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
         let mut view = self.checklist_view("checklist", &items, true, lang, |_| None, &md);

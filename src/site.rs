@@ -81,10 +81,11 @@ impl Page {
 
     /// Takes over `other`'s compressed variants if it holds the same bytes and has them.
     fn adopt_compressed(&self, other: &Page) {
-        if self.etag == other.etag && self.body == other.body {
-            if let Some(c) = other.compressed.get() {
-                let _ = self.compressed.set(c.clone());
-            }
+        if self.etag == other.etag
+            && self.body == other.body
+            && let Some(c) = other.compressed.get()
+        {
+            let _ = self.compressed.set(c.clone());
         }
     }
 }
@@ -247,11 +248,12 @@ impl Site {
             // A page whose bytes are unchanged since the previous build keeps that build's
             // compressed files (hard-linked, so the live site is untouched): a rebuild only
             // compresses what changed.
-            if let Some(old) = previous.map(|p| p.join(&rel)) {
-                if std::fs::read(&old).is_ok_and(|b| b == page.body[..]) && link_compressed(&old, &file) {
-                    reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    return Ok(());
-                }
+            if let Some(old) = previous.map(|p| p.join(&rel))
+                && std::fs::read(&old).is_ok_and(|b| b == page.body[..])
+                && link_compressed(&old, &file)
+            {
+                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Ok(());
             }
             let c = page.compressed();
             if let Some(gz) = &c.gzip {

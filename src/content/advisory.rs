@@ -180,8 +180,7 @@ pub(crate) fn translation(
     if let Some(settings) = ctx.settings
         && (!settings.languages.iter().any(|l| l == lang) || lang == settings.default_language)
     {
-        diags.push(
-            file.error(0..0, format!("`{lang}` is not a translation language of this site")).help(format!(
+        diags.push(file.error(0..0, format!("`{lang}` is not a translation language of this site")).help(format!(
                 "name the file ID.LANG.md with LANG one of the non-default `languages` in site.toml: {}",
                 settings
                     .languages
@@ -190,8 +189,7 @@ pub(crate) fn translation(
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
-        );
+            )));
     }
     let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
         f.finish(file, diags, TRANSLATION_KEYS);

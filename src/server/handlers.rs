@@ -14,7 +14,11 @@ use crate::site::{CachePolicy, Page};
 /// `/healthz`: the server is up and has a site.
 pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
     let live = state.live.load();
-    if live.site.is_empty() { plain(StatusCode::SERVICE_UNAVAILABLE, "no site\n") } else { plain(StatusCode::OK, "ok\n") }
+    if live.site.is_empty() {
+        plain(StatusCode::SERVICE_UNAVAILABLE, "no site\n")
+    } else {
+        plain(StatusCode::OK, "ok\n")
+    }
 }
 
 /// `/_status`: for staff holding the token, the live version, the last reload and the
@@ -34,9 +38,9 @@ pub(crate) async fn status(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     let query_token = uri.query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("token=")).map(|t| {
-            percent_encoding::percent_decode_str(t).decode_utf8_lossy().into_owned()
-        })
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("token="))
+            .map(|t| percent_encoding::percent_decode_str(t).decode_utf8_lossy().into_owned())
     });
     let given = bearer.or(query_token).unwrap_or_default();
     if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
@@ -103,24 +107,25 @@ pub(crate) async fn page(
         Err(BadPath::Traversal) => return plain(StatusCode::BAD_REQUEST, "bad request: path not allowed\n"),
     };
     let live = state.live.load();
-    if path == "/checklist/" {
-        if let Some(query) = uri.query() {
-            let classes: Vec<String> = query
-                .split('&')
-                .filter_map(|kv| kv.strip_prefix("data="))
-                .map(|v| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
-                .take(64)
-                .collect();
-            if !classes.is_empty() {
-                let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-                let content = &live.content;
-                let mut page: Page =
-                    crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
-                page.cache = CachePolicy::Revalidate;
-                return respond(&page, &method, &headers, StatusCode::OK);
-            }
+    if path == "/checklist/"
+        && let Some(query) = uri.query()
+    {
+        let classes: Vec<String> = query
+            .split('&')
+            .filter_map(|kv| kv.strip_prefix("data="))
+            .map(|v| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
+            .take(64)
+            .collect();
+        if !classes.is_empty() {
+            let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+            let content = &live.content;
+            let mut page: Page =
+                crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
+            page.cache = CachePolicy::Revalidate;
+            return respond(&page, &method, &headers, StatusCode::OK);
         }
     }
+
     if let Some(page) = live.site.get(&path) {
         return respond(page, &method, &headers, StatusCode::OK);
     }

@@ -91,13 +91,15 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 status.last_error_at = Some(now);
             }
         }
-        Err(e) => tracing::error!(target: "bulletin::reload", error = %e, "rebuild task failed; the last good site stays live"),
+        Err(e) => {
+            tracing::error!(target: "bulletin::reload", error = %e, "rebuild task failed; the last good site stays live")
+        }
     }
 }
 
 /// Starts watching `dir`: returns the watcher (keep it alive) and a channel that
 /// receives one message per debounced burst of changes.
-pub fn watch(dir: &Path) -> notify_debouncer_full::notify::Result<(impl Drop, mpsc::Receiver<()>)> {
+pub fn watch(dir: &Path) -> notify_debouncer_full::notify::Result<(impl Drop + Send + use<>, mpsc::Receiver<()>)> {
     let (tx, rx) = mpsc::channel(16);
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(250),
@@ -108,7 +110,9 @@ pub fn watch(dir: &Path) -> notify_debouncer_full::notify::Result<(impl Drop, mp
                 // matter, and an error or a rescan flag means events were lost.
                 // Reading the files (our own reload does) raises access events: ignore them,
                 // or every reload would trigger the next.
-                Ok(events) => events.iter().any(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_))),
+                Ok(events) => {
+                    events.iter().any(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
+                }
                 Err(_) => true,
             };
             if relevant {

@@ -8,3 +8,4 @@ mod feeds;
 mod fixture;
 mod robustness;
 mod samples;
+mod serve;

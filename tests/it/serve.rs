@@ -1,0 +1,391 @@
+//! `bulletin serve` over real TCP: routes, validators and 304s, encoding negotiation,
+//! headers, methods, hostile requests, reload on change (and on a bad change), the
+//! embargo lift with an injectable clock, graceful shutdown and slow clients.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bulletin::server::{AppState, Clock, Limits, ServeOptions};
+use jiff::Timestamp;
+
+use crate::fixture::{Fixture, advisory, samples_dir};
+
+struct Server {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _watcher: Option<Box<dyn Send>>,
+}
+
+impl Server {
+    async fn start(dir: &Path, clock: Clock, limits: Limits, watch: bool) -> Server {
+        let mut options = ServeOptions::new(dir.to_path_buf());
+        options.clock = clock;
+        options.limits = limits;
+        options.status_token = Some("staff-token".into());
+        let state = AppState::load(options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (watcher, changes) = if watch {
+            let (w, rx) = bulletin::server::reload::watch(dir).unwrap();
+            (Some(Box::new(w) as Box<dyn Send>), Some(rx))
+        } else {
+            (None, None)
+        };
+        tokio::spawn(bulletin::server::reload::run(state.clone(), changes));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(bulletin::server::run(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Server { addr, state, stop: Some(tx), task, _watcher: watcher }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn limits() -> Limits {
+    Limits { header_read_timeout: Duration::from_secs(1), ..Limits::default() }
+}
+
+async fn samples() -> Server {
+    Server::start(&samples_dir(), bulletin::server::system_clock(), limits(), false).await
+}
+
+/// Sends raw bytes and returns the whole response (until the server closes or 2 s pass).
+fn raw(addr: SocketAddr, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    // The server may answer (431) and close before a huge request is fully sent.
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn raw_async(addr: SocketAddr, request: &'static [u8]) -> String {
+    tokio::task::spawn_blocking(move || raw(addr, request)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_the_same_bytes_as_the_build() {
+    let server = samples().await;
+    let c = client();
+    let live = server.state.live.load();
+    for path in ["/", "/advisories/PK-2025-0007/", "/feed.xml", "/ur/advisories/PK-2025-0007/", "/checklist/"] {
+        let r = c.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body, live.site.get(path).unwrap().body, "{path}");
+    }
+    let r = c.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_found_redirects_and_methods() {
+    let server = samples().await;
+    let c = client();
+    let r = c.get(server.url("/no/such/page/")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.text().await.unwrap().contains("Page not found"));
+    let r = c.get(server.url("/advisories/PK-2025-0007?x=1")).send().await.unwrap();
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], "/advisories/PK-2025-0007/?x=1");
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let r =
+            c.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), server.url("/")).send().await.unwrap();
+        assert_eq!(r.status(), 405, "{method}");
+        assert_eq!(r.headers()["allow"], "GET, HEAD");
+    }
+    let get = c.get(server.url("/feed.xml")).send().await.unwrap();
+    let len = get.headers()["content-length"].clone();
+    let head = c.head(server.url("/feed.xml")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], len);
+    assert!(head.bytes().await.unwrap().is_empty());
+    let unknown = raw_async(server.addr, b"FROBNICATE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    assert!(unknown.starts_with("HTTP/1.1 405"), "{unknown}");
+    // The dynamic checklist combines the chosen classes.
+    let r = c.get(server.url("/checklist/?data=passwords&data=phone-numbers")).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Passwords, Phone numbers"), "heading names both classes");
+    assert!(html.contains(r#"value="passwords" id="pick-passwords" checked"#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditional_requests_get_304() {
+    let server = samples().await;
+    let c = client();
+    let r = c.get(server.url("/advisories/PK-2025-0007/")).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let modified = r.headers()["last-modified"].to_str().unwrap().to_string();
+    assert_eq!(modified, "Tue, 29 Jul 2025 12:00:00 GMT");
+    assert!(etag.starts_with('"') && etag.len() > 10);
+    let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(r.status(), 304);
+    assert_eq!(r.headers()["etag"], etag.as_str());
+    assert!(r.bytes().await.unwrap().is_empty());
+    let r = c
+        .get(server.url("/advisories/PK-2025-0007/"))
+        .header("if-none-match", "\"other\", W/".to_string() + &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304, "weak comparison for GET");
+    let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-modified-since", &modified).send().await.unwrap();
+    assert_eq!(r.status(), 304);
+    let r = c
+        .get(server.url("/advisories/PK-2025-0007/"))
+        .header("if-modified-since", "Mon, 28 Jul 2025 12:00:00 GMT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", "\"stale\"").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn precompressed_bodies_by_accept_encoding() {
+    let server = samples().await;
+    let c = client();
+    let identity = c.get(server.url("/advisories/PK-2025-0007/")).send().await.unwrap();
+    assert!(identity.headers().get("content-encoding").is_none());
+    assert_eq!(identity.headers()["vary"], "Accept-Encoding");
+    let plain = identity.bytes().await.unwrap();
+    let br = c.get(server.url("/advisories/PK-2025-0007/")).header("accept-encoding", "gzip, br").send().await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut &br.bytes().await.unwrap()[..], &mut decoded).unwrap();
+    assert_eq!(decoded, plain);
+    let gz = c.get(server.url("/advisories/PK-2025-0007/")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..]).read_to_end(&mut text).unwrap();
+    assert_eq!(text, plain);
+    let refused = c.get(server.url("/")).header("accept-encoding", "br;q=0, gzip;q=0").send().await.unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_and_cache_headers() {
+    let server = samples().await;
+    let c = client();
+    let r = c.get(server.url("/")).send().await.unwrap();
+    let h = r.headers();
+    assert_eq!(
+        h["content-security-policy"],
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cross-origin-opener-policy"], "same-origin");
+    assert!(h.contains_key("permissions-policy"));
+    assert_eq!(h["strict-transport-security"], "max-age=31536000", "base_url is https");
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert!(h["cache-control"].to_str().unwrap().contains("must-revalidate"));
+    assert!(h.get("access-control-allow-origin").is_none(), "no CORS on pages");
+    assert!(h.get("server").is_none() && h.get("set-cookie").is_none());
+    let feed = c.get(server.url("/feed.xml")).send().await.unwrap();
+    assert_eq!(feed.headers()["access-control-allow-origin"], "*");
+    assert_eq!(feed.headers()["content-type"], "application/rss+xml; charset=utf-8");
+    let api = c.get(server.url("/api/advisories.json")).send().await.unwrap();
+    assert_eq!(api.headers()["access-control-allow-origin"], "*");
+    let html = c.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    let css =
+        html.split("href=\"./").find_map(|s| s.split('"').next().filter(|p| p.ends_with(".css"))).unwrap().to_string();
+    let asset = c.get(server.url(&format!("/{css}"))).send().await.unwrap();
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_requests_get_4xx() {
+    let server = samples().await;
+    for request in [
+        &b"GET /..%2f..%2fetc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"[..],
+        b"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /static/../../Cargo.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /static/..%5c..%5cCargo.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /%ff%fe%c3%28.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /index.html%00.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GARBAGE\r\n\r\n",
+    ] {
+        let response = raw_async(server.addr, request).await;
+        let status: u16 = response.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        assert!((400..500).contains(&status), "{:?} -> {response:.80}", String::from_utf8_lossy(request));
+        assert!(!response.contains("root:") && !response.contains("[package]"));
+    }
+    let long = format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(64 * 1024));
+    let addr = server.addr;
+    let response = tokio::task::spawn_blocking(move || raw(addr, long.as_bytes())).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 4"), "64 KB URL: {response:.60}");
+    let huge = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "b".repeat(512 * 1024));
+    let response = tokio::task::spawn_blocking(move || raw(addr, huge.as_bytes())).await.unwrap();
+    assert!(response.is_empty() || response.starts_with("HTTP/1.1 4"), "512 KB header: {response:.60}");
+    // Still serving.
+    assert_eq!(client().get(server.url("/")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_is_disconnected_by_the_header_timeout() {
+    let server = samples().await;
+    let addr = server.addr;
+    let started = Instant::now();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET / HT").unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).map(|_| buf)
+    })
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+    // Closed by the server (EOF, possibly after a 408), not by our 5 s read timeout.
+    let bytes = result.expect("the server closed the connection");
+    assert!(bytes.is_empty() || String::from_utf8_lossy(&bytes).starts_with("HTTP/1.1 408"), "{bytes:?}");
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    assert_eq!(client().get(server.url("/")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_drains_requests_in_flight() {
+    let mut server = samples().await;
+    let addr = server.addr;
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.stop.take().unwrap().send(()).unwrap();
+    let response = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text:.60}");
+    assert!(text.trim_end().ends_with("</rss>"), "the whole feed arrived");
+    tokio::time::timeout(Duration::from_secs(5), &mut server.task).await.expect("server stopped").unwrap().unwrap();
+    assert!(TcpStream::connect(addr).is_err(), "no longer accepting");
+}
+
+async fn wait_for(mut check: impl AsyncFnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_on_change_keeps_the_last_good_site_and_recovers() {
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    let server = Server::start(f.path(), bulletin::server::system_clock(), limits(), true).await;
+    let c = client();
+    let page = server.url("/advisories/PK-2025-0001/");
+    assert!(c.get(&page).send().await.unwrap().text().await.unwrap().contains("Test advisory PK-2025-0001"));
+
+    // An editor's save: write a temp file, rename it over the original.
+    let path = f.path().join("2025/PK-2025-0001.md");
+    let tmp = f.path().join("2025/.PK-2025-0001.md.swp");
+    std::fs::write(&tmp, advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Renamed headline"))
+        .unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    wait_for(
+        async || c.get(&page).send().await.unwrap().text().await.unwrap().contains("Renamed headline"),
+        "the edit",
+    )
+    .await;
+
+    // A broken save keeps the last good site live and is shown to staff.
+    std::fs::write(&path, advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\"")).unwrap();
+    let status = server.url("/_status");
+    wait_for(
+        async || {
+            c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap().contains("REJECTED")
+        },
+        "the rejection",
+    )
+    .await;
+    let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+    assert!(report.contains("2025/PK-2025-0001.md") && report.contains("unknown severity `hgh`"), "{report}");
+    assert!(
+        c.get(&page).send().await.unwrap().text().await.unwrap().contains("Renamed headline"),
+        "old site still live"
+    );
+    assert_eq!(c.get(&status).send().await.unwrap().status(), 404, "no token, no status");
+    assert_eq!(c.get(&status).bearer_auth("wrong").send().await.unwrap().status(), 404);
+
+    // Truncate-and-write of a fixed file recovers without a restart.
+    std::fs::write(&path, advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Fixed headline"))
+        .unwrap();
+    wait_for(async || c.get(&page).send().await.unwrap().text().await.unwrap().contains("Fixed headline"), "the fix")
+        .await;
+    let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+    assert!(report.contains("last change: valid"), "{report}");
+
+    // A new advisory appears, a removed one disappears.
+    std::fs::write(f.path().join("2025/PK-2025-0002.md"), advisory("PK-2025-0002", "")).unwrap();
+    wait_for(
+        async || c.get(server.url("/advisories/PK-2025-0002/")).send().await.unwrap().status() == 200,
+        "the new advisory",
+    )
+    .await;
+    std::fs::remove_file(f.path().join("2025/PK-2025-0002.md")).unwrap();
+    wait_for(
+        async || c.get(server.url("/advisories/PK-2025-0002/")).send().await.unwrap().status() == 404,
+        "the removal",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embargo_lifts_everywhere_at_once_without_a_restart() {
+    let embargoed = advisory("PK-2030-0001", "")
+        .replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z")
+        .replace("Test advisory", "Embargoed advisory");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
+        .file("2030/PK-2030-0001.md", embargoed);
+    // A clock that reaches the embargo 1.5 s after the server starts.
+    let lift: Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
+    let offset = lift.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(1500);
+    let clock: Clock = Arc::new(move || Timestamp::now() + offset);
+    let server = Server::start(f.path(), clock, limits(), false).await;
+    let c = client();
+    let page = server.url("/advisories/PK-2030-0001/");
+    let unknown = c.get(server.url("/advisories/PK-2099-0001/")).send().await.unwrap();
+    let (unknown_status, unknown_body) = (unknown.status(), unknown.text().await.unwrap());
+    let before = c.get(&page).send().await.unwrap();
+    assert_eq!(before.status(), unknown_status, "answers like an unknown page");
+    assert_eq!(before.text().await.unwrap(), unknown_body);
+    assert_eq!(c.get(server.url("/advisories/PK-2030-0001")).send().await.unwrap().status(), 404, "no redirect either");
+    for path in ["/", "/feed.xml", "/sitemap.xml", "/api/advisories.json", "/advisories/"] {
+        assert!(
+            !c.get(server.url(path)).send().await.unwrap().text().await.unwrap().contains("PK-2030-0001"),
+            "{path}"
+        );
+    }
+    wait_for(async || c.get(&page).send().await.unwrap().status() == 200, "the embargo lift").await;
+    for path in ["/", "/feed.xml", "/sitemap.xml", "/api/advisories.json", "/advisories/", "/updates.xml"] {
+        assert!(c.get(server.url(path)).send().await.unwrap().text().await.unwrap().contains("PK-2030-0001"), "{path}");
+    }
+}
