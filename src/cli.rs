@@ -30,6 +30,10 @@ pub enum Command {
         /// How to print problems: `human` (with the source line) or `json` (for CI annotations).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Report only problems in files changed since this git revision (plus the rules
+        /// that span files, such as duplicate ids), e.g. `origin/main` in a pre-commit hook.
+        #[arg(long, value_name = "REV")]
+        changed_since: Option<String>,
     },
     /// Render the public site into a folder, ready for any static host.
     ///
@@ -70,6 +74,26 @@ pub enum Command {
         /// Do not watch the folder for changes (embargoes still lift on time).
         #[arg(long)]
         no_watch: bool,
+        /// Serve the committed tree of a git branch instead of the working copy; new
+        /// commits arrive by webhook (`POST /hooks/git`) or `--pull-every`.
+        #[arg(long)]
+        git: bool,
+        /// With --git: the remote to fetch (default: none, publish the local branch).
+        #[arg(long, requires = "git")]
+        remote: Option<String>,
+        /// With --git: the branch to publish (default: the current branch).
+        #[arg(long, requires = "git")]
+        branch: Option<String>,
+        /// With --git: file holding the webhook secret (GitHub, Gitea/Forgejo or GitLab); enables `POST /hooks/git`.
+        #[arg(long, requires = "git", value_name = "FILE")]
+        webhook_secret_file: Option<PathBuf>,
+        /// With --git: look for new commits this often, e.g. `30s`, `5m`.
+        #[arg(long, requires = "git", value_name = "DURATION", value_parser = parse_duration)]
+        pull_every: Option<std::time::Duration>,
+        /// Show drafts and embargoed advisories with a "PREVIEW – not public" banner.
+        /// For staff on their own machine: refuses any address but loopback.
+        #[arg(long)]
+        preview: bool,
     },
     /// Start a new advisory with the next free id in this year's folder and print its path.
     ///
@@ -95,4 +119,22 @@ pub enum Format {
     Human,
     /// A JSON document with every diagnostic.
     Json,
+}
+
+/// Parses `30s`, `5m`, `1h` or a number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (number, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: u64 = number.parse().map_err(|_| format!("`{s}` is not a duration such as 30s, 5m or 1h"))?;
+    let seconds = match unit {
+        "s" | "sec" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        "ms" => return Ok(std::time::Duration::from_millis(n.max(1))),
+        _ => return Err(format!("`{s}`: use s, m or h, e.g. 30s")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be more than zero".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }

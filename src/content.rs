@@ -88,6 +88,13 @@ impl Content {
         self.public_at(now).flat_map(|a| &a.data).collect()
     }
 
+    /// Attaches each advisory's revision history from git.
+    pub fn attach_history(&mut self, history: &crate::git::History) {
+        for a in &mut self.advisories {
+            a.history = history.of(&a.path).to_vec();
+        }
+    }
+
     /// The first embargo that lifts after `now` (a non-draft advisory published later).
     pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
         self.advisories.iter().filter(|a| !a.draft && a.published > now).map(|a| a.published).min()

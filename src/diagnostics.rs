@@ -140,6 +140,13 @@ impl Diagnostics {
         self.items.dedup();
     }
 
+    /// Keeps only the problems in files for which `keep(path)` holds (a duplicate id
+    /// is kept when either of its files is kept).
+    pub fn retain_paths(mut self, keep: impl Fn(&str) -> bool) -> Self {
+        self.items.retain(|d| keep(&d.path) || d.note.as_deref().is_some_and(|n| n.split(' ').any(&keep)));
+        self
+    }
+
     /// Renders every problem as rustc does: the message, the source line and a marker under the span.
     pub fn render_human(&self, color: bool) -> String {
         let mut files = SimpleFiles::new();

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod content;
 pub mod corpus;
 pub mod diagnostics;
+pub mod git;
 pub mod model;
 pub mod render;
 pub mod scaffold;

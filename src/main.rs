@@ -10,7 +10,8 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { dir, format } => match bulletin::content::load(&dir) {
+        Command::Check { dir, format, changed_since: Some(rev) } => check_changed(&dir, format, &rev),
+        Command::Check { dir, format, changed_since: None } => match bulletin::content::load(&dir) {
             Ok(content) => {
                 match format {
                     Format::Human => eprintln!("ok: {} advisories in {} are valid", content.all().len(), dir.display()),
@@ -31,8 +32,42 @@ fn main() -> ExitCode {
             }
         },
         Command::Build { dir, out, base_url, now } => build(&dir, &out, base_url, now),
-        Command::Serve { dir, addr, base_url, status_token, no_watch } => {
-            serve(dir, addr, base_url, status_token, no_watch)
+        Command::Serve {
+            dir,
+            addr,
+            base_url,
+            status_token,
+            no_watch,
+            git,
+            remote,
+            branch,
+            webhook_secret_file,
+            pull_every,
+            preview,
+        } => {
+            if preview && !addr.ip().is_loopback() {
+                eprintln!(
+                    "error: --preview shows drafts and embargoed advisories; it listens only on a loopback address (127.0.0.1 or ::1), not {addr}"
+                );
+                return ExitCode::from(2);
+            }
+            let git = if git {
+                let secret = match webhook_secret_file.map(std::fs::read).transpose() {
+                    Ok(s) => s.map(|s| String::from_utf8_lossy(&s).trim().as_bytes().to_vec()),
+                    Err(e) => {
+                        eprintln!("error: cannot read the webhook secret file: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                if secret.as_ref().is_some_and(|s| s.is_empty()) {
+                    eprintln!("error: the webhook secret file is empty");
+                    return ExitCode::from(2);
+                }
+                Some(bulletin::server::GitOptions { remote, branch, webhook_secret: secret, pull_every })
+            } else {
+                None
+            };
+            serve(dir, addr, base_url, status_token, no_watch, git, preview)
         }
         Command::New { title, kind, dir } => {
             match bulletin::scaffold::new_advisory(&dir, &title, kind.as_deref(), jiff::Timestamp::now()) {
@@ -86,6 +121,12 @@ fn build(
     } else {
         None
     };
+    if bulletin::git::is_repository(dir) {
+        match bulletin::git::History::load(dir, "HEAD") {
+            Ok(history) => content.attach_history(&history),
+            Err(e) => eprintln!("warning: no revision history: {e}"),
+        }
+    }
     let site = bulletin::render::site_with_progress(&content, &content.settings, now, &|done, total| {
         if let Some(bar) = &bar {
             // Only builds that take a while get a visible bar.
@@ -124,6 +165,8 @@ fn serve(
     base_url: Option<String>,
     status_token: Option<String>,
     no_watch: bool,
+    git: Option<bulletin::server::GitOptions>,
+    preview: bool,
 ) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -141,11 +184,14 @@ fn serve(
     let mut options = bulletin::server::ServeOptions::new(dir.clone());
     options.base_url = base_url;
     options.status_token = status_token.filter(|t| !t.is_empty());
+    let git_mode = git.is_some();
+    options.git = git;
+    options.preview = preview;
     let started = std::time::Instant::now();
     let state = match bulletin::server::AppState::load(options) {
         Ok(state) => state,
-        Err(diags) => {
-            eprint!("{}", diags.render_human(std::io::stderr().is_terminal()));
+        Err(error) => {
+            eprint!("{}", error.render());
             eprintln!("error: nothing to serve until the advisories are valid");
             return ExitCode::from(1);
         }
@@ -165,14 +211,15 @@ fn serve(
                 return ExitCode::from(1);
             }
         };
-        let (watcher, changes) = if no_watch {
-            (None, None)
+        // In --git mode the working copy is not what is published: only commits are.
+        let watcher = if no_watch || git_mode {
+            None
         } else {
-            match bulletin::server::reload::watch(&dir) {
-                Ok((w, rx)) => (Some(w), Some(rx)),
+            match bulletin::server::reload::watch(&dir, state.reload_sender()) {
+                Ok(w) => Some(w),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot watch the folder; changes need a restart");
-                    (None, None)
+                    None
                 }
             }
         };
@@ -185,7 +232,10 @@ fn serve(
             dir.display()
         );
         drop(live);
-        tokio::spawn(bulletin::server::reload::run(state.clone(), changes));
+        tokio::spawn(bulletin::server::reload::run(state.clone()));
+        if let Some(every) = state.options.git.as_ref().and_then(|g| g.pull_every) {
+            tokio::spawn(bulletin::server::reload::poll(state.clone(), every));
+        }
         let result = bulletin::server::run(listener, state, bulletin::server::shutdown_signal()).await;
         drop(watcher);
         match result {
@@ -196,4 +246,34 @@ fn serve(
             }
         }
     })
+}
+
+/// `check --changed-since REV`: every rule runs, but only problems in changed files
+/// (and in site.toml, measures.toml and cross-file rules touching them) are reported.
+fn check_changed(dir: &std::path::Path, format: Format, rev: &str) -> ExitCode {
+    let changed = match bulletin::git::changed_since(dir, rev) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = match bulletin::content::load(dir) {
+        Ok(_) => bulletin::diagnostics::Diagnostics::default(),
+        Err(diags) => diags
+            .retain_paths(|path| changed.iter().any(|c| c == path) || path == "site.toml" || path == "measures.toml"),
+    };
+    if report.is_empty() {
+        if format == Format::Json {
+            println!("{}", report.render_json());
+        } else {
+            eprintln!("ok: {} changed file(s) since {rev} are valid", changed.len());
+        }
+        return ExitCode::SUCCESS;
+    }
+    match format {
+        Format::Human => eprint!("{}", report.render_human(std::io::stderr().is_terminal())),
+        Format::Json => println!("{}", report.render_json()),
+    }
+    ExitCode::from(1)
 }

@@ -33,9 +33,17 @@ const RELATED: usize = 5;
 
 const HTML: &str = "text/html; charset=utf-8";
 
+/// How to render.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Staff preview: drafts and embargoed advisories are shown, every page carries a
+    /// "PREVIEW – not public" banner. Never for publishing.
+    pub preview: bool,
+}
+
 /// Renders the whole public site as it is at `now`.
 pub fn site(content: &Content, settings: &Settings, now: Timestamp) -> Site {
-    site_with_progress(content, settings, now, &|_, _| {})
+    site_with(content, settings, now, RenderOptions::default(), &|_, _| {})
 }
 
 /// [`site`], calling `progress(done, total)` as pages are rendered (for a progress bar).
@@ -45,7 +53,24 @@ pub fn site_with_progress(
     now: Timestamp,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Site {
-    let ctx = Ctx::new(content, settings, now);
+    site_with(content, settings, now, RenderOptions::default(), progress)
+}
+
+/// [`site`] with options and a progress callback.
+pub fn site_with(
+    content: &Content,
+    settings: &Settings,
+    now: Timestamp,
+    options: RenderOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Site {
+    let mut ctx = Ctx::new(content, settings, now);
+    if options.preview {
+        ctx.preview = true;
+        ctx.public = content.all().iter().collect();
+        ctx.newest = ctx.public.iter().map(|a| a.last_changed()).max();
+        ctx.content_html = ctx.public.iter().map(|_| std::sync::OnceLock::new()).collect();
+    }
     let jobs = ctx.jobs();
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -114,6 +139,8 @@ struct Ctx<'a> {
     newest: Option<Timestamp>,
     /// Each public advisory's feed HTML, rendered on first use.
     content_html: Vec<std::sync::OnceLock<String>>,
+    /// Staff preview (drafts and embargoed included, banner on every page).
+    preview: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -130,6 +157,7 @@ impl<'a> Ctx<'a> {
             related: std::sync::OnceLock::new(),
             newest,
             content_html,
+            preview: false,
         }
     }
 
@@ -258,6 +286,7 @@ impl<'a> Ctx<'a> {
             alternates: Vec::new(),
             languages: Vec::new(),
             feeds: self.site_feed_links(&root),
+            preview: self.preview,
             contact_email: &self.settings.contact_email,
             license_name: &self.settings.license.name,
             license_url: &self.settings.license.url,
@@ -471,6 +500,21 @@ impl<'a> Ctx<'a> {
             outdated: translation
                 .filter(|tr| a.translation_is_outdated(tr))
                 .map(|_| format!("{base}advisories/{}/", a.id)),
+            history: a
+                .history
+                .iter()
+                .map(|r| HistoryView {
+                    iso: r.date.to_string(),
+                    text: t.date(r.date),
+                    subject: r.subject.clone(),
+                    short: r.short.clone(),
+                    href: self
+                        .settings
+                        .repository_url
+                        .as_ref()
+                        .map(|repo| format!("{}/commit/{}", repo.trim_end_matches('/'), r.hash)),
+                })
+                .collect(),
         };
         (view, checklist)
     }

@@ -8,6 +8,7 @@
 mod handlers;
 mod http;
 pub mod reload;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +22,6 @@ use jiff::Timestamp;
 use tokio::net::TcpListener;
 
 use crate::content::Content;
-use crate::diagnostics::Diagnostics;
 use crate::site::Site;
 
 /// Where the server gets the time from; tests move it to lift embargoes.
@@ -59,6 +59,19 @@ impl Default for Limits {
     }
 }
 
+/// `serve --git`: publish the committed tree of a branch.
+#[derive(Debug, Clone, Default)]
+pub struct GitOptions {
+    /// Remote to fetch from; `None` publishes the local branch.
+    pub remote: Option<String>,
+    /// Branch to publish; `None` is the current branch.
+    pub branch: Option<String>,
+    /// Webhook secret; enables `POST /hooks/git`.
+    pub webhook_secret: Option<Vec<u8>>,
+    /// Poll for new commits this often.
+    pub pull_every: Option<Duration>,
+}
+
 /// How to run the server.
 #[derive(Clone)]
 pub struct ServeOptions {
@@ -72,12 +85,24 @@ pub struct ServeOptions {
     pub clock: Clock,
     /// Connection and time limits.
     pub limits: Limits,
+    /// Publish commits of a git branch instead of the working copy.
+    pub git: Option<GitOptions>,
+    /// Staff preview: drafts and embargoed advisories shown, with a banner.
+    pub preview: bool,
 }
 
 impl ServeOptions {
     /// Options with the system clock and default limits.
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir, base_url: None, status_token: None, clock: system_clock(), limits: Limits::default() }
+        Self {
+            dir,
+            base_url: None,
+            status_token: None,
+            clock: system_clock(),
+            limits: Limits::default(),
+            git: None,
+            preview: false,
+        }
     }
 }
 
@@ -91,6 +116,8 @@ pub struct Live {
     pub rendered_for: Timestamp,
     /// A fingerprint of every page's ETag: changes exactly when the output does.
     pub version: String,
+    /// The commit the content came from (`--git`, or the working copy's HEAD).
+    pub commit: Option<String>,
 }
 
 /// What `/_status` reports.
@@ -104,6 +131,8 @@ pub struct Status {
     pub last_error: Option<String>,
     /// When that failure happened.
     pub last_error_at: Option<Timestamp>,
+    /// The commit that failed (`--git`).
+    pub failed_commit: Option<String>,
 }
 
 /// Everything the handlers share.
@@ -116,16 +145,48 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Whether to send HSTS (the site is published over https).
     pub hsts: bool,
+    /// Where content comes from.
+    pub(crate) source: reload::Source,
+    /// Revision history, updated incrementally (None outside a git repository).
+    pub(crate) history: Mutex<Option<crate::git::History>>,
+    /// Webhook deliveries already handled (replays are ignored).
+    pub(crate) deliveries: Mutex<std::collections::VecDeque<String>>,
+    reload_tx: tokio::sync::mpsc::Sender<()>,
+    reload_rx: Mutex<Option<tokio::sync::mpsc::Receiver<()>>>,
 }
 
 impl AppState {
-    /// Loads, validates and renders the folder; fails with the diagnostics if it is invalid.
-    pub fn load(options: ServeOptions) -> Result<Arc<Self>, Diagnostics> {
-        let content = reload::load_content(&options)?;
-        let live = reload::render(Arc::new(content), (options.clock)(), None);
+    /// Loads, validates and renders the content; fails if there is nothing valid to serve.
+    pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
+        let source = reload::Source::new(&options)?;
+        let history = Mutex::new(None);
+        let (content, commit) = reload::load(&source, &options, &history)?;
+        let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview);
         let hsts = live.content.settings.base_url.starts_with("https://");
         let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };
-        Ok(Arc::new(Self { live: ArcSwap::from_pointee(live), status: Mutex::new(status), options, hsts }))
+        // One pending reload at most: a burst of changes or pushes gives one running and one queued.
+        let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+        Ok(Arc::new(Self {
+            live: ArcSwap::from_pointee(live),
+            status: Mutex::new(status),
+            options,
+            hsts,
+            source,
+            history,
+            deliveries: Mutex::new(std::collections::VecDeque::new()),
+            reload_tx,
+            reload_rx: Mutex::new(Some(reload_rx)),
+        }))
+    }
+
+    /// A sender that asks for a reload (file watcher, webhook, poller).
+    pub fn reload_sender(&self) -> tokio::sync::mpsc::Sender<()> {
+        self.reload_tx.clone()
+    }
+
+    /// Asks for a reload; if one is already queued, that one will see the change.
+    pub fn request_reload(&self) {
+        let _ = self.reload_tx.try_send(());
     }
 }
 
@@ -136,6 +197,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
+        .route("/hooks/git", axum::routing::post(webhook::receive))
         .fallback(handlers::page)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::common_headers))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))

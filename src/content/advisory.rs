@@ -150,6 +150,7 @@ pub(crate) fn advisory(
             body: extracted.body,
             checklist,
             translations: BTreeMap::new(),
+            history: Vec::new(),
         })
     })();
     Parsed { value, id: id_out }

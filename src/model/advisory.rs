@@ -235,6 +235,8 @@ pub struct Advisory {
     pub checklist: Vec<ChecklistItem>,
     /// Translations by language code.
     pub translations: BTreeMap<String, Translation>,
+    /// Commits that touched the file, newest first (empty outside a git repository).
+    pub history: Vec<crate::git::Revision>,
 }
 
 impl Advisory {

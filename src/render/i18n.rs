@@ -15,6 +15,8 @@ pub struct Strings {
     pub section_link: String,
     /// English
     pub lang_name: String,
+    /// Heading of the git revision history.
+    pub history_title: String,
     /// Text of the link to a measure's instructions.
     pub more_info: String,
     /// Skip to content

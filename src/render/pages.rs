@@ -28,6 +28,7 @@ pub(crate) struct Layout<'a> {
     pub(crate) alternates: Vec<Alternate>,
     pub(crate) languages: Vec<Alternate>,
     pub(crate) feeds: Vec<FeedLink>,
+    pub(crate) preview: bool,
     pub(crate) contact_email: &'a str,
     pub(crate) license_name: &'a str,
     pub(crate) license_url: &'a str,
@@ -134,6 +135,16 @@ pub(crate) struct AdvisoryView {
     pub(crate) references: Vec<Link>,
     pub(crate) tags: Vec<Link>,
     pub(crate) outdated: Option<String>,
+    pub(crate) history: Vec<HistoryView>,
+}
+
+/// One commit of the file's git history.
+pub(crate) struct HistoryView {
+    pub(crate) iso: String,
+    pub(crate) text: String,
+    pub(crate) subject: String,
+    pub(crate) short: String,
+    pub(crate) href: Option<String>,
 }
 
 /// `/advisories/{id}/` and `/LANG/advisories/{id}/`.

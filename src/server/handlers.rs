@@ -58,12 +58,16 @@ pub(crate) async fn status(
         status.last_reload.map_or_else(|| "never".to_string(), |t| t.to_string()),
         status.reloads,
     );
+    if let Some(commit) = &live.commit {
+        text.push_str(&format!("commit: {commit}\n"));
+    }
     if let Some(next) = live.content.next_embargo_lift(live.rendered_for) {
         text.push_str(&format!("next embargo lifts: {next}\n"));
     }
     match (&status.last_error, status.last_error_at) {
         (Some(error), at) => text.push_str(&format!(
-            "\nTHE LAST CHANGE WAS REJECTED{}; the site above stays live.\n\n{error}",
+            "\nTHE LAST CHANGE WAS REJECTED{}{}; the site above stays live.\n\n{error}",
+            status.failed_commit.as_ref().map_or_else(String::new, |c| format!(" (commit {c})")),
             at.map_or_else(String::new, |t| format!(" at {t}"))
         )),
         (None, _) => text.push_str("\nlast change: valid\n"),

@@ -1,10 +1,10 @@
-//! Keeping the live site current: watch the advisories folder (debounced), rebuild
-//! beside the live snapshot, swap atomically; re-render when an embargo lifts.
-//! A change that fails validation leaves the last good site live and is shown at
-//! `/_status`; the next valid change recovers without a restart.
+//! Keeping the live site current: watch the advisories folder (debounced) or follow a
+//! git branch, rebuild beside the live snapshot, swap atomically; re-render when an
+//! embargo lifts. A change that fails validation leaves the last good site live and is
+//! shown at `/_status`; the next valid change recovers without a restart.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -14,19 +14,108 @@ use tokio::sync::mpsc;
 use super::{AppState, Live, ServeOptions};
 use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
+use crate::git::{Checkout, GitError, History};
 
-/// Loads and validates the folder, applying `--base-url`.
-pub fn load_content(options: &ServeOptions) -> Result<Content, Diagnostics> {
-    let mut content = content::load(&options.dir)?;
+/// Where the served content comes from.
+pub(crate) enum Source {
+    /// The folder as it is on disk.
+    WorkingCopy(PathBuf),
+    /// The committed tree of a branch (`--git`).
+    Git(Checkout),
+}
+
+/// Why content could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The content is invalid (at this commit, in `--git` mode).
+    Content(Diagnostics, Option<String>),
+    /// Git failed (fetch, checkout, unknown branch).
+    Git(GitError),
+}
+
+impl LoadError {
+    /// A report for the terminal and `/_status`.
+    pub fn render(&self) -> String {
+        match self {
+            LoadError::Content(diags, Some(commit)) => format!("commit {commit}:\n{}", diags.render_human(false)),
+            LoadError::Content(diags, None) => diags.render_human(false),
+            LoadError::Git(e) => format!("git: {e}\n"),
+        }
+    }
+}
+
+impl From<GitError> for LoadError {
+    fn from(e: GitError) -> Self {
+        LoadError::Git(e)
+    }
+}
+
+impl Source {
+    pub(crate) fn new(options: &ServeOptions) -> Result<Self, GitError> {
+        match &options.git {
+            Some(git) => Ok(Source::Git(Checkout::new(&options.dir, git.remote.clone(), git.branch.clone())?)),
+            None => Ok(Source::WorkingCopy(options.dir.clone())),
+        }
+    }
+
+    /// The commit that would be loaded now (`--git`: fetched tip), if any.
+    pub(crate) fn tip(&self) -> Result<Option<String>, GitError> {
+        match self {
+            Source::WorkingCopy(_) => Ok(None),
+            Source::Git(checkout) => checkout.fetch().map(Some),
+        }
+    }
+}
+
+/// Loads and validates the content from `source`, with its revision history.
+pub(crate) fn load(
+    source: &Source,
+    options: &ServeOptions,
+    history: &Mutex<Option<History>>,
+) -> Result<(Content, Option<String>), LoadError> {
+    let (dir, commit, history_dir) = match source {
+        Source::WorkingCopy(dir) => (dir.clone(), None, dir.clone()),
+        Source::Git(checkout) => {
+            let commit = checkout.fetch()?;
+            let dir = checkout.materialize(&commit)?;
+            (dir, Some(commit), checkout.repo.join(&checkout.prefix))
+        }
+    };
+    let mut content = content::load(&dir).map_err(|d| LoadError::Content(d, commit.clone()))?;
     if let Some(url) = &options.base_url {
         content.settings.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
     }
-    Ok(content)
+    let rev = commit.clone().unwrap_or_else(|| "HEAD".into());
+    if commit.is_some() || crate::git::is_repository(&history_dir) {
+        let mut guard = history.lock().unwrap_or_else(|e| e.into_inner());
+        let result = match guard.as_mut() {
+            Some(h) => h.update(&history_dir, &rev),
+            None => History::load(&history_dir, &rev).map(|h| *guard = Some(h)),
+        };
+        match (result, guard.as_ref()) {
+            (Ok(()), Some(h)) => content.attach_history(h),
+            (Err(e), _) => tracing::warn!(error = %e, "no revision history"),
+            _ => {}
+        }
+    }
+    if let Source::Git(checkout) = source
+        && let Some(c) = &commit
+    {
+        checkout.prune(c);
+    }
+    Ok((content, commit))
 }
 
 /// Renders `content` as it is at `now`, reusing compressed pages of `previous` that did not change.
-pub fn render(content: Arc<Content>, now: Timestamp, previous: Option<&Live>) -> Live {
-    let site = crate::render::site(&content, &content.settings, now);
+pub(crate) fn render(
+    content: Arc<Content>,
+    now: Timestamp,
+    previous: Option<&Live>,
+    commit: Option<String>,
+    preview: bool,
+) -> Live {
+    let options = crate::render::RenderOptions { preview };
+    let site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
     if let Some(previous) = previous {
         site.reuse_compressed(&previous.site);
     }
@@ -36,14 +125,14 @@ pub fn render(content: Arc<Content>, now: Timestamp, previous: Option<&Live>) ->
         fingerprint.update(path.as_bytes());
         fingerprint.update(page.etag.as_bytes());
     }
-    Live { content, site, rendered_for: now, version: format!("{:016x}", fingerprint.digest()) }
+    Live { content, site, rendered_for: now, version: format!("{:016x}", fingerprint.digest()), commit }
 }
 
 /// Why the site is rebuilt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
-    /// Files changed (or the watcher lost track and everything must be rescanned).
-    Files,
+    /// Files changed, a push arrived, or a poll is due.
+    Change,
     /// An embargo lifted: same content, new instant.
     Embargo,
 }
@@ -55,23 +144,36 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
     let result = tokio::task::spawn_blocking(move || {
         let now = (state2.options.clock)();
         let previous = state2.live.load_full();
-        let content = match trigger {
-            Trigger::Files => Arc::new(load_content(&state2.options)?),
-            Trigger::Embargo => previous.content.clone(),
+        let (content, commit) = match trigger {
+            Trigger::Embargo => (previous.content.clone(), previous.commit.clone()),
+            Trigger::Change => {
+                // A push or poll that brings no new commit changes nothing.
+                if let Source::Git(_) = state2.source
+                    && let Ok(Some(tip)) = state2.source.tip()
+                    && Some(&tip) == previous.commit.as_ref()
+                {
+                    return Ok(None);
+                }
+                let (content, commit) = load(&state2.source, &state2.options, &state2.history)?;
+                (Arc::new(content), commit)
+            }
         };
-        Ok::<Live, Diagnostics>(render(content, now, Some(&previous)))
+        Ok::<Option<Live>, LoadError>(Some(render(content, now, Some(&previous), commit, state2.options.preview)))
     })
     .await;
     let now = (state.options.clock)();
     match result {
-        Ok(Ok(live)) => {
+        Ok(Ok(None)) => tracing::debug!(target: "bulletin::reload", "no new commit"),
+        Ok(Ok(Some(live))) => {
             let (advisories, pages, version) = (live.content.all().len(), live.site.len(), live.version.clone());
+            let commit = live.commit.clone();
             state.live.store(Arc::new(live));
             if let Ok(mut status) = state.status.lock() {
                 status.last_reload = Some(now);
                 status.reloads += 1;
                 status.last_error = None;
                 status.last_error_at = None;
+                status.failed_commit = None;
             }
             tracing::info!(
                 target: "bulletin::reload",
@@ -79,16 +181,21 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 advisories,
                 pages,
                 version,
+                commit = commit.as_deref().unwrap_or("-"),
                 duration_ms = started.elapsed().as_millis() as u64,
                 "site reloaded"
             );
         }
-        Ok(Err(diags)) => {
-            let text = diags.render_human(false);
-            tracing::error!(target: "bulletin::reload", problems = diags.len(), "change rejected, the last good site stays live:\n{text}");
+        Ok(Err(error)) => {
+            let text = error.render();
+            tracing::error!(target: "bulletin::reload", "change rejected, the last good site stays live:\n{text}");
             if let Ok(mut status) = state.status.lock() {
                 status.last_error = Some(text);
                 status.last_error_at = Some(now);
+                status.failed_commit = match &error {
+                    LoadError::Content(_, commit) => commit.clone(),
+                    LoadError::Git(_) => None,
+                };
             }
         }
         Err(e) => {
@@ -97,19 +204,17 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
     }
 }
 
-/// Starts watching `dir`: returns the watcher (keep it alive) and a channel that
-/// receives one message per debounced burst of changes.
-pub fn watch(dir: &Path) -> notify_debouncer_full::notify::Result<(impl Drop + Send + use<>, mpsc::Receiver<()>)> {
-    let (tx, rx) = mpsc::channel(16);
+/// Starts watching `dir`; each debounced burst of changes sends one message on `tx`.
+/// Keep the returned watcher alive as long as changes should be seen.
+pub fn watch(dir: &Path, tx: mpsc::Sender<()>) -> notify_debouncer_full::notify::Result<impl Drop + Send + use<>> {
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(250),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
             let relevant = match &result {
-                // Editors write temp files and rename them; any event in the folder may
-                // matter, and an error or a rescan flag means events were lost.
                 // Reading the files (our own reload does) raises access events: ignore them,
-                // or every reload would trigger the next.
+                // or every reload would trigger the next. Anything else may matter: editors
+                // write temp files and rename them, and an error means events were lost.
                 Ok(events) => {
                     events.iter().any(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
                 }
@@ -122,16 +227,31 @@ pub fn watch(dir: &Path) -> notify_debouncer_full::notify::Result<(impl Drop + S
         },
     )?;
     debouncer.watch(dir, RecursiveMode::Recursive)?;
-    Ok((debouncer, rx))
+    Ok(debouncer)
 }
 
-/// The reload loop: rebuilds on file changes (if `changes` is given) and at every
-/// embargo lift, until the channel closes and no embargo is pending forever.
-pub async fn run(state: Arc<AppState>, mut changes: Option<mpsc::Receiver<()>>) {
+/// Asks for a reload every `every` (`--pull-every`); a reload without a new commit does nothing.
+pub async fn poll(state: Arc<AppState>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        state.request_reload();
+    }
+}
+
+/// The reload loop: rebuilds on every reload request and at every embargo lift.
+/// Requests are handled one at a time, so updates never overlap and the newest wins.
+pub async fn run(state: Arc<AppState>) {
+    let Some(mut changes) = state.reload_rx.lock().ok().and_then(|mut rx| rx.take()) else {
+        tracing::warn!("the reload loop is already running");
+        return;
+    };
     loop {
         let live = state.live.load_full();
         let now = (state.options.clock)();
-        let next_lift = live.content.next_embargo_lift(live.rendered_for);
+        let next_lift = if state.options.preview { None } else { live.content.next_embargo_lift(live.rendered_for) };
         let wait = next_lift.map(|lift| {
             let ms = lift.as_millisecond().saturating_sub(now.as_millisecond()).max(0) as u64;
             // Wake at the instant (plus a millisecond, so `published <= now` holds).
@@ -144,23 +264,12 @@ pub async fn run(state: Arc<AppState>, mut changes: Option<mpsc::Receiver<()>>) 
                 None => std::future::pending::<()>().await,
             }
         };
-        let change = async {
-            match changes.as_mut() {
-                Some(rx) => rx.recv().await,
-                None => std::future::pending::<Option<()>>().await,
-            }
-        };
         tokio::select! {
-            received = change => {
+            received = changes.recv() => {
                 if received.is_none() {
-                    changes = None;
-                    continue;
+                    return;
                 }
-                // Coalesce a burst: anything queued meanwhile is covered by this rebuild.
-                if let Some(rx) = changes.as_mut() {
-                    while rx.try_recv().is_ok() {}
-                }
-                rebuild(&state, Trigger::Files).await;
+                rebuild(&state, Trigger::Change).await;
             }
             () = embargo => {
                 let live = state.live.load_full();

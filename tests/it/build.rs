@@ -152,7 +152,8 @@ fn hostile_markdown_is_neutralised() {
 
 #[test]
 fn snapshots_of_representative_pages() {
-    let (_tmp, out) = build(&samples_dir(), NOW);
+    let samples = crate::fixture::samples_copy();
+    let (_tmp, out) = build(samples.path(), NOW);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);

@@ -160,3 +160,18 @@ pub(crate) fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// A copy of the samples outside any git repository, so output does not depend on commits.
+pub(crate) fn samples_copy() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() { copy(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy(&samples_dir(), tmp.path());
+    tmp
+}

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod feeds;
 mod fixture;
+mod git;
 mod robustness;
 mod samples;
 mod serve;

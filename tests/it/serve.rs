@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use crate::fixture::{Fixture, advisory, samples_dir};
 
-struct Server {
+pub(crate) struct Server {
     addr: SocketAddr,
     state: Arc<AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -26,17 +26,25 @@ impl Server {
         let mut options = ServeOptions::new(dir.to_path_buf());
         options.clock = clock;
         options.limits = limits;
+        Self::start_with(options, watch).await
+    }
+
+    pub(crate) async fn start_with(mut options: ServeOptions, watch: bool) -> Server {
         options.status_token = Some("staff-token".into());
-        let state = AppState::load(options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let dir = options.dir.clone();
+        let state = AppState::load(options).unwrap_or_else(|e| panic!("{}", e.render()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let (watcher, changes) = if watch {
-            let (w, rx) = bulletin::server::reload::watch(dir).unwrap();
-            (Some(Box::new(w) as Box<dyn Send>), Some(rx))
+        let watcher = if watch {
+            let w = bulletin::server::reload::watch(&dir, state.reload_sender()).unwrap();
+            Some(Box::new(w) as Box<dyn Send>)
         } else {
-            (None, None)
+            None
         };
-        tokio::spawn(bulletin::server::reload::run(state.clone(), changes));
+        tokio::spawn(bulletin::server::reload::run(state.clone()));
+        if let Some(every) = state.options.git.as_ref().and_then(|g| g.pull_every) {
+            tokio::spawn(bulletin::server::reload::poll(state.clone(), every));
+        }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(bulletin::server::run(listener, state.clone(), async move {
             let _ = rx.await;
@@ -44,16 +52,16 @@ impl Server {
         Server { addr, state, stop: Some(tx), task, _watcher: watcher }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-fn limits() -> Limits {
+pub(crate) fn limits() -> Limits {
     Limits { header_read_timeout: Duration::from_secs(1), ..Limits::default() }
 }
 
@@ -284,7 +292,7 @@ async fn graceful_shutdown_drains_requests_in_flight() {
     assert!(TcpStream::connect(addr).is_err(), "no longer accepting");
 }
 
-async fn wait_for(mut check: impl AsyncFnMut() -> bool, what: &str) {
+pub(crate) async fn wait_for(mut check: impl AsyncFnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if check().await {

@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Serve benchmark: `bulletin serve` against nginx serving the same `bulletin build`
+# output, on a generated corpus of COUNT advisories (default 10,000) on a RAM disk.
+#   benches/serve.sh [COUNT] [DURATION]        e.g. benches/serve.sh 500 2s (smoke test)
+#
+# Reports, in one run:
+#   - requests/s and p99 latency (median of 3 wrk runs, 2 threads, 64 connections,
+#     `Accept-Encoding: gzip`, loopback only) for an advisory page, the home page,
+#     /feed.xml and a 304 revalidation of the advisory page (If-None-Match with the
+#     ETag each server itself sends), nginx and bulletin side by side;
+#   - peak resident memory (VmHWM) of `bulletin serve` after the load runs, and the
+#     size of the built site with and without the precompressed .gz/.br copies;
+#   - save-to-live: time from an editor-style save (write a temp file, rename it over
+#     the advisory) to the new title being served by a watching `bulletin serve`
+#     (polled every 20 ms; median of 3).
+#
+# nginx is the reference, tuned as a user would tune it for a static site: sendfile,
+# tcp_nopush, open_file_cache, gzip_static (serves the .gz copies `build` writes),
+# access_log off, worker_processes auto (one worker per core, as `bulletin serve` uses
+# one runtime thread per core). It runs in the foreground from a config in the bench
+# folder, never as a system service.
+#
+# wrk, both servers and the poller share the machine: the figures are relative, not
+# absolute. Needs wrk and nginx; installs them with apt-get if missing (as root or
+# via sudo). Only 127.0.0.1 is ever targeted.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+count=${1:-10000}
+duration=${2:-10s}
+runs=3
+base=/dev/shm/bulletin-serve-bench
+nginx_port=${NGINX_PORT:-18480}
+serve_port=${SERVE_PORT:-18481}
+now=2026-11-25T00:00:00Z
+
+die() { echo "error: $*" >&2; exit 1; }
+[[ $count =~ ^[0-9]+$ && $count -ge 12 ]] || die "COUNT must be a number >= 12 (got '$count')"
+[[ $duration =~ ^[0-9]+[smh]?$ ]] || die "DURATION must look like 10s, 2s or 1m (got '$duration')"
+
+# --- tools -------------------------------------------------------------------------
+find_nginx() { command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+[[ -n $(find_nginx) ]] || missing+=(nginx)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || die "need ${missing[*]}; run as root or install them first"
+    sudo=(sudo)
+  fi
+  # Refresh the package lists only if a package has no install candidate.
+  for p in "${missing[@]}"; do
+    if apt-cache policy "$p" | grep -q 'Candidate: (none)' || [[ -z $(apt-cache policy "$p") ]]; then
+      "${sudo[@]}" apt-get update -q >/dev/null
+      break
+    fi
+  done
+  echo "installing ${missing[*]} with apt-get..."
+  # On a systemd host, installing nginx also starts the distribution's nginx service
+  # on port 80; this script never uses it.
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+nginx_bin=$(find_nginx)
+[[ -n $nginx_bin ]] || die "nginx not found after install"
+
+# --- ports -------------------------------------------------------------------------
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$nginx_port" "$serve_port"; do
+  ! port_busy "$p" || die "port $p on 127.0.0.1 is in use; set NGINX_PORT / SERVE_PORT"
+done
+
+# --- cleanup -----------------------------------------------------------------------
+pids=()
+cleanup() {
+  local p
+  for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; done
+  for p in ${pids[@]+"${pids[@]}"}; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$base"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+forget() { # drop a pid we have already stopped
+  local keep=() p
+  for p in ${pids[@]+"${pids[@]}"}; do [[ $p == "$1" ]] || keep+=("$p"); done
+  pids=(${keep[@]+"${keep[@]}"})
+}
+
+rm -rf "$base"
+mkdir -p "$base/nginx"
+
+# --- build once, use a private copy (src/ may change while we run) -----------------
+echo "building bulletin (release)..."
+if ! cargo build --release -q --bin bulletin --example gen_corpus; then
+  die "cargo build --release failed (the source may be mid-edit); fix the build and rerun"
+fi
+cp target/release/bulletin "$base/bulletin"
+cp target/release/examples/gen_corpus "$base/gen_corpus"
+bulletin=$base/bulletin
+
+echo "generating $count advisories..."
+"$base/gen_corpus" "$base/corpus" "$count" >/dev/null
+"$bulletin" build --dir "$base/corpus" --out "$base/out" --now "$now" >/dev/null 2>"$base/build.log" \
+  || { cat "$base/build.log" >&2; die "bulletin build failed"; }
+
+# --- the advisory used for the page, 304 and save-to-live ---------------------------
+adv_file=$base/corpus/2020/PK-2020-0001.md
+[[ -f $adv_file ]] || adv_file=$(find "$base/corpus" -name 'PK-*.md' | sort | head -1)
+adv_id=$(basename "$adv_file" .md)
+adv_url=/advisories/$adv_id/
+
+# --- nginx ---------------------------------------------------------------------------
+nginx_v=$("$nginx_bin" -V 2>&1)
+temp_paths="client_body_temp_path $base/nginx/client_body;"
+for m in proxy fastcgi uwsgi scgi; do
+  [[ $nginx_v == *"--without-http_${m}_module"* ]] || temp_paths+=$'\n'"  ${m}_temp_path $base/nginx/$m;"
+done
+[[ $nginx_v == *http_gzip_static_module* ]] || die "this nginx lacks the gzip_static module"
+mime=""
+[[ -f /etc/nginx/mime.types ]] && mime="include /etc/nginx/mime.types;"
+cat >"$base/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+pid $base/nginx/nginx.pid;
+error_log $base/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  $mime
+  default_type application/octet-stream;
+  $temp_paths
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=20000 inactive=60s;
+  open_file_cache_valid 60s;
+  gzip_static on;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $base/out;
+    index index.html;
+    location / { try_files \$uri \$uri/ =404; }
+  }
+}
+EOF
+"$nginx_bin" -p "$base/nginx" -e "$base/nginx/error.log" -c "$base/nginx/nginx.conf" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+
+# --- bulletin serve --------------------------------------------------------------------
+# Starts `bulletin serve` in the background; the caller reads its pid from $serve_pid.
+start_serve() {
+  RUST_LOG=warn "$bulletin" serve --dir "$base/corpus" --addr "127.0.0.1:$serve_port" "$@" \
+    2>>"$base/serve.log" >/dev/null &
+  serve_pid=$!
+  pids+=("$serve_pid")
+}
+stop_serve() {
+  kill "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  forget "$serve_pid"
+}
+wait_up() { # name url pid
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$2" || true) == 200 ]] && return 0
+    kill -0 "$3" 2>/dev/null || die "$1 exited during startup (see above / $base/serve.log)"
+    sleep 0.05
+  done
+  die "$1 did not answer $2 within 60 s"
+}
+ms_now() { if [[ -n ${EPOCHREALTIME:-} ]]; then echo $((${EPOCHREALTIME/[.,]/} / 1000)); else echo $(($(date +%s%N) / 1000000)); fi; }
+
+start_serve --no-watch
+t0=$(ms_now)
+wait_up nginx "http://127.0.0.1:$nginx_port/" "$nginx_pid"
+wait_up "bulletin serve" "http://127.0.0.1:$serve_port/healthz" "$serve_pid"
+echo "bulletin serve up after $(($(ms_now) - t0)) ms (healthz 200)"
+
+nginx_base=http://127.0.0.1:$nginx_port
+serve_base=http://127.0.0.1:$serve_port
+
+# --- sanity: same answers from both servers --------------------------------------------
+header() { # url name -> value of response header `name` (GET, Accept-Encoding: gzip)
+  curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$1" | tr -d '\r' \
+    | awk -v n="$(tr 'A-Z' 'a-z' <<<"$2")" -F': ' 'tolower($1) == n { v = $2 } END { print v }'
+}
+echo
+echo "responses (GET, Accept-Encoding: gzip):"
+printf '  %-24s %-8s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
+for path in "$adv_url" / /feed.xml; do
+  for s in nginx bulletin; do
+    b=$nginx_base; [[ $s == bulletin ]] && b=$serve_base
+    read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H 'Accept-Encoding: gzip' "$b$path")
+    printf '  %-24s %-8s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
+      "$size" "$(header "$b$path" content-type)"
+    [[ $code == 200 ]] || die "$s answered $code for $path"
+  done
+done
+# Each server's own ETag for the gzip variant, as a browser would have cached it.
+nginx_etag=$(curl -sI -H 'Accept-Encoding: gzip' "$nginx_base$adv_url" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')
+serve_etag=$(curl -sI -H 'Accept-Encoding: gzip' "$serve_base$adv_url" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')
+[[ -n $nginx_etag && -n $serve_etag ]] || die "missing ETag (nginx '$nginx_etag', bulletin '$serve_etag')"
+for s in nginx bulletin; do
+  if [[ $s == nginx ]]; then b=$nginx_base e=$nginx_etag; else b=$serve_base e=$serve_etag; fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $e" "$b$adv_url")
+  printf '  %-24s %-8s %-6s If-None-Match: %s\n' "$adv_url (304)" "$s" "$code" "$e"
+  [[ $code == 304 ]] || die "$s answered $code, not 304, to If-None-Match: $e"
+done
+
+# --- load ------------------------------------------------------------------------------
+# wrk's latency to milliseconds: 850.00us, 1.23ms, 2.01s, 1.00m
+to_ms() { awk -v v="$1" 'BEGIN {
+  n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+  f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
+  if (f < 0) { print "nan"; exit } printf "%.3f\n", n * f }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# run_wrk server label url [extra header] -> "rps p99ms" per run, median of $runs
+declare -A rps p99
+run_wrk() {
+  local server=$1 label=$2 url=$3 hdr=${4:-} i out r l rs=() ls=() args
+  args=(-t2 -c64 "-d$duration" --latency -H 'Accept-Encoding: gzip')
+  [[ -n $hdr ]] && args+=(-H "$hdr")
+  for ((i = 1; i <= runs; i++)); do
+    out=$(wrk "${args[@]}" "$url" 2>&1) || { echo "$out" >&2; die "wrk failed against $url"; }
+    r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    l=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    [[ -n $r && -n $l ]] || { echo "$out" >&2; die "could not parse wrk output"; }
+    if grep -qE 'Non-2xx or 3xx responses|Socket errors' <<<"$out"; then
+      echo "  warning: $server $label run $i: $(grep -E 'Non-2xx or 3xx responses|Socket errors' <<<"$out" | tr -s ' ' | paste -sd';')" >&2
+    fi
+    rs+=("$r")
+    ls+=("$(to_ms "$l")")
+    printf '  %-9s %-16s run %d: %10.0f req/s  p99 %8.2f ms\n' "$server" "$label" "$i" "$r" "${ls[-1]}"
+  done
+  rps[$server/$label]=$(median "${rs[@]}")
+  p99[$server/$label]=$(median "${ls[@]}")
+}
+
+echo
+echo "load: wrk -t2 -c64 -d$duration --latency -H 'Accept-Encoding: gzip', $runs runs each (nginx: worker_processes auto, $(nproc) cores)"
+labels=("advisory" "home" "feed.xml" "advisory 304")
+for label in "${labels[@]}"; do
+  case $label in
+    advisory) path=$adv_url ;;
+    home) path=/ ;;
+    feed.xml) path=/feed.xml ;;
+    "advisory 304") path=$adv_url ;;
+  esac
+  for s in nginx bulletin; do
+    if [[ $s == nginx ]]; then b=$nginx_base e=$nginx_etag; else b=$serve_base e=$serve_etag; fi
+    if [[ $label == "advisory 304" ]]; then
+      run_wrk "$s" "$label" "$b$path" "If-None-Match: $e"
+    else
+      run_wrk "$s" "$label" "$b$path"
+    fi
+  done
+done
+
+kb_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
+serve_hwm=$(kb_status "$serve_pid" VmHWM)
+serve_rss=$(kb_status "$serve_pid" VmRSS)
+nginx_mem=""
+for p in $(pgrep -P "$nginx_pid" 2>/dev/null || true); do nginx_mem+=" $(kb_status "$p" VmHWM)"; done
+
+echo
+echo "results ($count advisories, $duration x $runs runs, median; advisory = $adv_url):"
+printf '  %-14s %14s %12s %14s %12s %8s\n' url "nginx req/s" "nginx p99" "serve req/s" "serve p99" ratio
+for label in "${labels[@]}"; do
+  n=${rps[nginx/$label]} b=${rps[bulletin/$label]}
+  printf '  %-14s %14.0f %9.2f ms %14.0f %9.2f ms %7.2fx\n' "$label" "$n" "${p99[nginx/$label]}" "$b" \
+    "${p99[bulletin/$label]}" "$(awk -v a="$b" -v b="$n" 'BEGIN { printf "%.2f", a / b }')"
+done
+echo "  (ratio = bulletin serve req/s / nginx req/s)"
+
+echo
+echo "memory:"
+printf '  bulletin serve peak RSS (VmHWM): %s KB (%.1f MB); current RSS %s KB\n' "$serve_hwm" \
+  "$(awk -v k="$serve_hwm" 'BEGIN { print k / 1024 }')" "$serve_rss"
+echo "  nginx master VmHWM: $(kb_status "$nginx_pid" VmHWM) KB; workers VmHWM:${nginx_mem:- ?} KB"
+all=$(du -sb "$base/out" | cut -f1)
+plain=$(du -sb --exclude='*.gz' --exclude='*.br' "$base/out" | cut -f1)
+files=$(find "$base/out" -type f ! -name '*.gz' ! -name '*.br' | wc -l)
+printf '  built site: %s bytes (%.1f MB) with .gz/.br copies, %s bytes (%.1f MB) without; %s files without copies\n' \
+  "$all" "$(awk -v b="$all" 'BEGIN { print b / 1048576 }')" "$plain" "$(awk -v b="$plain" 'BEGIN { print b / 1048576 }')" "$files"
+
+# --- save to live ------------------------------------------------------------------------
+stop_serve
+start_serve
+t0=$(ms_now)
+wait_up "bulletin serve (watching)" "$serve_base/healthz" "$serve_pid"
+echo
+echo "save-to-live ($adv_file, serve restarted with watching; up after $(($(ms_now) - t0)) ms):"
+sleep 1 # let the watcher settle
+lives=()
+for ((i = 1; i <= 3; i++)); do
+  title="Save to live probe $i $$ $RANDOM"
+  tmp="$(dirname "$adv_file")/.$(basename "$adv_file").bench-tmp"
+  sed "0,/^title = .*/s//title = \"$title\"/" "$adv_file" >"$tmp"
+  grep -q "^title = \"$title\"" "$tmp" || die "could not rewrite the title line of $adv_file"
+  start=$(ms_now)
+  mv -f "$tmp" "$adv_file"
+  seen=""
+  while (($(ms_now) - start < 60000)); do
+    if curl -s --compressed "$serve_base$adv_url" | grep -qF "$title"; then seen=$(($(ms_now) - start)); break; fi
+    sleep 0.02
+  done
+  [[ -n $seen ]] || die "the new title did not appear within 60 s (see $base/serve.log)"
+  lives+=("$seen")
+  echo "  save $i: new title served after $seen ms"
+  sleep 1
+done
+echo "  median save-to-live: $(median "${lives[@]}") ms (polled every 20 ms)"
+if [[ -s $base/serve.log ]]; then
+  echo
+  echo "bulletin serve warnings/errors:"
+  sed 's/^/  /' "$base/serve.log" | tail -20
+fi

@@ -1,0 +1,332 @@
+//! Git as the publishing system: the revision history of every advisory (one
+//! `git log` pass for the whole folder, updated incrementally), and the committed
+//! tree of a branch, which `serve --git` publishes instead of the working copy.
+//!
+//! Uses the `git` command line: it fast-forwards, resets and logs per path better
+//! than the Rust libraries, and every staff machine has it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// One commit that touched a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    /// Full commit id.
+    pub hash: String,
+    /// Abbreviated commit id, as `git log` shows it.
+    pub short: String,
+    /// Committer date.
+    pub date: Timestamp,
+    /// First line of the commit message.
+    pub subject: String,
+}
+
+/// Why a git command failed.
+#[derive(Debug)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GitError {}
+
+/// Runs `git` in `dir` and returns its standard output.
+pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(GitError(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim())))
+    }
+}
+
+fn git_text(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    git(dir, args).map(|b| String::from_utf8_lossy(&b).trim().to_string())
+}
+
+/// Whether `dir` is inside a git work tree.
+pub fn is_repository(dir: &Path) -> bool {
+    git_text(dir, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|s| s == "true")
+}
+
+/// The revision history of every file under a folder, by path relative to it, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    by_path: HashMap<String, Vec<Revision>>,
+    /// The commit the history goes up to.
+    pub head: Option<String>,
+}
+
+impl History {
+    /// The history of `dir` at `rev` (e.g. `HEAD`), following renames, in one pass.
+    pub fn load(dir: &Path, rev: &str) -> Result<Self, GitError> {
+        let head = git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
+        let log = git(
+            dir,
+            &["log", "--format=%x1e%H%x1f%h%x1f%cI%x1f%s", "--name-status", "-M", "--relative", "-z", &head, "--", "."],
+        )?;
+        let mut history = History { by_path: HashMap::new(), head: Some(head) };
+        // Newest first: a rename maps the old name onto the file's current name for every older commit.
+        let mut current_name: HashMap<String, String> = HashMap::new();
+        for commit in parse_log(&log) {
+            for change in &commit.changes {
+                let (path, renamed_from) = match change {
+                    Change::Touched(p) => (p.clone(), None),
+                    Change::Renamed { from, to } => (to.clone(), Some(from.clone())),
+                };
+                let now_named = current_name.get(&path).cloned().unwrap_or(path);
+                if let Some(from) = renamed_from {
+                    current_name.insert(from, now_named.clone());
+                }
+                history.by_path.entry(now_named).or_default().push(commit.revision.clone());
+            }
+        }
+        Ok(history)
+    }
+
+    /// Brings the history from its head up to `rev`: only the new commits are read when
+    /// the old head is an ancestor; after a force-push the history is read again.
+    pub fn update(&mut self, dir: &Path, rev: &str) -> Result<(), GitError> {
+        let new_head = git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
+        let Some(old) = self.head.clone() else {
+            *self = Self::load(dir, &new_head)?;
+            return Ok(());
+        };
+        if old == new_head {
+            return Ok(());
+        }
+        if git(dir, &["merge-base", "--is-ancestor", &old, &new_head]).is_err() {
+            *self = Self::load(dir, &new_head)?;
+            return Ok(());
+        }
+        let range = format!("{old}..{new_head}");
+        let log = git(
+            dir,
+            &[
+                "log",
+                "--format=%x1e%H%x1f%h%x1f%cI%x1f%s",
+                "--name-status",
+                "-M",
+                "--relative",
+                "-z",
+                &range,
+                "--",
+                ".",
+            ],
+        )?;
+        // Oldest first, each commit goes in front of the file's history.
+        for commit in parse_log(&log).into_iter().rev() {
+            for change in commit.changes {
+                let path = match change {
+                    Change::Touched(p) => p,
+                    Change::Renamed { from, to } => {
+                        if let Some(older) = self.by_path.remove(&from) {
+                            self.by_path.entry(to.clone()).or_default().extend(older);
+                        }
+                        to
+                    }
+                };
+                self.by_path.entry(path).or_default().insert(0, commit.revision.clone());
+            }
+        }
+        self.head = Some(new_head);
+        Ok(())
+    }
+
+    /// The revisions of a file, newest first.
+    pub fn of(&self, path: &str) -> &[Revision] {
+        self.by_path.get(path).map_or(&[], Vec::as_slice)
+    }
+}
+
+enum Change {
+    Touched(String),
+    Renamed { from: String, to: String },
+}
+
+struct LoggedCommit {
+    revision: Revision,
+    changes: Vec<Change>,
+}
+
+/// Parses `git log --format=%x1e%H%x1f%h%x1f%cI%x1f%s --name-status -z`.
+fn parse_log(log: &[u8]) -> Vec<LoggedCommit> {
+    let mut out = Vec::new();
+    for record in log.split(|&b| b == 0x1e).skip(1) {
+        let mut fields = record.split(|&b| b == 0);
+        let header = String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
+        let mut parts = header.splitn(4, '\u{1f}');
+        let (Some(hash), Some(short), Some(date), subject) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let Ok(date) = date.parse::<Timestamp>() else { continue };
+        let revision =
+            Revision { hash: hash.into(), short: short.into(), date, subject: subject.unwrap_or_default().to_string() };
+        let mut changes = Vec::new();
+        let rest: Vec<String> =
+            fields.map(|f| String::from_utf8_lossy(f).trim_start_matches('\n').to_string()).collect();
+        let mut i = 0;
+        while i < rest.len() {
+            let status = rest[i].as_str();
+            if status.is_empty() {
+                i += 1;
+                continue;
+            }
+            if status.starts_with('R') || status.starts_with('C') {
+                if let (Some(from), Some(to)) = (rest.get(i + 1), rest.get(i + 2)) {
+                    changes.push(if status.starts_with('R') {
+                        Change::Renamed { from: from.clone(), to: to.clone() }
+                    } else {
+                        Change::Touched(to.clone())
+                    });
+                }
+                i += 3;
+            } else {
+                if let Some(path) = rest.get(i + 1) {
+                    changes.push(Change::Touched(path.clone()));
+                }
+                i += 2;
+            }
+        }
+        out.push(LoggedCommit { revision, changes });
+    }
+    out
+}
+
+/// The files under `dir` changed since `rev` (committed, staged or not), relative to `dir`.
+pub fn changed_since(dir: &Path, rev: &str) -> Result<Vec<String>, GitError> {
+    let mut files: Vec<String> = Vec::new();
+    for args in [
+        vec!["diff", "--name-only", "--relative", "-z", rev, "--", "."],
+        vec!["ls-files", "--others", "--exclude-standard", "-z", "--", "."],
+    ] {
+        let out = git(dir, &args)?;
+        files.extend(out.split(|&b| b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()));
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// The committed tree of a branch, checked out into a private folder that is replaced
+/// whole on every update; `serve --git` loads its content from there, so uncommitted
+/// edits in the working copy are never served.
+#[derive(Debug)]
+pub struct Checkout {
+    /// The repository (any folder inside it).
+    pub repo: PathBuf,
+    /// The advisories folder's path inside the repository (`advisories` or empty).
+    pub prefix: String,
+    /// The remote to fetch from, if any.
+    pub remote: Option<String>,
+    /// The branch to publish.
+    pub branch: String,
+    /// Where checked-out trees are kept.
+    pub workdir: PathBuf,
+}
+
+impl Checkout {
+    /// Prepares to publish `branch` (default: the current branch) of the repository around `dir`.
+    pub fn new(dir: &Path, remote: Option<String>, branch: Option<String>) -> Result<Self, GitError> {
+        if !is_repository(dir) {
+            return Err(GitError(format!("{} is not inside a git repository", dir.display())));
+        }
+        let prefix = git_text(dir, &["rev-parse", "--show-prefix"])?.trim_end_matches('/').to_string();
+        let top = PathBuf::from(git_text(dir, &["rev-parse", "--show-toplevel"])?);
+        let branch = match branch {
+            Some(b) => b,
+            None => git_text(dir, &["symbolic-ref", "--short", "HEAD"])
+                .map_err(|_| GitError("HEAD is detached: name the branch to publish with --branch".into()))?,
+        };
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let workdir = std::env::temp_dir().join(format!("bulletin-git-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&workdir).map_err(|e| GitError(format!("cannot create {}: {e}", workdir.display())))?;
+        Ok(Self { repo: top, prefix, remote, branch, workdir })
+    }
+
+    /// The ref that names the published tip.
+    fn tip_ref(&self) -> String {
+        match &self.remote {
+            Some(remote) => format!("refs/remotes/{remote}/{}", self.branch),
+            None => format!("refs/heads/{}", self.branch),
+        }
+    }
+
+    /// Fetches the remote (if any) and returns the tip commit to publish.
+    pub fn fetch(&self) -> Result<String, GitError> {
+        if let Some(remote) = &self.remote {
+            let refspec = format!("+refs/heads/{0}:refs/remotes/{remote}/{0}", self.branch);
+            git(&self.repo, &["fetch", "--quiet", "--no-tags", remote, &refspec])?;
+        }
+        git_text(&self.repo, &["rev-parse", "--verify", "--quiet", &format!("{}^{{commit}}", self.tip_ref())])
+    }
+
+    /// Writes the advisories folder of `commit` into a fresh folder and returns its path.
+    /// Removed files are gone because every commit gets a new folder.
+    pub fn materialize(&self, commit: &str) -> Result<PathBuf, GitError> {
+        let target = self.workdir.join(&commit[..commit.len().min(12)]);
+        if target.exists() {
+            return Ok(target.join(&self.prefix));
+        }
+        let staging = self.workdir.join(format!(".{commit}.tmp"));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(|e| GitError(e.to_string()))?;
+        let index = staging.join(".index");
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&self.repo)
+            .args(["--work-tree"])
+            .arg(&staging)
+            .args([
+                "checkout",
+                "--quiet",
+                "--force",
+                commit,
+                "--",
+                if self.prefix.is_empty() { "." } else { &self.prefix },
+            ])
+            .env("GIT_INDEX_FILE", &index)
+            .output()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        let _ = std::fs::remove_file(&index);
+        if !status.status.success() {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(GitError(format!("git checkout {commit}: {}", String::from_utf8_lossy(&status.stderr).trim())));
+        }
+        std::fs::rename(&staging, &target).map_err(|e| GitError(e.to_string()))?;
+        Ok(target.join(&self.prefix))
+    }
+
+    /// Removes checked-out trees other than `keep`.
+    pub fn prune(&self, keep: &str) {
+        let keep = &keep[..keep.len().min(12)];
+        if let Ok(entries) = std::fs::read_dir(&self.workdir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy() != keep {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.workdir);
+    }
+}

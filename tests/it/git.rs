@@ -1,0 +1,346 @@
+//! Publishing by git commit, with real repositories in temporary folders: revision
+//! history (with a rename), `check --changed-since`, `serve --git` with webhooks
+//! (signatures, replays, other branches), polling, force-push, a bad commit, uncommitted
+//! edits, and `--preview`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use bulletin::server::{GitOptions, ServeOptions};
+use hmac::{KeyInit, Mac};
+
+use crate::fixture::{MEASURES_TOML, SITE_TOML, advisory};
+use crate::serve::{Server, client, limits, wait_for};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Staff")
+        .env("GIT_AUTHOR_EMAIL", "staff@advisories.test")
+        .env("GIT_COMMITTER_NAME", "Staff")
+        .env("GIT_COMMITTER_EMAIL", "staff@advisories.test")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A repository with `advisories/` holding the test site and one advisory, committed.
+fn repo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join("advisories/2025")).unwrap();
+    git(&root, &["init", "-q"]);
+    let site = "repository_url = \"https://git.example.org/team/advisories\"\n".to_string() + SITE_TOML;
+    std::fs::write(root.join("advisories/site.toml"), site).unwrap();
+    std::fs::write(root.join("advisories/measures.toml"), MEASURES_TOML).unwrap();
+    std::fs::write(root.join("advisories/2025/PK-2025-0001.md"), advisory("PK-2025-0001", "")).unwrap();
+    commit(&root, "Add PK-2025-0001");
+    (tmp, root)
+}
+
+fn commit(root: &Path, message: &str) -> String {
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", message]);
+    git(root, &["rev-parse", "HEAD"])
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join("advisories").join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn history_follows_renames_and_updates_incrementally() {
+    let (_tmp, root) = repo();
+    write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("Something.", "Something more."));
+    commit(&root, "Clarify what happened");
+    git(&root, &["mv", "advisories/2025/PK-2025-0001.md", "advisories/2025/PK-2025-0002.md"]);
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "").replace("Something.", "Something more."));
+    let renamed = commit(&root, "Renumber as PK-2025-0002");
+    let dir = root.join("advisories");
+    let history = bulletin::git::History::load(&dir, "HEAD").unwrap();
+    let subjects: Vec<&str> = history.of("2025/PK-2025-0002.md").iter().map(|r| r.subject.as_str()).collect();
+    assert_eq!(subjects, ["Renumber as PK-2025-0002", "Clarify what happened", "Add PK-2025-0001"]);
+    assert_eq!(history.of("2025/PK-2025-0002.md")[0].hash, renamed);
+
+    // The page shows it, newest first, linked to the forge.
+    let (_out_tmp, out) = crate::fixture::build(&dir, crate::fixture::NOW);
+    let page = std::fs::read_to_string(out.join("advisories/PK-2025-0002/index.html")).unwrap();
+    let (a, b, c) =
+        (page.find("Renumber as").unwrap(), page.find("Clarify what").unwrap(), page.find("Add PK-2025-0001").unwrap());
+    assert!(a < b && b < c, "newest first");
+    assert!(page.contains(&format!("https://git.example.org/team/advisories/commit/{renamed}")));
+
+    // One more commit: the incremental update equals a fresh load.
+    let mut incremental = history.clone();
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "").replace("Something.", "Something else."));
+    write(&root, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    commit(&root, "Another change");
+    incremental.update(&dir, "HEAD").unwrap();
+    let fresh = bulletin::git::History::load(&dir, "HEAD").unwrap();
+    for path in ["2025/PK-2025-0002.md", "2025/PK-2025-0003.md", "site.toml"] {
+        assert_eq!(incremental.of(path), fresh.of(path), "{path}");
+    }
+    assert_eq!(incremental.of("2025/PK-2025-0002.md").len(), 4);
+}
+
+#[test]
+fn check_changed_since_reports_only_changed_files() {
+    let (_tmp, root) = repo();
+    let base = git(&root, &["rev-parse", "HEAD"]);
+    // A broken file committed before REV is not reported; a broken change after it is.
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "").replace("\"high\"", "\"hgh\""));
+    let run = |rev: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["check", "--changed-since", rev, "--dir"])
+            .arg(root.join("advisories"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&base);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2025/PK-2025-0002.md:6:12"));
+    commit(&root, "Broken");
+    write(&root, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    let head = git(&root, &["rev-parse", "HEAD"]);
+    let out = run(&head);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // A duplicate id across files is reported when one of them changed.
+    write(&root, "2024/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    let out = run(&head);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate id `PK-2025-0003`"));
+}
+
+fn sign(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn git_server(root: &Path, remote: Option<&str>, secret: &[u8], pull: Option<Duration>) -> Server {
+    let mut options = ServeOptions::new(root.join("advisories"));
+    options.limits = limits();
+    options.git = Some(GitOptions {
+        remote: remote.map(str::to_string),
+        branch: Some("main".into()),
+        webhook_secret: Some(secret.to_vec()),
+        pull_every: pull,
+    });
+    Server::start_with(options, false).await
+}
+
+async fn status_of(server: &Server) -> String {
+    client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap()
+}
+
+async fn title(server: &Server, id: &str) -> Option<String> {
+    let r = client().get(server.url(&format!("/advisories/{id}/"))).send().await.unwrap();
+    if r.status() != 200 {
+        return None;
+    }
+    let html = r.text().await.unwrap();
+    html.split("<h1>").nth(1).and_then(|s| s.split("</h1>").next()).map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_verified_and_publish_the_pushed_commit() {
+    let (_tmp, root) = repo();
+    let secret = b"It's a Secret to Everybody";
+    let server = git_server(&root, None, secret, None).await;
+    let c = client();
+    let hook = server.url("/hooks/git");
+    let push = br#"{"ref":"refs/heads/main","after":"x"}"#.to_vec();
+
+    // GitHub's published test vector, as a ping.
+    let r = c
+        .post(&hook)
+        .header("x-github-event", "ping")
+        .header("x-hub-signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+        .body("Hello, World!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Uncommitted edits are never served.
+    write(
+        &root,
+        "2025/PK-2025-0001.md",
+        &advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Uncommitted title"),
+    );
+    // Refused: missing signature, wrong secret, one changed byte.
+    let r = c.post(&hook).header("x-github-event", "push").body(push.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c
+        .post(&hook)
+        .header("x-github-event", "push")
+        .header("x-hub-signature-256", sign(b"wrong", &push))
+        .body(push.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let mut tampered = push.clone();
+    tampered[3] ^= 1;
+    let r = c
+        .post(&hook)
+        .header("x-github-event", "push")
+        .header("x-hub-signature-256", sign(secret, &push))
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let big = vec![b' '; 1024 * 1024 + 10];
+    let r = c
+        .post(&hook)
+        .header("x-github-event", "push")
+        .header("x-hub-signature-256", sign(secret, &big))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(title(&server, "PK-2025-0001").await.as_deref(), Some("Test advisory PK-2025-0001"));
+
+    // A signed push to the branch: answered at once, published in the background.
+    git(&root, &["checkout", "-q", "--", "."]);
+    write(
+        &root,
+        "2025/PK-2025-0001.md",
+        &advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Committed title"),
+    );
+    let second = commit(&root, "Retitle");
+    let started = std::time::Instant::now();
+    let r = c
+        .post(&hook)
+        .header("x-github-event", "push")
+        .header("x-github-delivery", "delivery-1")
+        .header("x-hub-signature-256", sign(secret, &push))
+        .body(push.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert!(started.elapsed() < Duration::from_millis(100), "answered in {:?}", started.elapsed());
+    wait_for(async || title(&server, "PK-2025-0001").await.as_deref() == Some("Committed title"), "the pushed commit")
+        .await;
+    assert!(status_of(&server).await.contains(&second));
+
+    // A replayed delivery, a push to another branch and another event change nothing.
+    write(
+        &root,
+        "2025/PK-2025-0001.md",
+        &advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Third title"),
+    );
+    commit(&root, "Third");
+    let replay = c
+        .post(&hook)
+        .header("x-github-event", "push")
+        .header("x-github-delivery", "delivery-1")
+        .header("x-hub-signature-256", sign(secret, &push))
+        .body(push.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 202);
+    let other = br#"{"ref":"refs/heads/other"}"#.to_vec();
+    let r = c
+        .post(&hook)
+        .header("x-gitea-event", "push")
+        .header("x-gitea-signature", sign(secret, &other).trim_start_matches("sha256=").to_string())
+        .body(other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let r = c
+        .post(&hook)
+        .header("x-gitlab-event", "Issue Hook")
+        .header("x-gitlab-token", "It's a Secret to Everybody")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(title(&server, "PK-2025-0001").await.as_deref(), Some("Committed title"), "nothing changed");
+
+    // GitLab's token for the branch publishes it.
+    let r = c
+        .post(&hook)
+        .header("x-gitlab-event", "Push Hook")
+        .header("x-gitlab-token", "It's a Secret to Everybody")
+        .body(push.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    wait_for(async || title(&server, "PK-2025-0001").await.as_deref() == Some("Third title"), "the GitLab push").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_commit_keeps_the_last_good_site_and_a_force_push_resets() {
+    // A bare "origin", a staff clone that pushes, and the server fetching from origin.
+    let (_tmp, staff) = repo();
+    let origin = staff.parent().unwrap().join("origin.git");
+    git(staff.parent().unwrap(), &["clone", "-q", "--bare", staff.to_str().unwrap(), origin.to_str().unwrap()]);
+    git(&staff, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    let served = staff.parent().unwrap().join("served");
+    git(staff.parent().unwrap(), &["clone", "-q", origin.to_str().unwrap(), served.to_str().unwrap()]);
+    let server = git_server(&served, Some("origin"), b"s3cret", Some(Duration::from_millis(300))).await;
+
+    write(&staff, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", ""));
+    let good = commit(&staff, "Add PK-2025-0002");
+    git(&staff, &["push", "-q", "origin", "main"]);
+    wait_for(async || title(&server, "PK-2025-0002").await.is_some(), "the polled commit").await;
+
+    write(&staff, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\""));
+    let bad = commit(&staff, "Broken severity");
+    git(&staff, &["push", "-q", "origin", "main"]);
+    wait_for(async || status_of(&server).await.contains(&bad), "the rejection").await;
+    let status = status_of(&server).await;
+    assert!(status.contains("REJECTED") && status.contains("unknown severity `hgh`"), "{status}");
+    assert!(status.contains(&format!("commit: {good}")), "still serving the good commit: {status}");
+    assert!(title(&server, "PK-2025-0002").await.is_some(), "last good site stays live");
+
+    // A force-push that drops both commits: PK-2025-0002 disappears.
+    git(&staff, &["reset", "-q", "--hard", "HEAD~2"]);
+    write(&staff, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    let rewritten = commit(&staff, "Add PK-2025-0003 instead");
+    git(&staff, &["push", "-q", "--force", "origin", "main"]);
+    wait_for(async || title(&server, "PK-2025-0003").await.is_some(), "the force-pushed tip").await;
+    assert!(title(&server, "PK-2025-0002").await.is_none(), "removed advisories disappear");
+    let status = status_of(&server).await;
+    assert!(status.contains(&format!("commit: {rewritten}")) && status.contains("last change: valid"), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_shows_drafts_with_a_banner() {
+    let dir = crate::fixture::samples_dir();
+    let mut options = ServeOptions::new(dir);
+    options.preview = true;
+    options.limits = limits();
+    let server = Server::start_with(options, false).await;
+    let html = client().get(server.url("/advisories/PK-2026-0001/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("PREVIEW – not public") && html.contains("DRAFT-SECRET-MARKER"));
+    let embargoed = client().get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap();
+    assert_eq!(embargoed.status(), 200);
+}
+
+#[test]
+fn preview_refuses_a_non_loopback_address() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["serve", "--preview", "--addr", "0.0.0.0:0", "--dir"])
+        .arg(crate::fixture::samples_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
