@@ -117,7 +117,11 @@ impl<'a> Ctx<'a> {
             let md = MarkdownOptions { absolute_base: Some(base), section_link_label: &t.section_link };
             let (view, checklist) = self.advisory_view(a, None, lang, base, &md);
             let layout = self.layout("/feed.xml", self.lang_ref(lang), view.title.clone(), view.summary.clone());
-            xml(&AdvisoryBody { layout, a: view, checklist }.render().unwrap_or_default())
+            let html = AdvisoryBody { layout, a: view, checklist }.render().unwrap_or_default();
+            // Feed readers resolve links against the feed, not the page: footnote and
+            // other in-page links must name the page.
+            let html = html.replace("href=\"#", &format!("href=\"{}#", self.url(a)));
+            xml(&html)
         })
     }
 

@@ -194,3 +194,49 @@ fn json_api_is_versioned_and_complete() {
     let first = &a["checklist"][0];
     assert!(first["id"].is_string() && first["urgency"] == "now" && first["text"].is_string());
 }
+
+/// The RSS Advisory Board's best practices that readers depend on, checked on every
+/// RSS feed of the sample build (the W3C validator cannot be fetched on this machine).
+#[test]
+fn rss_feeds_follow_the_best_practices_profile() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let rfc822 = |s: &str| {
+        // "Sun, 27 Jul 2025 09:00:00 +0000"
+        let parts: Vec<&str> = s.split(' ').collect();
+        parts.len() == 6 && parts[0].ends_with(',') && parts[3].len() == 4 && parts[5] == "+0000"
+    };
+    for (rel, bytes) in feeds(&out).into_iter().filter(|(r, _)| r.ends_with(".xml") && r != "atom.xml") {
+        let xml = String::from_utf8(bytes).unwrap();
+        let channel = xml.split("<item>").next().unwrap();
+        for tag in ["<title>", "<link>", "<description>", "<language>", "<lastBuildDate>", "<ttl>", "<copyright>"] {
+            assert!(channel.contains(tag) || (tag == "<lastBuildDate>" && !xml.contains("<item>")), "{rel}: channel lacks {tag}");
+        }
+        let self_link = format!("<atom:link href=\"https://advisories.example.pk/{rel}\" rel=\"self\" type=\"application/rss+xml\">");
+        assert!(channel.contains(&self_link), "{rel}: atom:link rel=self");
+        if let Some(date) = channel.split("<lastBuildDate>").nth(1).and_then(|s| s.split('<').next()) {
+            assert!(rfc822(date), "{rel}: lastBuildDate {date}");
+        }
+        for item in xml.split("<item>").skip(1) {
+            let field = |tag: &str| item.split(&format!("<{tag}")).nth(1).and_then(|s| s.split_once('>')).map(|(_, v)| v.split(&format!("</{tag}>")).next().unwrap_or(""));
+            let link = field("link").unwrap_or_else(|| panic!("{rel}: item without link"));
+            assert!(link.starts_with("https://advisories.example.pk/"), "{rel}: link {link}");
+            let guid = field("guid").unwrap_or_else(|| panic!("{rel}: item without guid"));
+            assert!(guid == link || item.contains("<guid isPermaLink=\"false\">"), "{rel}: guid {guid} vs link {link}");
+            assert!(field("title").is_some_and(|t| !t.is_empty()), "{rel}: title");
+            assert!(field("description").is_some_and(|t| !t.is_empty()), "{rel}: description");
+            let date = field("pubDate").unwrap_or_else(|| panic!("{rel}: pubDate"));
+            assert!(rfc822(date), "{rel}: pubDate {date}");
+            if let Some(content) = field("content:encoded") {
+                for attr in ["href=\"", "src=\""] {
+                    for value in content.split(attr).skip(1) {
+                        assert!(
+                            value.starts_with("https://") || value.starts_with("http://") || value.starts_with("mailto:") || value.starts_with("tel:"),
+                            "{rel}: relative URL in content: {attr}{}",
+                            &value[..value.len().min(40)]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
