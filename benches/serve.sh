@@ -162,7 +162,7 @@ stop_serve() {
 wait_up() { # name url pid
   local i
   for ((i = 0; i < 1200; i++)); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$2" || true) == 200 ]] && return 0
+    [[ $(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$2" || true) == 200 ]] && return 0
     kill -0 "$3" 2>/dev/null || die "$1 exited during startup (see above / $base/serve.log)"
     sleep 0.05
   done
@@ -186,12 +186,12 @@ header() { # url name -> value of response header `name` (GET, Accept-Encoding: 
 }
 echo
 echo "responses (GET, Accept-Encoding: gzip):"
-printf '  %-24s %-8s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
+printf '  %-32s %-8s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
 for path in "$adv_url" / /feed.xml; do
   for s in nginx bulletin; do
     b=$nginx_base; [[ $s == bulletin ]] && b=$serve_base
     read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H 'Accept-Encoding: gzip' "$b$path")
-    printf '  %-24s %-8s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
+    printf '  %-32s %-8s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
       "$size" "$(header "$b$path" content-type)"
     [[ $code == 200 ]] || die "$s answered $code for $path"
   done
@@ -203,7 +203,7 @@ serve_etag=$(curl -sI -H 'Accept-Encoding: gzip' "$serve_base$adv_url" | tr -d '
 for s in nginx bulletin; do
   if [[ $s == nginx ]]; then b=$nginx_base e=$nginx_etag; else b=$serve_base e=$serve_etag; fi
   code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $e" "$b$adv_url")
-  printf '  %-24s %-8s %-6s If-None-Match: %s\n' "$adv_url (304)" "$s" "$code" "$e"
+  printf '  %-32s %-8s %-6s If-None-Match: %s\n' "$adv_url (304)" "$s" "$code" "$e"
   [[ $code == 304 ]] || die "$s answered $code, not 304, to If-None-Match: $e"
 done
 
@@ -256,7 +256,7 @@ for label in "${labels[@]}"; do
   done
 done
 
-kb_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
+kb_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo '?'; }
 serve_hwm=$(kb_status "$serve_pid" VmHWM)
 serve_rss=$(kb_status "$serve_pid" VmRSS)
 nginx_mem=""
@@ -301,7 +301,7 @@ for ((i = 1; i <= 3; i++)); do
   mv -f "$tmp" "$adv_file"
   seen=""
   while (($(ms_now) - start < 60000)); do
-    if curl -s --compressed "$serve_base$adv_url" | grep -qF "$title"; then seen=$(($(ms_now) - start)); break; fi
+    if curl -s --max-time 5 --compressed "$serve_base$adv_url" | grep -qF "$title"; then seen=$(($(ms_now) - start)); break; fi
     sleep 0.02
   done
   [[ -n $seen ]] || die "the new title did not appear within 60 s (see $base/serve.log)"

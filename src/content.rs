@@ -96,8 +96,27 @@ impl Content {
     }
 
     /// The first embargo that lifts after `now` (a non-draft advisory published later).
+    /// An update dated in the future is embargoed like an advisory: it counts too.
     pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
-        self.advisories.iter().filter(|a| !a.draft && a.published > now).map(|a| a.published).min()
+        self.advisories
+            .iter()
+            .filter(|a| !a.draft)
+            .flat_map(|a| std::iter::once(a.published).chain(a.updates.iter().map(|u| u.date)))
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    /// The content as the public may see it at `now` with respect to updates: a copy
+    /// without the updates dated after `now`, or `None` when there is no such update.
+    pub fn as_of(&self, now: Timestamp) -> Option<Content> {
+        if !self.advisories.iter().any(|a| a.updates.iter().any(|u| u.date > now)) {
+            return None;
+        }
+        let mut copy = self.clone();
+        for a in &mut copy.advisories {
+            a.updates.retain(|u| u.date <= now);
+        }
+        Some(copy)
     }
 }
 
@@ -235,6 +254,22 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
                 .help("move it next to the original"),
             );
             continue;
+        }
+        let covered = std::iter::once(original.published).chain(original.updates.iter().map(|u| u.date));
+        if !covered.clone().any(|t| t == translation.covers) {
+            diags.push(
+                file.error(
+                    id_span.clone(),
+                    format!(
+                        "`covers` ({}) is neither the original's `published` nor one of its update dates",
+                        translation.covers
+                    ),
+                )
+                .help(format!(
+                    "set covers to the newest date of the original that this translation includes: one of {}",
+                    covered.map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+                )),
+            );
         }
         for date in translation.updates.keys() {
             if !original.updates.iter().any(|u| u.date == *date) {

@@ -23,6 +23,10 @@ pub struct Revision {
     pub date: Timestamp,
     /// First line of the commit message.
     pub subject: String,
+    /// Every file under the folder the commit touched (relative paths), so a page can
+    /// withhold the subject of a commit that also touched an unpublished advisory.
+    #[serde(skip)]
+    pub files: std::sync::Arc<[String]>,
 }
 
 /// Why a git command failed.
@@ -82,6 +86,7 @@ impl History {
         // Newest first: a rename maps the old name onto the file's current name for every older commit.
         let mut current_name: HashMap<String, String> = HashMap::new();
         for commit in parse_log(&log) {
+            let mut names = Vec::with_capacity(commit.changes.len());
             for change in &commit.changes {
                 let (path, renamed_from) = match change {
                     Change::Touched(p) => (p.clone(), None),
@@ -91,7 +96,13 @@ impl History {
                 if let Some(from) = renamed_from {
                     current_name.insert(from, now_named.clone());
                 }
-                history.by_path.entry(now_named).or_default().push(commit.revision.clone());
+                names.push(now_named);
+            }
+            // The commit's files under the names they have now, so a page can tell whether
+            // they are all public.
+            let revision = Revision { files: names.clone().into(), ..commit.revision };
+            for name in names {
+                history.by_path.entry(name).or_default().push(revision.clone());
             }
         }
         Ok(history)
@@ -174,8 +185,6 @@ fn parse_log(log: &[u8]) -> Vec<LoggedCommit> {
             continue;
         };
         let Ok(date) = date.parse::<Timestamp>() else { continue };
-        let revision =
-            Revision { hash: hash.into(), short: short.into(), date, subject: subject.unwrap_or_default().to_string() };
         let mut changes = Vec::new();
         let rest: Vec<String> =
             fields.map(|f| String::from_utf8_lossy(f).trim_start_matches('\n').to_string()).collect();
@@ -202,6 +211,21 @@ fn parse_log(log: &[u8]) -> Vec<LoggedCommit> {
                 i += 2;
             }
         }
+        let files: Vec<String> = changes
+            .iter()
+            .flat_map(|c| match c {
+                Change::Touched(p) => vec![p.clone()],
+                // The old name of a renamed file is not a file of its own: the new name decides.
+                Change::Renamed { to, .. } => vec![to.clone()],
+            })
+            .collect();
+        let revision = Revision {
+            hash: hash.into(),
+            short: short.into(),
+            date,
+            subject: subject.unwrap_or_default().to_string(),
+            files: files.into(),
+        };
         out.push(LoggedCommit { revision, changes });
     }
     out
@@ -235,8 +259,9 @@ pub struct Checkout {
     pub remote: Option<String>,
     /// The branch to publish.
     pub branch: String,
-    /// Where checked-out trees are kept.
-    pub workdir: PathBuf,
+    /// Where checked-out trees are kept: a private folder (mode 0700, random name),
+    /// removed when the checkout is dropped.
+    workdir: tempfile::TempDir,
 }
 
 impl Checkout {
@@ -252,10 +277,10 @@ impl Checkout {
             None => git_text(dir, &["symbolic-ref", "--short", "HEAD"])
                 .map_err(|_| GitError("HEAD is detached: name the branch to publish with --branch".into()))?,
         };
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let workdir = std::env::temp_dir().join(format!("bulletin-git-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&workdir).map_err(|e| GitError(format!("cannot create {}: {e}", workdir.display())))?;
+        let workdir = tempfile::Builder::new()
+            .prefix("bulletin-git-")
+            .tempdir()
+            .map_err(|e| GitError(format!("cannot create a folder for checkouts: {e}")))?;
         Ok(Self { repo: top, prefix, remote, branch, workdir })
     }
 
@@ -279,11 +304,11 @@ impl Checkout {
     /// Writes the advisories folder of `commit` into a fresh folder and returns its path.
     /// Removed files are gone because every commit gets a new folder.
     pub fn materialize(&self, commit: &str) -> Result<PathBuf, GitError> {
-        let target = self.workdir.join(&commit[..commit.len().min(12)]);
+        let target = self.workdir.path().join(&commit[..commit.len().min(12)]);
         if target.exists() {
             return Ok(target.join(&self.prefix));
         }
-        let staging = self.workdir.join(format!(".{commit}.tmp"));
+        let staging = self.workdir.path().join(format!(".{commit}.tmp"));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(|e| GitError(e.to_string()))?;
         let index = staging.join(".index");
@@ -315,18 +340,12 @@ impl Checkout {
     /// Removes checked-out trees other than `keep`.
     pub fn prune(&self, keep: &str) {
         let keep = &keep[..keep.len().min(12)];
-        if let Ok(entries) = std::fs::read_dir(&self.workdir) {
+        if let Ok(entries) = std::fs::read_dir(self.workdir.path()) {
             for e in entries.flatten() {
                 if e.file_name().to_string_lossy() != keep {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
         }
-    }
-}
-
-impl Drop for Checkout {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.workdir);
     }
 }

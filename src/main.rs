@@ -216,7 +216,11 @@ fn serve(
             None
         } else {
             match bulletin::server::reload::watch(&dir, state.reload_sender()) {
-                Ok(w) => Some(w),
+                // An edit made while the site was first loading is seen by one more reload.
+                Ok(w) => {
+                    state.request_reload();
+                    Some(w)
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot watch the folder; changes need a restart");
                     None

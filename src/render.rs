@@ -64,6 +64,9 @@ pub fn site_with(
     options: RenderOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Site {
+    // Updates dated after `now` are embargoed like advisories: render a copy without them.
+    let without_future_updates = if options.preview { None } else { content.as_of(now) };
+    let content = without_future_updates.as_ref().unwrap_or(content);
     let mut ctx = Ctx::new(content, settings, now);
     if options.preview {
         ctx.preview = true;
@@ -94,7 +97,8 @@ pub fn site_with(
 pub fn checklist_for_classes(content: &Content, settings: &Settings, now: Timestamp, classes: &[&str]) -> Page {
     let ctx = Ctx::new(content, settings, now);
     let mut known: Vec<&str> = classes.iter().copied().filter(|c| content.catalogue.class(c).is_some()).collect();
-    known.dedup();
+    let mut seen = HashSet::new();
+    known.retain(|c| seen.insert(*c));
     ctx.checklist_page("/checklist/".to_string(), &known).1
 }
 
@@ -141,6 +145,8 @@ struct Ctx<'a> {
     content_html: Vec<std::sync::OnceLock<String>>,
     /// Staff preview (drafts and embargoed included, banner on every page).
     preview: bool,
+    /// Files of public advisories and translations (computed on first use).
+    public_paths: std::sync::OnceLock<HashSet<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -158,6 +164,7 @@ impl<'a> Ctx<'a> {
             newest,
             content_html,
             preview: false,
+            public_paths: std::sync::OnceLock::new(),
         }
     }
 
@@ -199,6 +206,26 @@ impl<'a> Ctx<'a> {
             jobs.push(Job::Listing(listing));
         }
         jobs
+    }
+
+    /// Whether a file of the advisories folder may be named in public: anything that is
+    /// not an advisory or translation file, or the file of a public advisory or translation.
+    fn is_public_path(&self, path: &str) -> bool {
+        let is_advisory_file =
+            path.len() > 5 && path.as_bytes()[..4].iter().all(u8::is_ascii_digit) && path.ends_with(".md");
+        !is_advisory_file
+            || self
+                .public_paths
+                .get_or_init(|| {
+                    self.public
+                        .iter()
+                        .flat_map(|a| {
+                            std::iter::once(a.path.clone())
+                                .chain(a.translations.values().filter(|t| !t.draft).map(|t| t.path.clone()))
+                        })
+                        .collect()
+                })
+                .contains(path)
     }
 
     /// Tags of public advisories, sorted.
@@ -449,7 +476,12 @@ impl<'a> Ctx<'a> {
         let body = translation.map_or(a.body.as_str(), |tr| tr.body.as_str());
         let checklist_items: Vec<ChecklistItem> = match translation {
             Some(tr) => {
-                let mut items = tr.own_measures.clone();
+                // A translation without its own measures section keeps the original's steps.
+                let mut items = if tr.own_measures.is_empty() {
+                    a.checklist.iter().filter(|i| i.source == MeasureSource::Advisory).cloned().collect()
+                } else {
+                    tr.own_measures.clone()
+                };
                 self.content.catalogue.extend_checklist(&mut items, a.data.iter().map(|d| d.as_str()));
                 crate::model::sort_by_urgency(&mut items);
                 items
@@ -459,6 +491,7 @@ impl<'a> Ctx<'a> {
         let default_lang = self.settings.default_language.clone();
         let item_lang = |i: &ChecklistItem| match (translation, &i.source) {
             (Some(_), MeasureSource::Catalogue { .. }) => Some(default_lang.clone()),
+            (Some(tr), MeasureSource::Advisory) if tr.own_measures.is_empty() => Some(default_lang.clone()),
             _ => None,
         };
         let interactive = !base.starts_with("http");
@@ -506,7 +539,12 @@ impl<'a> Ctx<'a> {
                 .map(|r| HistoryView {
                     iso: r.date.to_string(),
                     text: t.date(r.date),
-                    subject: r.subject.clone(),
+                    // A subject may describe an advisory that is not public yet.
+                    subject: if r.files.iter().all(|f| self.is_public_path(f)) {
+                        r.subject.clone()
+                    } else {
+                        t.history_withheld.clone()
+                    },
                     short: r.short.clone(),
                     href: self
                         .settings

@@ -45,6 +45,9 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// How long a graceful shutdown waits for requests in flight.
     pub shutdown_grace: Duration,
+    /// A connection is closed after this long, busy or not, so clients that read slowly
+    /// (or never) cannot hold the connection slots.
+    pub max_connection_age: Duration,
 }
 
 impl Default for Limits {
@@ -55,6 +58,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_header_bytes: 16 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            max_connection_age: Duration::from_secs(60),
         }
     }
 }
@@ -118,6 +122,8 @@ pub struct Live {
     pub version: String,
     /// The commit the content came from (`--git`, or the working copy's HEAD).
     pub commit: Option<String>,
+    /// Dynamic checklist pages already rendered from this snapshot, by class set.
+    pub(crate) checklists: Mutex<std::collections::HashMap<String, Arc<crate::site::Page>>>,
 }
 
 /// What `/_status` reports.
@@ -160,7 +166,7 @@ impl AppState {
     pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
         let source = reload::Source::new(&options)?;
         let history = Mutex::new(None);
-        let (content, commit) = reload::load(&source, &options, &history)?;
+        let (content, commit) = reload::load(&source, &options, &history, None)?;
         let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview);
         let hsts = live.content.settings.base_url.starts_with("https://");
         let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };
@@ -249,9 +255,12 @@ pub async fn run(
             .keep_alive(true);
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
+        let max_age = limits.max_connection_age;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            match tokio::time::timeout(max_age, connection).await {
+                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
+                Err(_) => tracing::debug!(%peer, "connection closed at its maximum age"),
+                Ok(Ok(())) => {}
             }
             drop(permit);
         });

@@ -178,6 +178,20 @@ impl Site {
         });
     }
 
+    /// Sets `Last-Modified` for a server: a page whose bytes did not change since
+    /// `previous` keeps its date; any other page is dated `now` unless its content date
+    /// is later. Content dates alone would miss an edit made without an `[[updates]]`
+    /// entry, and a client asking `If-Modified-Since` would never see it.
+    pub fn date_changes(&mut self, previous: Option<&Site>, now: Timestamp) {
+        for (path, page) in &mut self.pages {
+            let kept = previous.and_then(|p| p.pages.get(path)).filter(|old| old.etag == page.etag);
+            page.last_modified = match kept {
+                Some(old) => old.last_modified,
+                None => Some(page.last_modified.map_or(now, |t| t.max(now))),
+            };
+        }
+    }
+
     /// The file a URL path is written to: `/a/` → `a/index.html`, `/feed.xml` → `feed.xml`.
     pub fn file_for(path: &str) -> PathBuf {
         let rel = path.trim_start_matches('/');

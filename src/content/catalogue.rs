@@ -121,6 +121,14 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
                                 .push(file.error(id.1.clone(), format!("measure `{}` is defined twice", id.0)).help(
                                     "give it another id, or reuse the first definition by writing only `id = …`",
                                 ));
+                        } else if let Some(same) = catalogue.measure_with_text(&text) {
+                            // Two ids for one step would let a checklist drop one of them.
+                            failed.push(id.0.clone());
+                            let span = m.get("text").map_or(id.1.clone(), |v| v.span);
+                            diags.push(
+                                file.error(span, format!("measure `{}` has the same text as `{}`", id.0, same.id))
+                                    .help(format!("reuse it by writing only `id = \"{}\"` in this class", same.id)),
+                            );
                         } else {
                             catalogue.insert_measure(Measure { id: id.0.clone(), urgency, text, link });
                         }

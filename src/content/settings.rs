@@ -50,6 +50,20 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
     let default_language = text("default_language", "\"en\"", "write a language code such as \"en\"", diags);
     let languages =
         f.required(file, diags, "languages", "[\"en\", \"ur\"]").and_then(|v| v.strings(file, diags, "languages", 0));
+    // Language codes become folders (`/ur/`) and file suffixes (`ID.ur.md`).
+    let languages = languages.and_then(|list| {
+        let mut ok = true;
+        for (code, span) in &list {
+            if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+                diags.push(
+                    file.error(span.clone(), format!("language `{code}` is not a two- or three-letter code"))
+                        .help("use lowercase ISO 639 codes such as \"en\" or \"ur\""),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(list)
+    });
     let contact_email = text("contact_email", "\"help@example.org\"", "write the address readers write to", diags);
     let security_email =
         text("security_email", "\"security@example.org\"", "write the address for security reports", diags);

@@ -78,6 +78,12 @@ impl Catalogue {
         self.measures.get(id)
     }
 
+    /// A measure whose text is `text` in other words (case, punctuation, spacing).
+    pub fn measure_with_text(&self, text: &str) -> Option<&Measure> {
+        let wanted = normalized(text);
+        self.normalized.iter().find(|(_, t)| **t == wanted).and_then(|(id, _)| self.measures.get(id))
+    }
+
     /// Every measure, in definition order.
     pub fn measures(&self) -> impl Iterator<Item = &Measure> {
         self.measures.values()

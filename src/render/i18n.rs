@@ -15,6 +15,8 @@ pub struct Strings {
     pub section_link: String,
     /// English
     pub lang_name: String,
+    /// Shown instead of a commit subject that may name an unpublished advisory.
+    pub history_withheld: String,
     /// Heading of the git revision history.
     pub history_title: String,
     /// Text of the link to a measure's instructions.

@@ -65,6 +65,10 @@ fn classify(url: &str) -> UrlKind {
     // Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
     let squeezed: String =
         url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    // Browsers read `\` as `/`, so `/\host` is another site: no backslashes at all.
+    if squeezed.contains('\\') {
+        return UrlKind::Unsafe;
+    }
     let scheme_end = squeezed.find(':');
     let path_start = squeezed.find(['/', '?', '#']);
     match scheme_end {
@@ -87,12 +91,29 @@ fn absolute(url: &str, base: Option<&str>) -> String {
     }
 }
 
+/// Element ids of the page templates (see templates/).
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "checklist",
+    "checklist-title",
+    "updates-title",
+    "references-title",
+    "related-title",
+    "channels-title",
+    "history-title",
+    "classes-title",
+    "cta-title",
+    "active-title",
+    "latest-title",
+];
+
 /// Renders Markdown to HTML under the rules of this module.
 pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
     let source = strip_controls(markdown);
     let events: Vec<Event<'_>> = Parser::new_ext(&source, markdown_options()).collect();
     let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut used_ids: HashSet<String> = HashSet::new();
+    // Ids the page templates use themselves; a heading never takes one of them.
+    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     // For each open link or image: whether its closing tag is kept (false = dropped).
     let mut link_stack: Vec<Option<&'static str>> = Vec::new();
     let mut i = 0;
@@ -101,7 +122,13 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
         i += 1;
         match event {
             Event::Html(raw) | Event::InlineHtml(raw) => out_events.push(Event::Text(raw)),
-            Event::Start(Tag::Link { dest_url, .. }) => match classify(&dest_url) {
+            Event::Start(Tag::Link { dest_url, link_type, .. }) => match classify(&dest_url) {
+                // `<help@example.org>`: the destination is the bare address.
+                _ if link_type == pulldown_cmark::LinkType::Email => {
+                    let href = escape_html(&format!("mailto:{dest_url}")).into_owned();
+                    out_events.push(Event::InlineHtml(CowStr::from(format!("<a href=\"{href}\">"))));
+                    link_stack.push(Some("</a>"));
+                }
                 UrlKind::Unsafe => link_stack.push(None),
                 kind => {
                     let href = escape_html(&absolute(
@@ -173,11 +200,12 @@ pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 let anchor = escape_html(&anchor).into_owned();
                 out_events.push(Event::Html(CowStr::from(format!("<{level} id=\"{anchor}\">"))));
                 // Links inside headings are kept as text: the heading carries its own anchor link.
-                out_events.extend(
-                    inner
-                        .into_iter()
-                        .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link))),
-                );
+                out_events.extend(inner.into_iter().filter(|e| {
+                    !matches!(
+                        e,
+                        Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image)
+                    )
+                }));
                 // Feeds (absolute links) get no anchor link: a reader has no use for it.
                 let link = if options.absolute_base.is_some() {
                     String::new()
@@ -276,6 +304,17 @@ mod tests {
         assert!(out.contains(r#"<h2 id="کیا-ہوا">"#), "{out}");
         assert!(out.contains(r#"<h2 id="کیا-ہوا-1">"#), "{out}");
         assert!(out.contains(r##"href="#کیا-ہوا""##), "{out}");
+    }
+
+    #[test]
+    fn headings_drop_images_and_avoid_template_ids() {
+        let out = html(
+            "## Checklist\n\n## Photo ![x](https://tracker.example/p.gif)\n\n[a](/\\evil.example/) <help@example.org>\n",
+        );
+        assert!(!out.contains("<img") && !out.contains("tracker"), "{out}");
+        assert!(out.contains(r#"id="checklist-1""#), "{out}");
+        assert!(!out.contains("evil.example/\""), "{out}");
+        assert!(out.contains(r#"<a href="mailto:help@example.org">"#), "{out}");
     }
 
     #[test]

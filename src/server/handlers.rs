@@ -121,11 +121,30 @@ pub(crate) async fn page(
             .take(64)
             .collect();
         if !classes.is_empty() {
-            let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-            let content = &live.content;
-            let mut page: Page =
-                crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
-            page.cache = CachePolicy::Revalidate;
+            let mut key: Vec<&str> = classes.iter().map(String::as_str).collect();
+            key.sort_unstable();
+            key.dedup();
+            let key = key.join(",");
+            let cached = live.checklists.lock().ok().and_then(|c| c.get(&key).cloned());
+            let page = match cached {
+                Some(page) => page,
+                None => {
+                    let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+                    let content = &live.content;
+                    let mut page: Page =
+                        crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
+                    page.cache = CachePolicy::Revalidate;
+                    let page = Arc::new(page);
+                    if let Ok(mut cache) = live.checklists.lock() {
+                        // The class sets are few, but never let the cache grow without bound.
+                        if cache.len() >= 256 {
+                            cache.clear();
+                        }
+                        cache.insert(key, page.clone());
+                    }
+                    page
+                }
+            };
             return respond(&page, &method, &headers, StatusCode::OK);
         }
     }

@@ -101,11 +101,19 @@ fn parse_http_date(s: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
+/// The ETag of one representation: gzip and brotli bodies differ from identity, so
+/// each gets its own strong tag (`"…-br"`, `"…-gz"`).
+fn representation_etag(page: &Page, encoding: Option<&str>) -> String {
+    match encoding {
+        Some(e) => format!("{}-{}\"", page.etag.trim_end_matches('"'), if e == "br" { "br" } else { "gz" }),
+        None => page.etag.clone(),
+    }
+}
+
 /// Whether the client's cached copy is current: `If-None-Match` first, else `If-Modified-Since`.
-fn not_modified(page: &Page, headers: &HeaderMap) -> bool {
+fn not_modified(page: &Page, etag: &str, headers: &HeaderMap) -> bool {
     if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        let ours = page.etag.trim_start_matches("W/");
-        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours);
+        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag);
     }
     match (page.last_modified, headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok())) {
         (Some(modified), Some(since)) => {
@@ -132,9 +140,18 @@ fn is_feed_or_json(content_type: &str) -> bool {
 
 /// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
 pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status: StatusCode) -> Response<Body> {
+    let compressed = page.compressed();
+    let (body, encoding): (Bytes, Option<&str>) = match negotiate(headers) {
+        Encoding::Brotli if compressed.brotli.is_some() => (compressed.brotli.clone().unwrap_or_default(), Some("br")),
+        Encoding::Brotli | Encoding::Gzip if compressed.gzip.is_some() => {
+            (compressed.gzip.clone().unwrap_or_default(), Some("gzip"))
+        }
+        _ => (page.body.clone(), None),
+    };
+    let etag = representation_etag(page, encoding);
     let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, page.content_type);
     if status == StatusCode::OK {
-        builder = builder.header(header::ETAG, &page.etag).header(header::CACHE_CONTROL, cache_control(page.cache));
+        builder = builder.header(header::ETAG, &etag).header(header::CACHE_CONTROL, cache_control(page.cache));
         if let Some(modified) = page.last_modified {
             builder = builder.header(header::LAST_MODIFIED, http_date(modified));
         }
@@ -147,17 +164,9 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     if is_feed_or_json(page.content_type) {
         builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     }
-    if status == StatusCode::OK && not_modified(page, headers) {
+    if status == StatusCode::OK && not_modified(page, &etag, headers) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap_or_default();
     }
-    let compressed = page.compressed();
-    let (body, encoding): (Bytes, Option<&str>) = match negotiate(headers) {
-        Encoding::Brotli if compressed.brotli.is_some() => (compressed.brotli.clone().unwrap_or_default(), Some("br")),
-        Encoding::Brotli | Encoding::Gzip if compressed.gzip.is_some() => {
-            (compressed.gzip.clone().unwrap_or_default(), Some("gzip"))
-        }
-        _ => (page.body.clone(), None),
-    };
     if let Some(encoding) = encoding {
         builder = builder.header(header::CONTENT_ENCODING, encoding);
     }
@@ -191,6 +200,11 @@ pub(crate) async fn common_headers(State(state): State<Arc<AppState>>, request: 
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if state.hsts {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    if state.options.preview {
+        // Unpublished content: never stored by a cache, never indexed.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
     }
     response
 }

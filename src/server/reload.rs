@@ -72,11 +72,15 @@ pub(crate) fn load(
     source: &Source,
     options: &ServeOptions,
     history: &Mutex<Option<History>>,
+    tip: Option<String>,
 ) -> Result<(Content, Option<String>), LoadError> {
     let (dir, commit, history_dir) = match source {
         Source::WorkingCopy(dir) => (dir.clone(), None, dir.clone()),
         Source::Git(checkout) => {
-            let commit = checkout.fetch()?;
+            let commit = match tip {
+                Some(tip) => tip,
+                None => checkout.fetch()?,
+            };
             let dir = checkout.materialize(&commit)?;
             (dir, Some(commit), checkout.repo.join(&checkout.prefix))
         }
@@ -115,7 +119,8 @@ pub(crate) fn render(
     preview: bool,
 ) -> Live {
     let options = crate::render::RenderOptions { preview };
-    let site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
+    let mut site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
+    site.date_changes(previous.map(|p| &p.site), now);
     if let Some(previous) = previous {
         site.reuse_compressed(&previous.site);
     }
@@ -125,7 +130,14 @@ pub(crate) fn render(
         fingerprint.update(path.as_bytes());
         fingerprint.update(page.etag.as_bytes());
     }
-    Live { content, site, rendered_for: now, version: format!("{:016x}", fingerprint.digest()), commit }
+    Live {
+        content,
+        site,
+        rendered_for: now,
+        version: format!("{:016x}", fingerprint.digest()),
+        commit,
+        checklists: Default::default(),
+    }
 }
 
 /// Why the site is rebuilt.
@@ -147,14 +159,16 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
         let (content, commit) = match trigger {
             Trigger::Embargo => (previous.content.clone(), previous.commit.clone()),
             Trigger::Change => {
-                // A push or poll that brings no new commit changes nothing.
-                if let Source::Git(_) = state2.source
-                    && let Ok(Some(tip)) = state2.source.tip()
-                    && Some(&tip) == previous.commit.as_ref()
-                {
-                    return Ok(None);
+                // A push or poll that brings no new commit changes nothing, and a commit
+                // already rejected is not checked again.
+                let tip = state2.source.tip()?;
+                if let Some(tip) = &tip {
+                    let failed = state2.status.lock().ok().and_then(|s| s.failed_commit.clone());
+                    if Some(tip) == previous.commit.as_ref() || Some(tip) == failed.as_ref() {
+                        return Ok(None);
+                    }
                 }
-                let (content, commit) = load(&state2.source, &state2.options, &state2.history)?;
+                let (content, commit) = load(&state2.source, &state2.options, &state2.history, tip)?;
                 (Arc::new(content), commit)
             }
         };
@@ -171,9 +185,12 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             if let Ok(mut status) = state.status.lock() {
                 status.last_reload = Some(now);
                 status.reloads += 1;
-                status.last_error = None;
-                status.last_error_at = None;
-                status.failed_commit = None;
+                // Only a valid change settles a rejected one; an embargo lift does not.
+                if trigger == Trigger::Change {
+                    status.last_error = None;
+                    status.last_error_at = None;
+                    status.failed_commit = None;
+                }
             }
             tracing::info!(
                 target: "bulletin::reload",
@@ -251,11 +268,19 @@ pub async fn run(state: Arc<AppState>) {
     loop {
         let live = state.live.load_full();
         let now = (state.options.clock)();
-        let next_lift = if state.options.preview { None } else { live.content.next_embargo_lift(live.rendered_for) };
+        // While the latest change is rejected, embargoes are held: the rejected change may
+        // have postponed or withdrawn one, and publishing early cannot be undone.
+        let holding = state.status.lock().map(|s| s.last_error.is_some()).unwrap_or(false);
+        let next_lift =
+            if state.options.preview || holding { None } else { live.content.next_embargo_lift(live.rendered_for) };
+        if holding && live.content.next_embargo_lift(live.rendered_for).is_some_and(|t| t <= now) {
+            tracing::error!(target: "bulletin::reload", "an embargo is due but held until the rejected change is fixed");
+        }
         let wait = next_lift.map(|lift| {
             let ms = lift.as_millisecond().saturating_sub(now.as_millisecond()).max(0) as u64;
-            // Wake at the instant (plus a millisecond, so `published <= now` holds).
-            Duration::from_millis(ms + 1)
+            // Wake at the instant (plus a millisecond, so `published <= now` holds), or after a
+            // minute at most to look again: the wall clock may jump while we sleep.
+            Duration::from_millis(ms + 1).min(Duration::from_secs(60))
         });
         drop(live);
         let embargo = async {

@@ -190,3 +190,25 @@ fn pages_stay_within_the_2g_budget() {
 fn real_tags(html: &str) -> Vec<&str> {
     html.split('<').skip(1).filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag)).collect()
 }
+
+#[test]
+fn an_update_dated_in_the_future_is_embargoed_too() {
+    let text = advisory(
+        "PK-2025-0001",
+        "[[updates]]\ndate = 2025-08-01T09:00:00Z\nsummary = \"PAST-UPDATE\"\n\n[[updates]]\ndate = 2030-01-01T09:00:00Z\nsummary = \"FUTURE-UPDATE\"\n",
+    );
+    let f = Fixture::new().file("2025/PK-2025-0001.md", text);
+    let (_tmp, out) = build(f.path(), NOW);
+    let all: String = files(&out).into_iter().map(|(_, b)| String::from_utf8_lossy(&b).into_owned()).collect();
+    assert!(all.contains("PAST-UPDATE"));
+    assert!(!all.contains("FUTURE-UPDATE"), "a future update leaked");
+    assert!(!all.contains("2030"), "its date leaked");
+    let (_tmp2, later) = build(f.path(), "2030-01-01T09:00:00Z");
+    for rel in ["advisories/PK-2025-0001/index.html", "updates.xml", "api/advisories.json", "feed.xml"] {
+        assert!(text_of(&later, rel).contains("FUTURE-UPDATE"), "{rel}");
+    }
+}
+
+fn text_of(out: &std::path::Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap()
+}

@@ -319,3 +319,32 @@ fn cli_exit_codes_and_json() {
     let missing = bulletin().args(["check", "--dir", "/nonexistent/advisories"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn translation_covers_must_be_a_date_of_the_original() {
+    let text = "+++\nid = \"PK-2025-0001\"\ntitle = \"عنوان\"\nsummary = \"خلاصہ\"\ncovers = 2025-07-28T09:00:00Z\n+++\n\nمتن\n";
+    let f = Fixture::new().file(P, valid()).file("2025/PK-2025-0001.ur.md", text);
+    assert_eq!(
+        f.errors(),
+        [
+            "2025/PK-2025-0001.ur.md:2:6: `covers` (2025-07-28T09:00:00Z) is neither the original's `published` nor one of its update dates"
+        ]
+    );
+}
+
+#[test]
+fn catalogue_rejects_two_ids_for_the_same_step() {
+    let measures = format!(
+        "{}\n[email]\nlabel = \"Email\"\ndescription = \"Addresses.\"\n\n[[email.measures]]\nid = \"no-code\"\nurgency = \"now\"\ntext = \"Never share a one-time code!\"\n",
+        crate::fixture::MEASURES_TOML
+    );
+    let f = Fixture::new().file("measures.toml", measures).file(P, valid());
+    assert_eq!(f.errors(), ["measures.toml:34:8: measure `no-code` has the same text as `no-otp`"]);
+}
+
+#[test]
+fn language_codes_are_checked() {
+    let site = crate::fixture::SITE_TOML.replace("languages = [\"en\", \"ur\"]", "languages = [\"en\", \"../x\"]");
+    let f = Fixture::new().file("site.toml", site).file(P, valid());
+    assert_eq!(f.errors(), ["site.toml:6:20: language `../x` is not a two- or three-letter code"]);
+}

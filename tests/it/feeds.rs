@@ -209,15 +209,25 @@ fn rss_feeds_follow_the_best_practices_profile() {
         let xml = String::from_utf8(bytes).unwrap();
         let channel = xml.split("<item>").next().unwrap();
         for tag in ["<title>", "<link>", "<description>", "<language>", "<lastBuildDate>", "<ttl>", "<copyright>"] {
-            assert!(channel.contains(tag) || (tag == "<lastBuildDate>" && !xml.contains("<item>")), "{rel}: channel lacks {tag}");
+            assert!(
+                channel.contains(tag) || (tag == "<lastBuildDate>" && !xml.contains("<item>")),
+                "{rel}: channel lacks {tag}"
+            );
         }
-        let self_link = format!("<atom:link href=\"https://advisories.example.pk/{rel}\" rel=\"self\" type=\"application/rss+xml\">");
+        let self_link = format!(
+            "<atom:link href=\"https://advisories.example.pk/{rel}\" rel=\"self\" type=\"application/rss+xml\">"
+        );
         assert!(channel.contains(&self_link), "{rel}: atom:link rel=self");
         if let Some(date) = channel.split("<lastBuildDate>").nth(1).and_then(|s| s.split('<').next()) {
             assert!(rfc822(date), "{rel}: lastBuildDate {date}");
         }
         for item in xml.split("<item>").skip(1) {
-            let field = |tag: &str| item.split(&format!("<{tag}")).nth(1).and_then(|s| s.split_once('>')).map(|(_, v)| v.split(&format!("</{tag}>")).next().unwrap_or(""));
+            let field = |tag: &str| {
+                item.split(&format!("<{tag}"))
+                    .nth(1)
+                    .and_then(|s| s.split_once('>'))
+                    .map(|(_, v)| v.split(&format!("</{tag}>")).next().unwrap_or(""))
+            };
             let link = field("link").unwrap_or_else(|| panic!("{rel}: item without link"));
             assert!(link.starts_with("https://advisories.example.pk/"), "{rel}: link {link}");
             let guid = field("guid").unwrap_or_else(|| panic!("{rel}: item without guid"));
@@ -230,7 +240,10 @@ fn rss_feeds_follow_the_best_practices_profile() {
                 for attr in ["href=\"", "src=\""] {
                     for value in content.split(attr).skip(1) {
                         assert!(
-                            value.starts_with("https://") || value.starts_with("http://") || value.starts_with("mailto:") || value.starts_with("tel:"),
+                            value.starts_with("https://")
+                                || value.starts_with("http://")
+                                || value.starts_with("mailto:")
+                                || value.starts_with("tel:"),
                             "{rel}: relative URL in content: {attr}{}",
                             &value[..value.len().min(40)]
                         );

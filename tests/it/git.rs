@@ -328,7 +328,10 @@ async fn preview_shows_drafts_with_a_banner() {
     options.preview = true;
     options.limits = limits();
     let server = Server::start_with(options, false).await;
-    let html = client().get(server.url("/advisories/PK-2026-0001/")).send().await.unwrap().text().await.unwrap();
+    let r = client().get(server.url("/advisories/PK-2026-0001/")).send().await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    assert_eq!(r.headers()["x-robots-tag"], "noindex, nofollow");
+    let html = r.text().await.unwrap();
     assert!(html.contains("PREVIEW – not public") && html.contains("DRAFT-SECRET-MARKER"));
     let embargoed = client().get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap();
     assert_eq!(embargoed.status(), 200);
@@ -343,4 +346,18 @@ fn preview_refuses_a_non_loopback_address() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
+
+#[test]
+fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private() {
+    let (_tmp, root) = repo();
+    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    write(&root, "2030/PK-2030-0001.md", &embargoed);
+    write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("Something.", "Something else."));
+    commit(&root, "Add SECRET wallet flaw PK-2030-0001; fix typo in 0001");
+    let (_out_tmp, out) = crate::fixture::build(&root.join("advisories"), crate::fixture::NOW);
+    let page = std::fs::read_to_string(out.join("advisories/PK-2025-0001/index.html")).unwrap();
+    assert!(!page.contains("SECRET") && !page.contains("PK-2030-0001"), "the subject leaked");
+    assert!(page.contains("also touched an unpublished advisory"));
+    assert!(page.contains("Add PK-2025-0001"), "other subjects stay");
 }

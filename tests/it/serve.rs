@@ -138,7 +138,8 @@ async fn conditional_requests_get_304() {
     let r = c.get(server.url("/advisories/PK-2025-0007/")).send().await.unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     let modified = r.headers()["last-modified"].to_str().unwrap().to_string();
-    assert_eq!(modified, "Tue, 29 Jul 2025 12:00:00 GMT");
+    // A server dates pages by when their bytes changed, never earlier than the content.
+    assert!(modified.ends_with(" GMT"), "{modified}");
     assert!(etag.starts_with('"') && etag.len() > 10);
     let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);
@@ -160,6 +161,20 @@ async fn conditional_requests_get_304() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // Each encoding is its own representation with its own strong ETag.
+    let br = c.get(server.url("/advisories/PK-2025-0007/")).header("accept-encoding", "br").send().await.unwrap();
+    let br_tag = br.headers()["etag"].to_str().unwrap().to_string();
+    assert!(br_tag.ends_with("-br\"") && br_tag != etag, "{br_tag}");
+    let r = c
+        .get(server.url("/advisories/PK-2025-0007/"))
+        .header("accept-encoding", "br")
+        .header("if-none-match", &br_tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304);
+    let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", &br_tag).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the identity representation has another tag");
     let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", "\"stale\"").send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
@@ -396,4 +411,52 @@ async fn an_embargo_lifts_everywhere_at_once_without_a_restart() {
     for path in ["/", "/feed.xml", "/sitemap.xml", "/api/advisories.json", "/advisories/", "/updates.xml"] {
         assert!(c.get(server.url(path)).send().await.unwrap().text().await.unwrap().contains("PK-2030-0001"), "{path}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embargo_is_held_while_the_latest_change_is_rejected() {
+    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
+        .file("2030/PK-2030-0001.md", embargoed);
+    let lift: Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
+    let offset = lift.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(2500);
+    let clock: Clock = Arc::new(move || Timestamp::now() + offset);
+    let server = Server::start(f.path(), clock, limits(), true).await;
+    let c = client();
+    // Staff withdraw it at the last minute, in a commit with a typo elsewhere.
+    let withdrawn = advisory("PK-2030-0001", "draft = true\n").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    std::fs::write(f.path().join("2030/PK-2030-0001.md"), withdrawn.replace("\"high\"", "\"hgh\"")).unwrap();
+    let status = server.url("/_status");
+    wait_for(
+        async || {
+            c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap().contains("REJECTED")
+        },
+        "the rejection",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert_eq!(
+        c.get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status(),
+        404,
+        "held, not lifted from stale content"
+    );
+    // The fixed file keeps it a draft: it never appears.
+    std::fs::write(f.path().join("2030/PK-2030-0001.md"), withdrawn).unwrap();
+    wait_for(
+        async || {
+            c.get(&status)
+                .bearer_auth("staff-token")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("last change: valid")
+        },
+        "the fix",
+    )
+    .await;
+    assert_eq!(c.get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status(), 404);
 }
