@@ -199,17 +199,38 @@ impl AppState {
 /// Every route in one place. Static pages come from the live [`Site`]; the few
 /// dynamic routes read the same snapshot.
 pub fn router(state: Arc<AppState>) -> Router {
-    let timeout = state.options.limits.request_timeout;
-    Router::new()
+    use axum::http::{HeaderName, HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    let mut app = Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
         .fallback(handlers::page)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::common_headers))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
-        .layer(axum::middleware::from_fn(http::log_request))
-        .with_state(state)
+        // Security headers on every response, set without per-request allocation.
+        .layer(set(header::CONTENT_SECURITY_POLICY, http::CSP))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(HeaderName::from_static("permissions-policy"), http::PERMISSIONS_POLICY))
+        .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"));
+    if state.hsts {
+        app = app.layer(set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+    }
+    if state.options.preview {
+        // Unpublished content: never stored by a cache, never indexed.
+        app = app
+            .layer(set(header::CACHE_CONTROL, "private, no-store"))
+            .layer(set(HeaderName::from_static("x-robots-tag"), "noindex, nofollow"));
+    }
+    // One line per request when request logging is on (RUST_LOG); no cost when it is off.
+    if tracing::enabled!(target: "bulletin::request", tracing::Level::INFO) {
+        app = app.layer(axum::middleware::from_fn(http::log_request));
+    }
+    app.with_state(state)
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then drains requests in

@@ -36,6 +36,19 @@ pub struct Page {
     /// Gzip and brotli of the body, computed on first use (or taken over from an
     /// earlier render of the same bytes), so rendering stays cheap.
     compressed: OnceLock<Compressed>,
+    /// HTTP validators formatted once, for the server.
+    validators: OnceLock<Validators>,
+}
+
+/// A page's validators as HTTP headers carry them.
+#[derive(Debug, Clone)]
+pub struct Validators {
+    /// ETag of the gzip representation (each encoding is its own representation).
+    pub etag_gzip: String,
+    /// ETag of the brotli representation.
+    pub etag_br: String,
+    /// `Last-Modified` as an HTTP date.
+    pub last_modified: Option<String>,
 }
 
 /// The precompressed variants of a page.
@@ -57,12 +70,37 @@ impl Page {
     ) -> Self {
         let body: Bytes = body.into();
         let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&body));
-        Self { body, content_type, etag, last_modified, cache, compressed: OnceLock::new() }
+        Self {
+            body,
+            content_type,
+            etag,
+            last_modified,
+            cache,
+            compressed: OnceLock::new(),
+            validators: OnceLock::new(),
+        }
+    }
+
+    /// The validators formatted for HTTP (computed once).
+    pub fn http_validators(&self) -> &Validators {
+        self.validators.get_or_init(|| {
+            let base = self.etag.trim_end_matches('"');
+            Validators {
+                etag_gzip: format!("{base}-gz\""),
+                etag_br: format!("{base}-br\""),
+                last_modified: self.last_modified.map(http_date),
+            }
+        })
     }
 
     /// Whether compressed variants are worth having (text of some size).
     pub fn is_compressible(&self) -> bool {
         is_text(self.content_type) && self.body.len() > 200
+    }
+
+    /// The compressed variants if they are computed already (never computes).
+    pub fn compressed_if_ready(&self) -> Option<&Compressed> {
+        self.compressed.get()
     }
 
     /// The compressed variants, computing them on first use.
@@ -88,6 +126,11 @@ impl Page {
             let _ = self.compressed.set(c.clone());
         }
     }
+}
+
+/// An HTTP date: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 fn is_text(content_type: &str) -> bool {
@@ -189,6 +232,7 @@ impl Site {
                 Some(old) => old.last_modified,
                 None => Some(page.last_modified.map_or(now, |t| t.max(now))),
             };
+            page.validators = OnceLock::new();
         }
     }
 

@@ -94,12 +94,8 @@ fn not_found(state: &AppState, method: &Method) -> Response<Body> {
 
 /// Every other path: a page of the live site, a redirect to its canonical form, the
 /// dynamic checklist, or the 404 page.
-pub(crate) async fn page(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response<Body> {
+pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extract::Request) -> Response<Body> {
+    let (method, uri, headers) = (request.method(), request.uri(), request.headers());
     if method != Method::GET && method != Method::HEAD {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -129,12 +125,26 @@ pub(crate) async fn page(
             let page = match cached {
                 Some(page) => page,
                 None => {
-                    let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-                    let content = &live.content;
-                    let mut page: Page =
-                        crate::render::checklist_for_classes(content, &content.settings, live.rendered_for, &refs);
-                    page.cache = CachePolicy::Revalidate;
-                    let page = Arc::new(page);
+                    // Rendering is real work: off the async workers, and within the request timeout.
+                    let snapshot = state.live.load_full();
+                    let render = tokio::task::spawn_blocking(move || {
+                        let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+                        let content = &snapshot.content;
+                        let mut page: Page = crate::render::checklist_for_classes(
+                            content,
+                            &content.settings,
+                            snapshot.rendered_for,
+                            &refs,
+                        );
+                        page.cache = CachePolicy::Revalidate;
+                        page.compressed();
+                        page
+                    });
+                    let page = match tokio::time::timeout(state.options.limits.request_timeout, render).await {
+                        Ok(Ok(page)) => Arc::new(page),
+                        Ok(Err(_)) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"),
+                        Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "busy, try again\n"),
+                    };
                     if let Ok(mut cache) = live.checklists.lock() {
                         // The class sets are few, but never let the cache grow without bound.
                         if cache.len() >= 256 {
@@ -145,12 +155,12 @@ pub(crate) async fn page(
                     page
                 }
             };
-            return respond(&page, &method, &headers, StatusCode::OK);
+            return respond(&page, method, headers, StatusCode::OK);
         }
     }
 
-    if let Some(page) = live.site.get(&path) {
-        return respond(page, &method, &headers, StatusCode::OK);
+    if let Some(page) = live.site.get(path.as_ref()) {
+        return respond(page, method, headers, StatusCode::OK);
     }
     if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
         let with_slash = format!("{path}/");
@@ -167,7 +177,7 @@ pub(crate) async fn page(
                 .unwrap_or_default();
         }
     }
-    not_found(&state, &method)
+    not_found(&state, method)
 }
 
 /// A panic in a handler becomes a 500 with no detail; the server keeps running.

@@ -1,20 +1,22 @@
 //! HTTP details in one place: safe path decoding, conditional requests, encoding
 //! negotiation, the headers every response carries, and the request log.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, Response, StatusCode, header};
 use axum::middleware::Next;
 use bytes::Bytes;
 use jiff::Timestamp;
 
-use super::AppState;
 use crate::site::{CachePolicy, Page};
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Features the pages never use.
+pub(crate) const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
 
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,12 +29,15 @@ pub(crate) enum BadPath {
 
 /// Decodes a request path strictly. The site has no file system behind it, but a
 /// path that tries to climb or smuggle separators gets a clear 400, not a 404.
-pub(crate) fn decode_path(raw: &str) -> Result<String, BadPath> {
+pub(crate) fn decode_path(raw: &str) -> Result<std::borrow::Cow<'_, str>, BadPath> {
     if !raw.starts_with('/') {
         return Err(BadPath::Encoding);
     }
-    let lower = raw.to_ascii_lowercase();
-    if lower.contains("%2f") || lower.contains("%5c") || raw.contains('\\') {
+    if raw.contains('\\') {
+        return Err(BadPath::Traversal);
+    }
+    let bytes = raw.as_bytes();
+    if bytes.windows(3).any(|w| w[0] == b'%' && matches!(&[w[1], w[2].to_ascii_lowercase()], b"2f" | b"5c")) {
         return Err(BadPath::Traversal);
     }
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| BadPath::Encoding)?;
@@ -42,7 +47,7 @@ pub(crate) fn decode_path(raw: &str) -> Result<String, BadPath> {
     if decoded.split('/').any(|seg| seg == ".." || seg == ".") {
         return Err(BadPath::Traversal);
     }
-    Ok(decoded.into_owned())
+    Ok(decoded)
 }
 
 /// The encodings a client accepts, best first among those we have.
@@ -86,11 +91,6 @@ pub(crate) fn negotiate(headers: &HeaderMap) -> Encoding {
     }
 }
 
-/// `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub(crate) fn http_date(t: Timestamp) -> String {
-    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
 fn parse_http_date(s: &str) -> Option<Timestamp> {
     jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S GMT", s.trim())
         .ok()?
@@ -99,15 +99,6 @@ fn parse_http_date(s: &str) -> Option<Timestamp> {
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|z| z.timestamp())
-}
-
-/// The ETag of one representation: gzip and brotli bodies differ from identity, so
-/// each gets its own strong tag (`"…-br"`, `"…-gz"`).
-fn representation_etag(page: &Page, encoding: Option<&str>) -> String {
-    match encoding {
-        Some(e) => format!("{}-{}\"", page.etag.trim_end_matches('"'), if e == "br" { "br" } else { "gz" }),
-        None => page.etag.clone(),
-    }
 }
 
 /// Whether the client's cached copy is current: `If-None-Match` first, else `If-Modified-Since`.
@@ -140,7 +131,10 @@ fn is_feed_or_json(content_type: &str) -> bool {
 
 /// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
 pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status: StatusCode) -> Response<Body> {
-    let compressed = page.compressed();
+    // Never compress on the request path: a page compressed in the background after a
+    // reload is sent uncompressed until its variants are ready.
+    let empty = crate::site::Compressed::default();
+    let compressed = page.compressed_if_ready().unwrap_or(&empty);
     let (body, encoding): (Bytes, Option<&str>) = match negotiate(headers) {
         Encoding::Brotli if compressed.brotli.is_some() => (compressed.brotli.clone().unwrap_or_default(), Some("br")),
         Encoding::Brotli | Encoding::Gzip if compressed.gzip.is_some() => {
@@ -148,12 +142,17 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
         }
         _ => (page.body.clone(), None),
     };
-    let etag = representation_etag(page, encoding);
+    let validators = page.http_validators();
+    let etag = match encoding {
+        Some("br") => &validators.etag_br,
+        Some(_) => &validators.etag_gzip,
+        None => &page.etag,
+    };
     let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, page.content_type);
     if status == StatusCode::OK {
-        builder = builder.header(header::ETAG, &etag).header(header::CACHE_CONTROL, cache_control(page.cache));
-        if let Some(modified) = page.last_modified {
-            builder = builder.header(header::LAST_MODIFIED, http_date(modified));
+        builder = builder.header(header::ETAG, etag.as_str()).header(header::CACHE_CONTROL, cache_control(page.cache));
+        if let Some(modified) = &validators.last_modified {
+            builder = builder.header(header::LAST_MODIFIED, modified.as_str());
         }
     } else {
         builder = builder.header(header::CACHE_CONTROL, "no-store");
@@ -164,7 +163,7 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     if is_feed_or_json(page.content_type) {
         builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     }
-    if status == StatusCode::OK && not_modified(page, &etag, headers) {
+    if status == StatusCode::OK && not_modified(page, etag, headers) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap_or_default();
     }
     if let Some(encoding) = encoding {
@@ -183,30 +182,6 @@ pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(text))
         .unwrap_or_default()
-}
-
-/// Adds the security headers every response carries.
-pub(crate) async fn common_headers(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
-    let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
-    );
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if state.hsts {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
-    }
-    if state.options.preview {
-        // Unpublished content: never stored by a cache, never indexed.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-        h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
-    }
-    response
 }
 
 /// One log line per request: method, path, status, bytes, latency.
@@ -230,11 +205,12 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response<Body> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn hostile_paths_are_refused() {
-        assert_eq!(decode_path("/advisories/X/"), Ok("/advisories/X/".into()));
-        assert_eq!(decode_path("/tags/caf%C3%A9/"), Ok("/tags/café/".into()));
+        assert_eq!(decode_path("/advisories/X/").as_deref(), Ok("/advisories/X/"));
+        assert_eq!(decode_path("/tags/caf%C3%A9/").as_deref(), Ok("/tags/café/"));
         for (raw, why) in [
             ("/..%2f..%2fetc/passwd", BadPath::Traversal),
             ("/%2e%2e/%2e%2e/etc/passwd", BadPath::Traversal),
@@ -245,7 +221,7 @@ mod tests {
             ("/index.html%00.txt", BadPath::Encoding),
             ("relative", BadPath::Encoding),
         ] {
-            assert_eq!(decode_path(raw), Err(why), "{raw}");
+            assert_eq!(decode_path(raw).map(|p| p.into_owned()), Err(why), "{raw}");
         }
     }
 
@@ -267,7 +243,7 @@ mod tests {
     #[test]
     fn http_dates_round_trip() {
         let t: Timestamp = "2025-07-29T12:00:00Z".parse().unwrap();
-        assert_eq!(http_date(t), "Tue, 29 Jul 2025 12:00:00 GMT");
+        assert_eq!(crate::site::http_date(t), "Tue, 29 Jul 2025 12:00:00 GMT");
         assert_eq!(parse_http_date("Tue, 29 Jul 2025 12:00:00 GMT"), Some(t));
     }
 }

@@ -121,10 +121,12 @@ pub(crate) fn render(
     let options = crate::render::RenderOptions { preview };
     let mut site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
     site.date_changes(previous.map(|p| &p.site), now);
-    if let Some(previous) = previous {
-        site.reuse_compressed(&previous.site);
+    match previous {
+        // On a reload the new site goes live at once; pages whose bytes changed are
+        // compressed in the background (see `rebuild`) and served uncompressed until then.
+        Some(previous) => site.reuse_compressed(&previous.site),
+        None => site.precompress(),
     }
-    site.precompress();
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
     for (path, page) in site.pages() {
         fingerprint.update(path.as_bytes());
@@ -181,7 +183,9 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
         Ok(Ok(Some(live))) => {
             let (advisories, pages, version) = (live.content.all().len(), live.site.len(), live.version.clone());
             let commit = live.commit.clone();
-            state.live.store(Arc::new(live));
+            let live = Arc::new(live);
+            state.live.store(live.clone());
+            tokio::task::spawn_blocking(move || live.site.precompress());
             if let Ok(mut status) = state.status.lock() {
                 status.last_reload = Some(now);
                 status.reloads += 1;
@@ -225,7 +229,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
 /// Keep the returned watcher alive as long as changes should be seen.
 pub fn watch(dir: &Path, tx: mpsc::Sender<()>) -> notify_debouncer_full::notify::Result<impl Drop + Send + use<>> {
     let mut debouncer = notify_debouncer_full::new_debouncer(
-        Duration::from_millis(250),
+        Duration::from_millis(100),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
             let relevant = match &result {

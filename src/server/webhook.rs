@@ -78,9 +78,12 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
     {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n");
     }
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n");
-    };
+    let body =
+        match tokio::time::timeout(state.options.limits.request_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n"),
+            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
+        };
     if !verify(&parts.headers, &body, secret) {
         tracing::warn!(target: "bulletin::webhook", "unsigned or badly signed webhook refused");
         return plain(StatusCode::UNAUTHORIZED, "missing or invalid signature\n");
