@@ -496,7 +496,9 @@ impl<'a> Ctx<'a> {
         };
         let interactive = !base.starts_with("http");
         let checklist = self.checklist_view(a.id.as_str(), &checklist_items, interactive, lang, item_lang, md);
+        let facts_lang = translation.map(|_| self.settings.default_language.clone());
         let view = AdvisoryView {
+            facts_lang,
             title: translation.map_or(&a.title, |tr| &tr.title).clone(),
             summary: translation.map_or(&a.summary, |tr| &tr.summary).clone(),
             severity: a.severity.as_str(),

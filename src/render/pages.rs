@@ -136,6 +136,8 @@ pub(crate) struct AdvisoryView {
     pub(crate) tags: Vec<Link>,
     pub(crate) outdated: Option<String>,
     pub(crate) history: Vec<HistoryView>,
+    /// Language of the untranslated facts (who is affected, data labels) on a translated page.
+    pub(crate) facts_lang: Option<String>,
 }
 
 /// One commit of the file's git history.
