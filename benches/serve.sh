@@ -310,6 +310,7 @@ for ((i = 1; i <= 3; i++)); do
   sleep 1
 done
 echo "  median save-to-live: $(median "${lives[@]}") ms (polled every 20 ms)"
+echo "  watching instance after the saves: peak RSS (VmHWM) $(kb_status "$serve_pid" VmHWM) KB, current $(kb_status "$serve_pid" VmRSS) KB"
 if [[ -s $base/serve.log ]]; then
   echo
   echo "bulletin serve warnings/errors:"

@@ -35,10 +35,14 @@ const HTML: &str = "text/html; charset=utf-8";
 
 /// How to render.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RenderOptions {
+pub struct RenderOptions<'p> {
     /// Staff preview: drafts and embargoed advisories are shown, every page carries a
     /// "PREVIEW – not public" banner. Never for publishing.
     pub preview: bool,
+    /// A site rendered earlier: a page whose bytes come out the same is taken from it
+    /// (sharing its bytes and compressed variants), so a reload holds one copy of
+    /// every unchanged page instead of two.
+    pub previous: Option<&'p Site>,
 }
 
 /// Renders the whole public site as it is at `now`.
@@ -61,7 +65,7 @@ pub fn site_with(
     content: &Content,
     settings: &Settings,
     now: Timestamp,
-    options: RenderOptions,
+    options: RenderOptions<'_>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Site {
     // Updates dated after `now` are embargoed like advisories: render a copy without them.
@@ -80,7 +84,17 @@ pub fn site_with(
     let rendered: Vec<(String, Page)> = jobs
         .par_iter()
         .flat_map_iter(|job| {
-            let pages = ctx.render(job);
+            let mut pages = ctx.render(job);
+            if let Some(previous) = options.previous {
+                for (path, page) in &mut pages {
+                    if let Some(old) = previous.get(path)
+                        && old.etag == page.etag
+                        && old.body.len() == page.body.len()
+                    {
+                        *page = old.clone();
+                    }
+                }
+            }
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             pages
         })

@@ -118,8 +118,10 @@ pub(crate) fn render(
     commit: Option<String>,
     preview: bool,
 ) -> Live {
-    let options = crate::render::RenderOptions { preview };
+    let options = crate::render::RenderOptions { preview, previous: previous.map(|p| &p.site) };
+    let started = Instant::now();
     let mut site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
+    let rendered = started.elapsed();
     site.date_changes(previous.map(|p| &p.site), now);
     match previous {
         // On a reload the new site goes live at once; pages whose bytes changed are
@@ -127,6 +129,7 @@ pub(crate) fn render(
         Some(previous) => site.reuse_compressed(&previous.site),
         None => site.precompress(),
     }
+    tracing::debug!(target: "bulletin::reload", render_ms = rendered.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "rendered");
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
     for (path, page) in site.pages() {
         fingerprint.update(path.as_bytes());
@@ -170,7 +173,9 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                         return Ok(None);
                     }
                 }
+                let loading = Instant::now();
                 let (content, commit) = load(&state2.source, &state2.options, &state2.history, tip)?;
+                tracing::debug!(target: "bulletin::reload", load_ms = loading.elapsed().as_millis() as u64, "loaded");
                 (Arc::new(content), commit)
             }
         };
@@ -184,8 +189,13 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             let (advisories, pages, version) = (live.content.all().len(), live.site.len(), live.version.clone());
             let commit = live.commit.clone();
             let live = Arc::new(live);
-            state.live.store(live.clone());
-            tokio::task::spawn_blocking(move || live.site.precompress());
+            let old = state.live.swap(live.clone());
+            // Freeing the old site (hundreds of MB at 10,000 advisories) and compressing the
+            // changed pages both happen off the async workers that answer requests.
+            tokio::task::spawn_blocking(move || {
+                drop(old);
+                live.site.precompress();
+            });
             if let Ok(mut status) = state.status.lock() {
                 status.last_reload = Some(now);
                 status.reloads += 1;
