@@ -109,30 +109,7 @@ const RESERVED_IDS: &[&str] = &[
 
 /// Renders Markdown to HTML under the rules of this module.
 pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
-    // A pure function of its inputs, memoised: a reload re-renders every page, but only
-    // the advisories that changed need their Markdown converted again.
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<u128, String>>> =
-        std::sync::OnceLock::new();
-    const CACHE_LIMIT: usize = 100_000;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(markdown.as_bytes());
-    hasher.update(&[0]);
-    hasher.update(options.absolute_base.unwrap_or("").as_bytes());
-    hasher.update(&[0]);
-    hasher.update(options.section_link_label.as_bytes());
-    let key = hasher.digest128();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(html) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return html;
-    }
-    let html = convert(markdown, options);
-    if let Ok(mut c) = cache.lock() {
-        if c.len() >= CACHE_LIMIT {
-            c.clear();
-        }
-        c.insert(key, html.clone());
-    }
-    html
+    convert(markdown, options)
 }
 
 fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
