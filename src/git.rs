@@ -78,11 +78,11 @@ impl History {
     /// The history of `dir` at `rev` (e.g. `HEAD`), following renames, in one pass.
     pub fn load(dir: &Path, rev: &str) -> Result<Self, GitError> {
         let head = git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
-        let log = log_all(dir, &head)?;
+        let commits = log_all(dir, &head)?;
         let mut history = History { by_path: HashMap::new(), head: Some(head) };
         // Newest first: a rename maps the old name onto the file's current name for every older commit.
         let mut current_name: HashMap<String, String> = HashMap::new();
-        for commit in parse_log(&log) {
+        for commit in commits {
             let mut names = Vec::with_capacity(commit.changes.len());
             for change in &commit.changes {
                 let (path, renamed_from) = match change {
@@ -152,25 +152,26 @@ impl History {
 /// makes git walk each tree twice (measured: 2.6 s instead of 1.5 s for 30,000 commits).
 const LOG_ARGS: [&str; 6] = ["log", "--format=%x1e%H%x1f%h%x1f%cI%x1f%s", "--name-status", "-M", "--relative", "-z"];
 
-/// The log of everything reachable from `head`, newest first. A long history is read
-/// as two halves by two `git log` processes at once: diffing trees is git's cost, and
-/// it uses one core per process.
-fn log_all(dir: &Path, head: &str) -> Result<Vec<u8>, GitError> {
+/// The commits reachable from `head`, newest first. A long history is read as two
+/// parts by two `git log` processes at once, each parsed on its own thread: diffing
+/// trees is git's cost, and it uses one core per process.
+fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitError> {
     let count: usize = git_text(dir, &["rev-list", "--count", head])?.parse().unwrap_or(0);
     if count < 2000 {
-        return git(dir, &[&LOG_ARGS[..], &[head]].concat());
+        return git(dir, &[&LOG_ARGS[..], &[head]].concat()).map(|log| parse_log(&log));
     }
     // Newer commits have bigger trees to diff: the newer part is the smaller one (measured).
     let mid = git_text(dir, &["rev-list", &format!("--skip={}", count * 2 / 5), "--max-count=1", head])?;
     let newer = format!("{mid}..{head}");
-    let (a, b) = std::thread::scope(|scope| {
-        let newer_half = scope.spawn(|| git(dir, &[&LOG_ARGS[..], &[newer.as_str()]].concat()));
-        let older_half = git(dir, &[&LOG_ARGS[..], &[mid.as_str()]].concat());
-        (newer_half.join().unwrap_or_else(|_| Err(GitError("git log thread failed".into()))), older_half)
+    let read = |range: &str| git(dir, &[&LOG_ARGS[..], &[range]].concat()).map(|log| parse_log(&log));
+    let (newer_part, older_part) = std::thread::scope(|scope| {
+        let newer_part = scope.spawn(|| read(&newer));
+        let older_part = read(&mid);
+        (newer_part.join().unwrap_or_else(|_| Err(GitError("git log thread failed".into()))), older_part)
     });
-    let mut log = a?;
-    log.extend(b?);
-    Ok(log)
+    let mut commits = newer_part?;
+    commits.extend(older_part?);
+    Ok(commits)
 }
 
 enum Change {
