@@ -117,8 +117,7 @@ fn invalid_content_leaves_the_previous_site_untouched() {
 #[test]
 fn hostile_markdown_is_neutralised() {
     let body = "\n<script>alert('x')</script>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\nText <img src=x onerror=alert(1)> <a href=\"javascript:alert(2)\" onclick=\"steal()\">raw</a>\n\n[md link](javascript:alert(3)) [vb](vbscript:msgbox) [data](data:text/html;base64,PHNjcmlwdD4=)\n\n![pixel](https://tracker.example/p.gif)\n\nControl \u{1}\u{7}\u{1b} chars\u{0}.\n";
-    let text_md = advisory("PK-2025-0001", "").replace("Something.", body);
-    let f = Fixture::new().file("2025/PK-2025-0001.md", text_md);
+    let f = crate::fixture::with_body(body);
     let (_tmp, out) = build(f.path(), NOW);
     for (rel, bytes) in files(&out) {
         let s = String::from_utf8_lossy(&bytes);

@@ -77,6 +77,11 @@ Something.
     )
 }
 
+/// A folder with one valid advisory whose body paragraph is `body`.
+pub(crate) fn with_body(body: &str) -> Fixture {
+    Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", "").replace("Something.", body))
+}
+
 pub(crate) struct Fixture {
     dir: tempfile::TempDir,
 }

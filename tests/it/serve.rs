@@ -61,6 +61,13 @@ pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// A clock that reaches `instant` `after_ms` milliseconds from now, then runs on.
+fn clock_reaching(instant: &str, after_ms: i64) -> Clock {
+    let at: Timestamp = instant.parse().unwrap();
+    let offset = at.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(after_ms);
+    Arc::new(move || Timestamp::now() + offset)
+}
+
 pub(crate) fn limits() -> Limits {
     Limits { header_read_timeout: Duration::from_secs(1), ..Limits::default() }
 }
@@ -388,11 +395,7 @@ async fn an_embargo_lifts_everywhere_at_once_without_a_restart() {
     let f = Fixture::new()
         .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
         .file("2030/PK-2030-0001.md", embargoed);
-    // A clock that reaches the embargo 1.5 s after the server starts.
-    let lift: Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
-    let offset = lift.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(1500);
-    let clock: Clock = Arc::new(move || Timestamp::now() + offset);
-    let server = Server::start(f.path(), clock, limits(), false).await;
+    let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 1500), limits(), false).await;
     let c = client();
     let page = server.url("/advisories/PK-2030-0001/");
     let unknown = c.get(server.url("/advisories/PK-2099-0001/")).send().await.unwrap();
@@ -419,10 +422,7 @@ async fn an_embargo_is_held_while_the_latest_change_is_rejected() {
     let f = Fixture::new()
         .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
         .file("2030/PK-2030-0001.md", embargoed);
-    let lift: Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
-    let offset = lift.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(2500);
-    let clock: Clock = Arc::new(move || Timestamp::now() + offset);
-    let server = Server::start(f.path(), clock, limits(), true).await;
+    let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 2500), limits(), true).await;
     let c = client();
     // Staff withdraw it at the last minute, in a commit with a typo elsewhere.
     let withdrawn = advisory("PK-2030-0001", "draft = true\n").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
