@@ -95,6 +95,10 @@ fn build(
     now: Option<jiff::Timestamp>,
 ) -> ExitCode {
     let started = std::time::Instant::now();
+    if let Some(problem) = unsafe_output(dir, out) {
+        eprintln!("error: {problem}; choose another --out (it is replaced as a whole)");
+        return ExitCode::from(2);
+    }
     let mut content = match bulletin::content::load(dir) {
         Ok(c) => c,
         Err(diags) => {
@@ -280,4 +284,29 @@ fn check_changed(dir: &std::path::Path, format: Format, rev: &str) -> ExitCode {
         Format::Json => println!("{}", report.render_json()),
     }
     ExitCode::from(1)
+}
+
+/// `--out` is replaced as a whole: refuse a folder that holds the advisories (or the
+/// current folder, or `/`), and one inside the advisories folder.
+fn unsafe_output(dir: &std::path::Path, out: &std::path::Path) -> Option<String> {
+    let absolute = |p: &std::path::Path| {
+        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        // Resolve what exists; a folder not made yet is compared by its parent's real path.
+        match (p.canonicalize(), p.parent().and_then(|d| d.canonicalize().ok()), p.file_name()) {
+            (Ok(real), _, _) => real,
+            (Err(_), Some(parent), Some(name)) => parent.join(name),
+            _ => p,
+        }
+    };
+    let (dir, out) = (absolute(dir), absolute(out));
+    let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    if out.parent().is_none() || Some(&out) == cwd.as_ref() {
+        Some(format!("--out {} would replace the whole folder", out.display()))
+    } else if dir.starts_with(&out) {
+        Some(format!("--out {} holds the advisories folder {}", out.display(), dir.display()))
+    } else if out.starts_with(&dir) {
+        Some(format!("--out {} is inside the advisories folder {}", out.display(), dir.display()))
+    } else {
+        None
+    }
 }

@@ -211,3 +211,19 @@ fn an_update_dated_in_the_future_is_embargoed_too() {
 fn text_of(out: &std::path::Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap()
 }
+
+#[test]
+fn build_refuses_an_output_folder_that_would_replace_the_advisories() {
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    for out in [f.path().to_path_buf(), f.path().join(".."), f.path().join("2025"), std::path::PathBuf::from("/")] {
+        let r = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["build", "--dir"])
+            .arg(f.path())
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2), "{out:?}: {}", String::from_utf8_lossy(&r.stderr));
+    }
+    assert!(f.path().join("2025/PK-2025-0001.md").is_file(), "nothing was lost");
+}
