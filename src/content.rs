@@ -33,6 +33,18 @@ pub struct Content {
     /// Every advisory, drafts and embargoed ones included, newest first.
     advisories: Vec<Advisory>,
     by_id: HashMap<String, usize>,
+    /// What each file looked like when loaded, so the next load can reuse unchanged files.
+    fingerprints: Fingerprints,
+}
+
+/// Hashes of the loaded files: a reload re-parses only the files whose bytes changed
+/// (everything when site.toml or measures.toml changed), then runs every cross-file rule.
+#[derive(Debug, Clone, Default)]
+struct Fingerprints {
+    /// Hash of site.toml and measures.toml: what validating an advisory depends on.
+    context: u128,
+    /// Path → (hash of the bytes, span of the id in the file).
+    files: HashMap<String, (u128, std::ops::Range<usize>)>,
 }
 
 impl Content {
@@ -40,7 +52,7 @@ impl Content {
     pub fn new(root: PathBuf, settings: Settings, catalogue: Catalogue, mut advisories: Vec<Advisory>) -> Self {
         advisories.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| b.id.cmp(&a.id)));
         let by_id = advisories.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
-        Self { root, settings, catalogue, advisories, by_id }
+        Self { root, settings, catalogue, advisories, by_id, fingerprints: Fingerprints::default() }
     }
 
     /// Every advisory, drafts and embargoed ones included, newest first.
@@ -135,6 +147,13 @@ enum FileRole {
 
 /// Loads and validates the folder. Returns every problem found, sorted by file and line.
 pub fn load(root: &Path) -> Result<Content, Diagnostics> {
+    load_after(root, None)
+}
+
+/// [`load`], reusing the advisories of `previous` whose files did not change (a server's
+/// reload): every rule still holds, because an unchanged file under unchanged settings
+/// validates the same, and the cross-file rules run on everything.
+pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnostics> {
     let mut report = Diagnostics::default();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let root_display = root.display().to_string();
@@ -152,6 +171,17 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
     let catalogue =
         read_required(root, "measures.toml", &mut report, &mut diags).and_then(|f| catalogue::parse(&f, &mut diags));
     let ctx = advisory::Context { settings: settings.as_ref(), catalogue: catalogue.as_ref() };
+    let context_hash = {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for name in ["site.toml", "measures.toml"] {
+            h.update(&std::fs::read(root.join(name)).unwrap_or_default());
+            h.update(&[0]);
+        }
+        h.digest128()
+    };
+    let previous = previous.filter(|p| p.fingerprints.context == context_hash);
+    let previous_by_path: HashMap<&str, &Advisory> =
+        previous.map(|p| p.advisories.iter().map(|a| (a.path.as_str(), a)).collect()).unwrap_or_default();
 
     let files = discover(root, &canonical_root, &mut diags);
     let mut advisories: Vec<(advisory::Parsed<Advisory>, usize)> = Vec::new();
@@ -160,7 +190,8 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
 
     // Each file is read and validated on its own, in parallel; the results are then
     // gathered in file order, so diagnostics and ids come out the same every run.
-    let per_file: Vec<(Option<SourceFile>, Loaded, Vec<Diagnostic>)> = files
+    type FileResult = (Option<SourceFile>, Loaded, Vec<Diagnostic>, Option<(String, u128)>);
+    let per_file: Vec<FileResult> = files
         .into_par_iter()
         .map(|(path, role)| {
             let mut diags = Vec::new();
@@ -173,16 +204,44 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
                             .error(0..0, format!("cannot read the file: {e}"))
                             .help("check its permissions"),
                     );
-                    return (None, Loaded::Nothing, diags);
+                    return (None, Loaded::Nothing, diags, None);
                 }
             };
+            let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
             let file = match front_matter::decode(&display, &bytes) {
                 Ok(f) => f,
                 Err((f, d)) => {
                     diags.push(d);
-                    return (Some(f), Loaded::Nothing, diags);
+                    return (Some(f), Loaded::Nothing, diags, None);
                 }
             };
+            let unchanged = previous
+                .and_then(|p| p.fingerprints.files.get(&display))
+                .filter(|(h, _)| *h == hash)
+                .map(|(_, span)| span.clone());
+            if let Some(id_span) = unchanged {
+                let reused = match &role {
+                    FileRole::Advisory { .. } => previous_by_path.get(display.as_str()).map(|a| {
+                        let mut a = (*a).clone();
+                        a.translations.clear();
+                        Loaded::Advisory(advisory::Parsed {
+                            id: Some((a.id.0.clone(), id_span.clone())),
+                            value: Some(a),
+                        })
+                    }),
+                    FileRole::Translation { stem, .. } => previous
+                        .and_then(|p| p.get(stem))
+                        .and_then(|a| a.translations.values().find(|t| t.path == display))
+                        .map(|t| {
+                            let parsed =
+                                advisory::Parsed { id: Some((stem.clone(), id_span.clone())), value: Some(t.clone()) };
+                            Loaded::Translation(parsed, stem.clone())
+                        }),
+                };
+                if let Some(loaded) = reused {
+                    return (Some(file), loaded, diags, Some((display, hash)));
+                }
+            }
             let loaded = match role {
                 FileRole::Advisory { stem, year } => {
                     Loaded::Advisory(advisory::advisory(&file, &stem, &year, ctx, &mut diags))
@@ -192,12 +251,21 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
                     Loaded::Translation(parsed, stem)
                 }
             };
-            (Some(file), loaded, diags)
+            (Some(file), loaded, diags, Some((display, hash)))
         })
         .collect();
-    for (file, loaded, file_diags) in per_file {
+    let mut fingerprints = Fingerprints { context: context_hash, files: HashMap::new() };
+    for (file, loaded, file_diags, hash) in per_file {
         diags.extend(file_diags);
         let Some(file) = file else { continue };
+        let id_span = match &loaded {
+            Loaded::Advisory(p) => p.id.as_ref().map(|(_, s)| s.clone()),
+            Loaded::Translation(p, _) => p.id.as_ref().map(|(_, s)| s.clone()),
+            Loaded::Nothing => None,
+        };
+        if let (Some((path, hash)), Some(span)) = (hash, id_span) {
+            fingerprints.files.insert(path, (hash, span));
+        }
         let index = sources.len();
         match loaded {
             Loaded::Advisory(parsed) => advisories.push((parsed, index)),
@@ -294,7 +362,9 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
     report.sort();
     match (settings, catalogue) {
         (Some(settings), Some(catalogue)) if report.is_empty() => {
-            Ok(Content::new(root.to_path_buf(), settings, catalogue, unique))
+            let mut content = Content::new(root.to_path_buf(), settings, catalogue, unique);
+            content.fingerprints = fingerprints;
+            Ok(content)
         }
         _ => Err(report),
     }

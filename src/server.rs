@@ -166,7 +166,7 @@ impl AppState {
     pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
         let source = reload::Source::new(&options)?;
         let history = Mutex::new(None);
-        let (content, commit) = reload::load(&source, &options, &history, None)?;
+        let (content, commit) = reload::load(&source, &options, &history, None, None)?;
         let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview);
         let hsts = live.content.settings.base_url.starts_with("https://");
         let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };

@@ -73,6 +73,7 @@ pub(crate) fn load(
     options: &ServeOptions,
     history: &Mutex<Option<History>>,
     tip: Option<String>,
+    previous: Option<&Content>,
 ) -> Result<(Content, Option<String>), LoadError> {
     let (dir, commit, history_dir) = match source {
         Source::WorkingCopy(dir) => (dir.clone(), None, dir.clone()),
@@ -85,7 +86,7 @@ pub(crate) fn load(
             (dir, Some(commit), checkout.repo.join(&checkout.prefix))
         }
     };
-    let mut content = content::load(&dir).map_err(|d| LoadError::Content(d, commit.clone()))?;
+    let mut content = content::load_after(&dir, previous).map_err(|d| LoadError::Content(d, commit.clone()))?;
     if let Some(url) = &options.base_url {
         content.settings.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
     }
@@ -174,7 +175,8 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                     }
                 }
                 let loading = Instant::now();
-                let (content, commit) = load(&state2.source, &state2.options, &state2.history, tip)?;
+                let (content, commit) =
+                    load(&state2.source, &state2.options, &state2.history, tip, Some(&previous.content))?;
                 tracing::debug!(target: "bulletin::reload", load_ms = loading.elapsed().as_millis() as u64, "loaded");
                 (Arc::new(content), commit)
             }

@@ -348,3 +348,26 @@ fn language_codes_are_checked() {
     let f = Fixture::new().file("site.toml", site).file(P, valid());
     assert_eq!(f.errors(), ["site.toml:6:20: language `../x` is not a two- or three-letter code"]);
 }
+
+#[test]
+fn a_reload_reuses_unchanged_files_and_rechecks_the_rest() {
+    let f = Fixture::new().file(P, valid()).file("2025/PK-2025-0002.md", advisory("PK-2025-0002", ""));
+    let first = f.load().expect("valid");
+    let again = bulletin::content::load_after(f.path(), Some(&first)).expect("valid");
+    assert_eq!(again.all(), first.all(), "reuse gives the same content");
+    // A changed file is parsed again; an unchanged one that now clashes is still checked.
+    let f =
+        f.file("2025/PK-2025-0002.md", advisory("PK-2025-0002", "").replace("Test advisory PK-2025-0002", "New title"));
+    let changed = bulletin::content::load_after(f.path(), Some(&first)).expect("valid");
+    assert_eq!(changed.get("PK-2025-0002").unwrap().title, "New title");
+    let f = f.file("2024/PK-2025-0001.md", valid());
+    let errors = bulletin::content::load_after(f.path(), Some(&changed)).unwrap_err();
+    assert!(errors.items().iter().any(|d| d.message.starts_with("duplicate id `PK-2025-0001`")), "{errors:?}");
+    // A changed catalogue invalidates every reused file.
+    let f = f
+        .file("2024/PK-2025-0001.md", "")
+        .file("measures.toml", crate::fixture::MEASURES_TOML.replace("passwords", "passwordz"));
+    std::fs::remove_file(f.path().join("2024/PK-2025-0001.md")).unwrap();
+    let errors = bulletin::content::load_after(f.path(), Some(&changed)).unwrap_err();
+    assert!(errors.items().iter().any(|d| d.message == "unknown data class `passwords`"), "{errors:?}");
+}
