@@ -10,27 +10,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { dir, format, changed_since: Some(rev) } => check_changed(&dir, format, &rev),
-        Command::Check { dir, format, changed_since: None } => match bulletin::content::load(&dir) {
-            Ok(content) => {
-                match format {
-                    Format::Human => eprintln!("ok: {} advisories in {} are valid", content.all().len(), dir.display()),
-                    Format::Json => {
-                        println!("{{\n  \"version\": 1,\n  \"ok\": true,\n  \"count\": 0,\n  \"diagnostics\": []\n}}")
-                    }
-                }
-                ExitCode::SUCCESS
-            }
-            Err(diags) => {
-                match format {
-                    Format::Human => {
-                        eprint!("{}", diags.render_human(std::io::stderr().is_terminal()))
-                    }
-                    Format::Json => println!("{}", diags.render_json()),
-                }
-                ExitCode::from(1)
-            }
-        },
+        Command::Check { dir, format, changed_since } => check(&dir, format, changed_since.as_deref()),
         Command::Build { dir, out, base_url, now } => build(&dir, &out, base_url, now),
         Command::Serve {
             dir,
@@ -256,34 +236,37 @@ fn serve(
     })
 }
 
-/// `check --changed-since REV`: every rule runs, but only problems in changed files
+/// `check`: every rule runs; with `--changed-since REV` only problems in changed files
 /// (and in site.toml, measures.toml and cross-file rules touching them) are reported.
-fn check_changed(dir: &std::path::Path, format: Format, rev: &str) -> ExitCode {
-    let changed = match bulletin::git::changed_since(dir, rev) {
+fn check(dir: &std::path::Path, format: Format, changed_since: Option<&str>) -> ExitCode {
+    let changed = match changed_since.map(|rev| bulletin::git::changed_since(dir, rev)).transpose() {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let report = match bulletin::content::load(dir) {
-        Ok(_) => bulletin::diagnostics::Diagnostics::default(),
-        Err(diags) => diags
-            .retain_paths(|path| changed.iter().any(|c| c == path) || path == "site.toml" || path == "measures.toml"),
+    let (report, advisories) = match bulletin::content::load(dir) {
+        Ok(content) => (bulletin::diagnostics::Diagnostics::default(), content.all().len()),
+        Err(diags) => match &changed {
+            Some(changed) => (
+                diags.retain_paths(|path| {
+                    changed.iter().any(|c| c == path) || path == "site.toml" || path == "measures.toml"
+                }),
+                0,
+            ),
+            None => (diags, 0),
+        },
     };
-    if report.is_empty() {
-        if format == Format::Json {
-            println!("{}", report.render_json());
-        } else {
-            eprintln!("ok: {} changed file(s) since {rev} are valid", changed.len());
-        }
-        return ExitCode::SUCCESS;
-    }
     match format {
-        Format::Human => eprint!("{}", report.render_human(std::io::stderr().is_terminal())),
         Format::Json => println!("{}", report.render_json()),
+        Format::Human if report.is_empty() => match (&changed, changed_since) {
+            (Some(files), Some(rev)) => eprintln!("ok: {} changed file(s) since {rev} are valid", files.len()),
+            _ => eprintln!("ok: {advisories} advisories in {} are valid", dir.display()),
+        },
+        Format::Human => eprint!("{}", report.render_human(std::io::stderr().is_terminal())),
     }
-    ExitCode::from(1)
+    if report.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// `--out` is replaced as a whole: refuse a folder that holds the advisories (or the

@@ -71,13 +71,7 @@ pub fn site_with(
     // Updates dated after `now` are embargoed like advisories: render a copy without them.
     let without_future_updates = if options.preview { None } else { content.as_of(now) };
     let content = without_future_updates.as_ref().unwrap_or(content);
-    let mut ctx = Ctx::new(content, settings, now);
-    if options.preview {
-        ctx.preview = true;
-        ctx.public = content.all().iter().collect();
-        ctx.newest = ctx.public.iter().map(|a| a.last_changed()).max();
-        ctx.content_html = ctx.public.iter().map(|_| std::sync::OnceLock::new()).collect();
-    }
+    let ctx = Ctx::new(content, settings, now, options.preview);
     let jobs = ctx.jobs();
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -109,7 +103,7 @@ pub fn site_with(
 /// The protective-measures checklist for the chosen data classes, for the server's
 /// `/checklist/?data=…` (unknown classes are ignored; none known gives the full page).
 pub fn checklist_for_classes(content: &Content, settings: &Settings, now: Timestamp, classes: &[&str]) -> Page {
-    let ctx = Ctx::new(content, settings, now);
+    let ctx = Ctx::new(content, settings, now, false);
     let mut known: Vec<&str> = classes.iter().copied().filter(|c| content.catalogue.class(c).is_some()).collect();
     let mut seen = HashSet::new();
     known.retain(|c| seen.insert(*c));
@@ -164,8 +158,9 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(content: &'a Content, settings: &'a Settings, now: Timestamp) -> Self {
-        let public: Vec<&Advisory> = content.public_at(now).collect();
+    fn new(content: &'a Content, settings: &'a Settings, now: Timestamp, preview: bool) -> Self {
+        let public: Vec<&Advisory> =
+            if preview { content.all().iter().collect() } else { content.public_at(now).collect() };
         let newest = public.iter().map(|a| a.last_changed()).max();
         let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
         Self {
@@ -177,7 +172,7 @@ impl<'a> Ctx<'a> {
             related: std::sync::OnceLock::new(),
             newest,
             content_html,
-            preview: false,
+            preview,
             public_paths: std::sync::OnceLock::new(),
         }
     }
@@ -234,8 +229,7 @@ impl<'a> Ctx<'a> {
                     self.public
                         .iter()
                         .flat_map(|a| {
-                            std::iter::once(a.path.clone())
-                                .chain(a.translations.values().filter(|t| !t.draft).map(|t| t.path.clone()))
+                            std::iter::once(a.path.clone()).chain(a.public_translations().map(|t| t.path.clone()))
                         })
                         .collect()
                 })
@@ -252,7 +246,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn public_translations(&self, a: &'a Advisory) -> impl Iterator<Item = &'a str> + 'a {
-        a.translations.values().filter(|t| !t.draft).map(|t| t.lang.as_str())
+        a.public_translations().map(|t| t.lang.as_str())
     }
 
     fn render(&self, job: &Job) -> Vec<(String, Page)> {
@@ -381,7 +375,7 @@ impl<'a> Ctx<'a> {
             .public
             .iter()
             .copied()
-            .filter(|a| default || a.translations.get(lang).is_some_and(|tr| !tr.draft))
+            .filter(|a| default || a.public_translations().any(|tr| tr.lang == lang))
             .collect();
         let active: Vec<Card> = visible
             .iter()
@@ -606,7 +600,7 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|&j| {
                 let r = self.public[j];
-                let tr = lang.and_then(|l| r.translations.get(l)).filter(|tr| !tr.draft);
+                let tr = lang.and_then(|l| r.public_translations().find(|tr| tr.lang == l));
                 match tr {
                     Some(tr) => {
                         Link { href: format!("{root}{}/advisories/{}/", tr.lang, r.id), label: tr.title.clone() }
@@ -628,32 +622,19 @@ impl<'a> Ctx<'a> {
             None => {
                 ("/advisories/".into(), t.archive_title.clone(), Some(t.archive_intro.clone()), self.public.clone())
             }
-            Some(ListingKind::Tag(tag)) => (
-                format!("/tags/{tag}/"),
-                Strings::fill(&t.tag_title, &[("name", tag)]),
-                None,
-                self.public.iter().copied().filter(|a| a.tags.iter().any(|x| x.as_str() == tag)).collect(),
-            ),
-            Some(ListingKind::Severity(s)) => (
-                format!("/severity/{s}/"),
-                Strings::fill(&t.severity_title, &[("name", t.severity(*s))]),
-                None,
-                self.public.iter().copied().filter(|a| a.severity == *s).collect(),
-            ),
-            Some(ListingKind::Kind(k)) => (
-                format!("/kind/{k}/"),
-                Strings::fill(&t.kind_title, &[("name", t.kind(*k))]),
-                None,
-                self.public.iter().copied().filter(|a| a.kind == *k).collect(),
-            ),
-            Some(ListingKind::Data(class)) => {
-                let info = self.content.catalogue.class(class);
-                (
-                    format!("/data/{class}/"),
-                    Strings::fill(&t.data_title, &[("name", info.map_or(class.as_str(), |c| c.label.as_str()))]),
-                    info.map(|c| c.description.clone()),
-                    self.public.iter().copied().filter(|a| a.data.iter().any(|d| d.as_str() == class)).collect(),
-                )
+            Some(kind) => {
+                let (heading, intro) = match kind {
+                    ListingKind::Tag(tag) => (Strings::fill(&t.tag_title, &[("name", tag)]), None),
+                    ListingKind::Severity(s) => (Strings::fill(&t.severity_title, &[("name", t.severity(*s))]), None),
+                    ListingKind::Kind(k) => (Strings::fill(&t.kind_title, &[("name", t.kind(*k))]), None),
+                    ListingKind::Data(class) => {
+                        let info = self.content.catalogue.class(class);
+                        let name = info.map_or(class.as_str(), |c| c.label.as_str());
+                        (Strings::fill(&t.data_title, &[("name", name)]), info.map(|c| c.description.clone()))
+                    }
+                };
+                let items = self.public.iter().copied().filter(|a| kind.matches(a)).collect();
+                (format!("/{}", kind.path()), heading, intro, items)
             }
         };
         let chunks: Vec<&[&Advisory]> = if items.is_empty() { vec![&[]] } else { items.chunks(PAGE_SIZE).collect() };

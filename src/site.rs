@@ -116,17 +116,6 @@ impl Page {
             }
         })
     }
-
-    /// Takes over `other`'s compressed variants if it holds the same bytes and has them.
-    fn adopt_compressed(&self, other: &Page) {
-        // The ETag is a 128-bit hash of the bytes: equal tags mean equal bytes.
-        if self.etag == other.etag
-            && self.body.len() == other.body.len()
-            && let Some(c) = other.compressed.get()
-        {
-            let _ = self.compressed.set(c.clone());
-        }
-    }
 }
 
 /// An HTTP date: `Sun, 06 Nov 1994 08:49:37 GMT`.
@@ -210,15 +199,6 @@ impl Site {
     pub fn precompress(&self) {
         self.pages.par_iter().for_each(|(_, page)| {
             page.compressed();
-        });
-    }
-
-    /// Takes over the compressed variants of every page whose bytes did not change since `previous`.
-    pub fn reuse_compressed(&self, previous: &Site) {
-        self.pages.par_iter().for_each(|(path, page)| {
-            if let Some(old) = previous.pages.get(path) {
-                page.adopt_compressed(old);
-            }
         });
     }
 

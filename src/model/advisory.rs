@@ -104,55 +104,6 @@ keyword_enum!(
     }
 );
 
-impl Kind {
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::DataBreach => "Data breach",
-            Kind::CredentialTheft => "Credential theft",
-            Kind::ScamAlert => "Scam alert",
-            Kind::Vulnerability => "Vulnerability",
-            Kind::Guidance => "Guidance",
-        }
-    }
-}
-
-impl Severity {
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Critical => "Critical",
-            Severity::High => "High",
-            Severity::Medium => "Medium",
-            Severity::Low => "Low",
-            Severity::Info => "Information",
-        }
-    }
-}
-
-impl Status {
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Active => "Active",
-            Status::Monitoring => "Monitoring",
-            Status::Resolved => "Resolved",
-            Status::Withdrawn => "Withdrawn",
-        }
-    }
-}
-
-impl Verification {
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verification::Confirmed => "Confirmed",
-            Verification::Unverified => "Unverified",
-            Verification::Disputed => "Disputed",
-        }
-    }
-}
-
 /// A source the advisory cites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reference {
@@ -253,6 +204,11 @@ impl Advisory {
     /// The year it is filed under.
     pub fn year(&self) -> i16 {
         self.published.to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
+    }
+
+    /// The translations that are published with it (drafts are not).
+    pub fn public_translations(&self) -> impl Iterator<Item = &Translation> {
+        self.translations.values().filter(|t| !t.draft)
     }
 
     /// Whether a translation is behind the original's newest update.

@@ -17,17 +17,6 @@ keyword_enum!(
     }
 );
 
-impl Urgency {
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Urgency::Now => "Do now",
-            Urgency::ThisWeek => "This week",
-            Urgency::Ongoing => "Keep doing",
-        }
-    }
-}
-
 /// One protective measure of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Measure {

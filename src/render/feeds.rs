@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::markdown::{MarkdownOptions, strip_controls};
-use super::pages::{AdvisoryBody, FeedLink, Link};
+use super::pages::{AdvisoryBody, FeedLink};
 use super::{Ctx, ListingKind, i18n};
 use crate::model::{Advisory, Keyword, Kind, Severity};
 use crate::site::{CachePolicy, Page};
@@ -125,6 +125,13 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    fn rss_categories(&self, a: &Advisory) -> Vec<rss::Category> {
+        self.categories(a)
+            .into_iter()
+            .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
+            .collect()
+    }
+
     fn categories(&self, a: &Advisory) -> Vec<(String, &'static str)> {
         let mut out = vec![
             (a.severity.as_str().to_string(), "severity"),
@@ -193,11 +200,7 @@ impl<'a> Ctx<'a> {
             description: Some(self.description(a)),
             guid: Some(rss::Guid { value: url, permalink: true }),
             pub_date: Some(rfc822(a.published)),
-            categories: self
-                .categories(a)
-                .into_iter()
-                .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
-                .collect(),
+            categories: self.rss_categories(a),
             content: Some(self.content_html(index).to_string()),
             ..Default::default()
         }
@@ -259,11 +262,7 @@ impl<'a> Ctx<'a> {
                         description: Some(xml(&a.updates[u].summary)),
                         guid: Some(rss::Guid { value: link, permalink: false }),
                         pub_date: Some(rfc822(date)),
-                        categories: self
-                            .categories(a)
-                            .into_iter()
-                            .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
-                            .collect(),
+                        categories: self.rss_categories(a),
                         content: Some(xml(&format!(
                             "<p>{} {}: {}</p>",
                             t.updated,
@@ -391,13 +390,10 @@ impl<'a> Ctx<'a> {
                 references: a
                     .references
                     .iter()
-                    .map(|r| Link { href: r.url.clone(), label: r.title.clone() })
-                    .map(|l| ApiReference { title: l.label, url: l.href })
+                    .map(|r| ApiReference { title: r.title.clone(), url: r.url.clone() })
                     .collect(),
                 translations: a
-                    .translations
-                    .values()
-                    .filter(|t| !t.draft)
+                    .public_translations()
                     .map(|t| (t.lang.as_str(), format!("{base}{}/advisories/{}/", t.lang, a.id)))
                     .collect(),
                 checklist: a

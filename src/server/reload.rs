@@ -124,11 +124,11 @@ pub(crate) fn render(
     let mut site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
     let rendered = started.elapsed();
     site.date_changes(previous.map(|p| &p.site), now);
-    match previous {
-        // On a reload the new site goes live at once; pages whose bytes changed are
-        // compressed in the background (see `rebuild`) and served uncompressed until then.
-        Some(previous) => site.reuse_compressed(&previous.site),
-        None => site.precompress(),
+    // On a reload unchanged pages are the previous site's (compressed already) and the
+    // new site goes live at once; changed pages are compressed in the background (see
+    // `rebuild`) and served uncompressed until then.
+    if previous.is_none() {
+        site.precompress();
     }
     tracing::debug!(target: "bulletin::reload", render_ms = rendered.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "rendered");
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
