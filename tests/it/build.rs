@@ -1,9 +1,7 @@
 //! `bulletin build` end to end: pages, embargo and drafts, atomic replacement,
 //! hostile Markdown, snapshots of representative pages.
 
-use std::process::Command;
-
-use crate::fixture::{Fixture, NOW, advisory, build, files, samples_dir};
+use crate::fixture::{Fixture, NOW, advisory, build, files, run_build, samples_dir};
 
 fn text(out: &std::path::Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -91,23 +89,11 @@ fn two_builds_are_byte_identical() {
 fn invalid_content_leaves_the_previous_site_untouched() {
     let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
     let out = f.path().join("../public-keep");
-    let ok = Command::new(env!("CARGO_BIN_EXE_bulletin"))
-        .args(["build", "--dir"])
-        .arg(f.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let ok = run_build(f.path(), &out, &[]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let before = files(&out);
     let f = f.file("2025/PK-2025-0002.md", "not an advisory");
-    let bad = Command::new(env!("CARGO_BIN_EXE_bulletin"))
-        .args(["build", "--dir"])
-        .arg(f.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let bad = run_build(f.path(), &out, &[]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2025/PK-2025-0002.md:1:1"));
     assert_eq!(files(&out), before, "the old site changed");
@@ -216,13 +202,7 @@ fn text_of(out: &std::path::Path, rel: &str) -> String {
 fn build_refuses_an_output_folder_that_would_replace_the_advisories() {
     let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
     for out in [f.path().to_path_buf(), f.path().join(".."), f.path().join("2025"), std::path::PathBuf::from("/")] {
-        let r = Command::new(env!("CARGO_BIN_EXE_bulletin"))
-            .args(["build", "--dir"])
-            .arg(f.path())
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let r = run_build(f.path(), &out, &[]);
         assert_eq!(r.status.code(), Some(2), "{out:?}: {}", String::from_utf8_lossy(&r.stderr));
     }
     assert!(f.path().join("2025/PK-2025-0001.md").is_file(), "nothing was lost");

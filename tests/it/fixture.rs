@@ -136,15 +136,21 @@ pub(crate) const NOW: &str = "2026-11-25T00:00:00Z";
 pub(crate) fn build(dir: &Path, now: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("public");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
-        .args(["build", "--now", now, "--dir"])
-        .arg(dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run bulletin");
+    let status = run_build(dir, &out, &["--now", now]);
     assert!(status.status.success(), "build failed: {}", String::from_utf8_lossy(&status.stderr));
     (tmp, out)
+}
+
+/// Runs `bulletin build --dir DIR --out OUT EXTRA…` and returns what it did.
+pub(crate) fn run_build(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["build", "--dir"])
+        .arg(dir)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run bulletin")
 }
 
 /// Every file under `dir` (relative path, bytes), compressed copies excluded.
