@@ -10,7 +10,7 @@ count=${1:-10000}
 commits=${2:-30000}
 base=/dev/shm/bulletin-history-bench
 rm -rf "$base"; mkdir -p "$base/repo"
-trap 'rm -rf "$base"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$base"' EXIT
 cargo build --release -q --example history_bench
 git -C "$base/repo" init -q -b main
 start=$(date +%s%N)

@@ -90,6 +90,85 @@ fn history_follows_renames_and_updates_incrementally() {
     assert_eq!(incremental.of("2025/PK-2025-0002.md").len(), 4);
 }
 
+/// A history longer than one run of the parallel reader (1,500 commits), made with
+/// `git fast-import`: 3,400 commits over 40 files, a rename and a merged branch.
+/// Loading it at once must equal loading its first commit and updating from there,
+/// which reads the rest with one plain `git log`.
+#[test]
+fn a_long_history_loads_the_same_in_parallel_as_incrementally() {
+    use std::fmt::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    git(&root, &["init", "-q"]);
+    let mut stream = String::new();
+    let name = |i: usize| format!("advisories/2025/PK-2025-{:04}.md", i % 40 + 1);
+    let mut renamed = false;
+    for c in 1..=3400u64 {
+        let branch = if (3000..3100).contains(&c) { "side" } else { "main" };
+        writeln!(stream, "commit refs/heads/{branch}\nmark :{c}").unwrap();
+        writeln!(stream, "committer Staff <staff@advisories.test> {} +0000", 1_700_000_000 + c * 60).unwrap();
+        let message = format!("Change {c}");
+        write!(stream, "data {}\n{message}\n", message.len()).unwrap();
+        if c > 1 {
+            let parent = if c == 3000 || c == 3100 { 2999 } else { c - 1 };
+            writeln!(stream, "from :{parent}").unwrap();
+        }
+        if c == 3100 {
+            writeln!(stream, "merge :3099").unwrap();
+        }
+        if c == 2000 && !renamed {
+            writeln!(stream, "R advisories/2025/PK-2025-0001.md advisories/2025/PK-2025-0101.md\n").unwrap();
+            renamed = true;
+            continue;
+        }
+        let path = if renamed && c.is_multiple_of(40) {
+            "advisories/2025/PK-2025-0101.md".to_string()
+        } else {
+            name(c as usize)
+        };
+        let body = format!("+++\nid = \"x\"\n+++\nRevision {c}\n");
+        write!(stream, "M 100644 inline {path}\ndata {}\n{body}\n", body.len()).unwrap();
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    git(&root, &["checkout", "-q", "main"]);
+    let dir = root.join("advisories");
+    let first = git(&root, &["rev-list", "--max-parents=0", "HEAD"]);
+
+    let parallel = bulletin::git::History::load(&dir, "HEAD").unwrap();
+    let mut incremental = bulletin::git::History::load(&dir, &first).unwrap();
+    incremental.update(&dir, "HEAD").unwrap();
+    assert_eq!(parallel.head, incremental.head);
+    let mut revisions = 0;
+    for i in 2..=40 {
+        let path = format!("2025/PK-2025-{i:04}.md");
+        assert_eq!(parallel.of(&path), incremental.of(&path), "{path}");
+        revisions += parallel.of(&path).len();
+    }
+    let renamed = parallel.of("2025/PK-2025-0101.md");
+    assert_eq!(renamed, incremental.of("2025/PK-2025-0101.md"));
+    assert!(
+        renamed.iter().any(|r| r.subject == "Change 40"),
+        "history follows the rename back to the file's first commit"
+    );
+    assert!(renamed.iter().any(|r| r.subject == "Change 3360"), "and forward after it");
+    assert!(parallel.of("2025/PK-2025-0001.md").is_empty(), "the old name has no history of its own");
+    assert_eq!(
+        revisions + renamed.len(),
+        3400 - 1,
+        "every commit but the merge (shown without files, as by git log) counts"
+    );
+}
+
 #[test]
 fn check_changed_since_reports_only_changed_files() {
     let (_tmp, root) = repo();
