@@ -423,7 +423,7 @@ impl<'a> Ctx<'a> {
             count: advisories.len(),
             advisories,
         };
-        let body = serde_json::to_string_pretty(&api).unwrap_or_default();
+        let body = serde_json::to_string(&api).unwrap_or_default();
         ("/api/advisories.json".into(), Page::new(body, JSON, self.newest, CachePolicy::Revalidate))
     }
 
