@@ -162,6 +162,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The headers every response carries.
+    pub(crate) fn common_headers(&self) -> http::CommonHeaders {
+        http::CommonHeaders { hsts: self.hsts, preview: self.options.preview }
+    }
+
     /// Loads, validates and renders the content; fails if there is nothing valid to serve.
     pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
         let source = reload::Source::new(&options)?;
@@ -199,38 +204,77 @@ impl AppState {
 /// Every route in one place. Static pages come from the live [`Site`]; the few
 /// dynamic routes read the same snapshot.
 pub fn router(state: Arc<AppState>) -> Router {
-    use axum::http::{HeaderName, HeaderValue, header};
-    use tower_http::set_header::SetResponseHeaderLayer;
-    let set = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
-    };
+    let common = state.common_headers();
     let mut app = Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
         .fallback(handlers::page)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
-        // Security headers on every response, set without per-request allocation.
-        .layer(set(header::CONTENT_SECURITY_POLICY, http::CSP))
-        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(set(header::REFERRER_POLICY, "no-referrer"))
-        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(set(HeaderName::from_static("permissions-policy"), http::PERMISSIONS_POLICY))
-        .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"));
-    if state.hsts {
-        app = app.layer(set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
-    }
-    if state.options.preview {
-        // Unpublished content: never stored by a cache, never indexed.
-        app = app
-            .layer(set(header::CACHE_CONTROL, "private, no-store"))
-            .layer(set(HeaderName::from_static("x-robots-tag"), "noindex, nofollow"));
-    }
+        // Security headers on every response, from static values.
+        .layer(tower::util::MapResponseLayer::new(move |mut response: axum::response::Response| {
+            common.apply(response.headers_mut());
+            response
+        }));
     // One line per request when request logging is on (RUST_LOG); no cost when it is off.
-    if tracing::enabled!(target: "bulletin::request", tracing::Level::INFO) {
+    if request_log_enabled() {
         app = app.layer(axum::middleware::from_fn(http::log_request));
     }
     app.with_state(state)
+}
+
+fn request_log_enabled() -> bool {
+    tracing::enabled!(target: "bulletin::request", tracing::Level::INFO)
+}
+
+/// What each connection serves: a page of the live site straight from memory (the
+/// common case, without the router's per-request machinery: it doubled the cost of
+/// a 304), and everything else through [`router`].
+#[derive(Clone)]
+struct Frontend {
+    state: Arc<AppState>,
+    router: Router,
+    /// Off when requests are logged: the log is a router layer.
+    fast_path: bool,
+}
+
+impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for Frontend {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = FrontendFuture;
+
+    fn call(&self, request: hyper::Request<hyper::body::Incoming>) -> Self::Future {
+        if self.fast_path {
+            let answer =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handlers::static_page(&self.state, &request)));
+            match answer {
+                Ok(Some(response)) => return FrontendFuture::Ready(Some(response)),
+                Ok(None) => {}
+                Err(panic) => {
+                    let mut response = handlers::panic_response(panic);
+                    self.state.common_headers().apply(response.headers_mut());
+                    return FrontendFuture::Ready(Some(response));
+                }
+            }
+        }
+        FrontendFuture::Routed(Box::pin(tower::ServiceExt::oneshot(self.router.clone(), request)))
+    }
+}
+
+enum FrontendFuture {
+    Ready(Option<axum::response::Response>),
+    Routed(std::pin::Pin<Box<tower::util::Oneshot<Router, hyper::Request<hyper::body::Incoming>>>>),
+}
+
+impl std::future::Future for FrontendFuture {
+    type Output = Result<axum::response::Response, std::convert::Infallible>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            FrontendFuture::Ready(response) => std::task::Poll::Ready(Ok(response.take().unwrap_or_default())),
+            FrontendFuture::Routed(future) => future.as_mut().poll(cx),
+        }
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then drains requests in
@@ -245,10 +289,9 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::service::TowerToHyperService;
 
     let limits = state.options.limits;
-    let app = router(state);
+    let frontend = Frontend { router: router(state.clone()), state, fast_path: !request_log_enabled() };
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -270,7 +313,7 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        let service = frontend.clone();
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())

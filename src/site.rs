@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -40,15 +41,20 @@ pub struct Page {
     validators: OnceLock<Validators>,
 }
 
-/// A page's validators as HTTP headers carry them.
+/// A page's own response headers, made once so that answering a request copies
+/// them instead of formatting and validating them again.
 #[derive(Debug, Clone)]
 pub struct Validators {
+    /// `Content-Type`.
+    pub content_type: HeaderValue,
+    /// ETag of the uncompressed representation.
+    pub etag: HeaderValue,
     /// ETag of the gzip representation (each encoding is its own representation).
-    pub etag_gzip: String,
+    pub etag_gzip: HeaderValue,
     /// ETag of the brotli representation.
-    pub etag_br: String,
+    pub etag_br: HeaderValue,
     /// `Last-Modified` as an HTTP date.
-    pub last_modified: Option<String>,
+    pub last_modified: Option<HeaderValue>,
 }
 
 /// The precompressed variants of a page.
@@ -85,10 +91,14 @@ impl Page {
     pub fn http_validators(&self) -> &Validators {
         self.validators.get_or_init(|| {
             let base = self.etag.trim_end_matches('"');
+            // Every value is ASCII made here (hex digits, an HTTP date, a content type).
+            let value = |s: String| HeaderValue::try_from(s).unwrap_or_else(|_| HeaderValue::from_static(""));
             Validators {
-                etag_gzip: format!("{base}-gz\""),
-                etag_br: format!("{base}-br\""),
-                last_modified: self.last_modified.map(http_date),
+                content_type: HeaderValue::from_static(self.content_type),
+                etag: value(self.etag.clone()),
+                etag_gzip: value(format!("{base}-gz\"")),
+                etag_br: value(format!("{base}-br\"")),
+                last_modified: self.last_modified.map(|t| value(http_date(t))),
             }
         })
     }
@@ -214,11 +224,16 @@ impl Site {
     pub fn date_changes(&mut self, previous: Option<&Site>, now: Timestamp) {
         for (path, page) in &mut self.pages {
             let kept = previous.and_then(|p| p.pages.get(path)).filter(|old| old.etag == page.etag);
-            page.last_modified = match kept {
-                Some(old) => old.last_modified,
-                None => Some(page.last_modified.map_or(now, |t| t.max(now))),
-            };
-            page.validators = OnceLock::new();
+            match kept {
+                Some(old) => {
+                    page.last_modified = old.last_modified;
+                    page.validators = old.validators.clone();
+                }
+                None => {
+                    page.last_modified = Some(page.last_modified.map_or(now, |t| t.max(now)));
+                    page.validators = OnceLock::new();
+                }
+            }
         }
     }
 

@@ -92,6 +92,27 @@ fn not_found(state: &AppState, method: &Method) -> Response<Body> {
     }
 }
 
+/// The common case without the router: a GET or HEAD for a page the live site has
+/// under exactly this path, with the security headers. Anything else (other methods,
+/// redirects, the 404 page, the dynamic checklist, staff and hook routes, bad paths)
+/// is `None` and goes through the router.
+pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>) -> Option<Response<Body>> {
+    let method = request.method();
+    if method != Method::GET && method != Method::HEAD {
+        return None;
+    }
+    let uri = request.uri();
+    if uri.path() == "/checklist/" && uri.query().is_some() {
+        return None;
+    }
+    let path = decode_path(uri.path()).ok()?;
+    let live = state.live.load();
+    let page = live.site.get(path.as_ref())?;
+    let mut response = respond(page, method, request.headers(), StatusCode::OK);
+    state.common_headers().apply(response.headers_mut());
+    Some(response)
+}
+
 /// Every other path: a page of the live site, a redirect to its canonical form, the
 /// dynamic checklist, or the 404 page.
 pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extract::Request) -> Response<Body> {

@@ -5,9 +5,8 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderMap, Method, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header};
 use axum::middleware::Next;
-use bytes::Bytes;
 use jiff::Timestamp;
 
 use crate::site::{CachePolicy, Page};
@@ -68,18 +67,19 @@ pub(crate) fn negotiate(headers: &HeaderMap) -> Encoding {
     let mut star = None;
     for part in accept.split(',') {
         let mut pieces = part.split(';');
-        let name = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let name = pieces.next().unwrap_or("").trim();
         let q = pieces
             .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
             .filter_map(|q| q.trim().parse::<f32>().ok())
             .next()
             .unwrap_or(1.0);
         let ok = q > 0.0;
-        match name.as_str() {
-            "br" => br = ok,
-            "gzip" | "x-gzip" => gzip = ok,
-            "*" => star = Some(ok),
-            _ => {}
+        if name.eq_ignore_ascii_case("br") {
+            br = ok;
+        } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            gzip = ok;
+        } else if name == "*" {
+            star = Some(ok);
         }
     }
     if br || (star == Some(true) && !accept.contains("br")) {
@@ -102,9 +102,10 @@ fn parse_http_date(s: &str) -> Option<Timestamp> {
 }
 
 /// Whether the client's cached copy is current: `If-None-Match` first, else `If-Modified-Since`.
-fn not_modified(page: &Page, etag: &str, headers: &HeaderMap) -> bool {
+fn not_modified(page: &Page, etag: &HeaderValue, headers: &HeaderMap) -> bool {
     if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag);
+        let etag = etag.as_bytes();
+        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == etag);
     }
     match (page.last_modified, headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok())) {
         (Some(modified), Some(since)) => {
@@ -114,12 +115,12 @@ fn not_modified(page: &Page, etag: &str, headers: &HeaderMap) -> bool {
     }
 }
 
-fn cache_control(policy: CachePolicy) -> &'static str {
-    match policy {
+fn cache_control(policy: CachePolicy) -> HeaderValue {
+    HeaderValue::from_static(match policy {
         CachePolicy::Immutable => "public, max-age=31536000, immutable",
         // Short, so a lifted embargo or an update reaches readers within a minute.
         CachePolicy::Revalidate => "public, max-age=60, must-revalidate",
-    }
+    })
 }
 
 fn is_feed_or_json(content_type: &str) -> bool {
@@ -129,49 +130,81 @@ fn is_feed_or_json(content_type: &str) -> bool {
         || content_type.starts_with("application/feed+json")
 }
 
+/// The headers every response carries, whatever produced it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CommonHeaders {
+    /// `Strict-Transport-Security`, for a site published over https.
+    pub hsts: bool,
+    /// Staff preview: never stored by a cache, never indexed.
+    pub preview: bool,
+}
+
+impl CommonHeaders {
+    /// Sets the security headers (static values: no allocation), overriding any set before.
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(PERMISSIONS_POLICY));
+        headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+        if self.hsts {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        }
+        if self.preview {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            headers.insert(HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex, nofollow"));
+        }
+    }
+}
+
 /// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
+/// The page's own headers are made once per page ([`Page::http_validators`]) and copied.
 pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status: StatusCode) -> Response<Body> {
     // Never compress on the request path: a page compressed in the background after a
     // reload is sent uncompressed until its variants are ready.
     let empty = crate::site::Compressed::default();
     let compressed = page.compressed_if_ready().unwrap_or(&empty);
-    let (body, encoding): (Bytes, Option<&str>) = match negotiate(headers) {
-        Encoding::Brotli if compressed.brotli.is_some() => (compressed.brotli.clone().unwrap_or_default(), Some("br")),
-        Encoding::Brotli | Encoding::Gzip if compressed.gzip.is_some() => {
-            (compressed.gzip.clone().unwrap_or_default(), Some("gzip"))
-        }
-        _ => (page.body.clone(), None),
-    };
     let validators = page.http_validators();
-    let etag = match encoding {
-        Some("br") => &validators.etag_br,
-        Some(_) => &validators.etag_gzip,
-        None => &page.etag,
+    let (body, encoding, etag) = match negotiate(headers) {
+        Encoding::Brotli if let Some(br) = &compressed.brotli => (br.clone(), Some("br"), &validators.etag_br),
+        Encoding::Brotli | Encoding::Gzip if let Some(gz) = &compressed.gzip => {
+            (gz.clone(), Some("gzip"), &validators.etag_gzip)
+        }
+        _ => (page.body.clone(), None, &validators.etag),
     };
-    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, page.content_type);
+    let mut response = Response::new(Body::empty());
+    let out = response.headers_mut();
+    out.reserve(16);
+    out.insert(header::CONTENT_TYPE, validators.content_type.clone());
     if status == StatusCode::OK {
-        builder = builder.header(header::ETAG, etag.as_str()).header(header::CACHE_CONTROL, cache_control(page.cache));
+        out.insert(header::ETAG, etag.clone());
+        out.insert(header::CACHE_CONTROL, cache_control(page.cache));
         if let Some(modified) = &validators.last_modified {
-            builder = builder.header(header::LAST_MODIFIED, modified.as_str());
+            out.insert(header::LAST_MODIFIED, modified.clone());
         }
     } else {
-        builder = builder.header(header::CACHE_CONTROL, "no-store");
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if page.is_compressible() {
-        builder = builder.header(header::VARY, "Accept-Encoding");
+        out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     if is_feed_or_json(page.content_type) {
-        builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     if status == StatusCode::OK && not_modified(page, etag, headers) {
-        return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap_or_default();
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
     }
     if let Some(encoding) = encoding {
-        builder = builder.header(header::CONTENT_ENCODING, encoding);
+        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
-    builder = builder.header(header::CONTENT_LENGTH, body.len());
-    let body = if method == Method::HEAD { Body::empty() } else { Body::from(body) };
-    builder.body(body).unwrap_or_default()
+    out.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    *response.status_mut() = status;
+    if method != Method::HEAD {
+        *response.body_mut() = Body::from(body);
+    }
+    response
 }
 
 /// A small plain-text response.
@@ -205,7 +238,6 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response<Body> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
     fn hostile_paths_are_refused() {
