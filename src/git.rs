@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 /// One commit that touched a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Revision {
     /// Full commit id.
     pub hash: String,

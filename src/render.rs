@@ -10,6 +10,8 @@ pub mod markdown;
 mod pages;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use askama::Template;
 use jiff::Timestamp;
@@ -39,9 +41,11 @@ pub struct RenderOptions<'p> {
     /// Staff preview: drafts and embargoed advisories are shown, every page carries a
     /// "PREVIEW – not public" banner. Never for publishing.
     pub preview: bool,
-    /// A site rendered earlier: a page whose bytes come out the same is taken from it
-    /// (sharing its bytes and compressed variants), so a reload holds one copy of
-    /// every unchanged page instead of two.
+    /// A site rendered earlier. Advisory pages, listing pages and RSS feeds whose inputs
+    /// hash the same as when that site was rendered are taken from it without rendering
+    /// (see [`Page::source`]); any other page whose bytes come out the same shares its
+    /// bytes and compressed variants. Either way the result is byte for byte what a
+    /// render from scratch gives, and a reload holds one copy of every unchanged page.
     pub previous: Option<&'p Site>,
 }
 
@@ -71,7 +75,9 @@ pub fn site_with(
     // Updates dated after `now` are embargoed like advisories: render a copy without them.
     let without_future_updates = if options.preview { None } else { content.as_of(now) };
     let content = without_future_updates.as_ref().unwrap_or(content);
-    let ctx = Ctx::new(content, settings, now, options.preview);
+    let ctx = Ctx::new(content, settings, now, options.preview, options.previous);
+    // Every advisory page needs it: computed before the pages, in parallel.
+    ctx.related();
     let jobs = ctx.jobs();
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -84,8 +90,11 @@ pub fn site_with(
                     if let Some(old) = previous.get(path)
                         && old.etag == page.etag
                         && old.body.len() == page.body.len()
+                        && old.last_modified == page.last_modified
                     {
+                        let source = page.source;
                         *page = old.clone();
+                        page.source = source;
                     }
                 }
             }
@@ -103,7 +112,7 @@ pub fn site_with(
 /// The protective-measures checklist for the chosen data classes, for the server's
 /// `/checklist/?data=…` (unknown classes are ignored; none known gives the full page).
 pub fn checklist_for_classes(content: &Content, settings: &Settings, now: Timestamp, classes: &[&str]) -> Page {
-    let ctx = Ctx::new(content, settings, now, false);
+    let ctx = Ctx::new(content, settings, now, false, None);
     let mut known: Vec<&str> = classes.iter().copied().filter(|c| content.catalogue.class(c).is_some()).collect();
     let mut seen = HashSet::new();
     known.retain(|c| seen.insert(*c));
@@ -145,7 +154,8 @@ struct Ctx<'a> {
     /// Public advisories, newest first.
     public: Vec<&'a Advisory>,
     assets: assets::Assets,
-    /// For each public advisory, indices of related public advisories (computed on first use).
+    /// For each public advisory, indices of related public advisories (computed once,
+    /// before the pages: every advisory page and its inputs' hash need them).
     related: std::sync::OnceLock<Vec<Vec<usize>>>,
     /// The newest publication or update among public advisories.
     newest: Option<Timestamp>,
@@ -155,26 +165,78 @@ struct Ctx<'a> {
     preview: bool,
     /// Files of public advisories and translations (computed on first use).
     public_paths: std::sync::OnceLock<HashSet<String>>,
+    /// The site rendered before, whose pages are taken over when their inputs are unchanged.
+    previous: Option<&'a Site>,
+    /// Hash of what every page depends on: settings, catalogue, assets, preview mode.
+    global: u64,
+    /// Each public advisory's hash (every field), computed on first use.
+    advisory_hashes: Vec<OnceLock<u64>>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(content: &'a Content, settings: &'a Settings, now: Timestamp, preview: bool) -> Self {
+    fn new(
+        content: &'a Content,
+        settings: &'a Settings,
+        now: Timestamp,
+        preview: bool,
+        previous: Option<&'a Site>,
+    ) -> Self {
         let public: Vec<&Advisory> =
             if preview { content.all().iter().collect() } else { content.public_at(now).collect() };
         let newest = public.iter().map(|a| a.last_changed()).max();
         let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let assets = assets::Assets::new();
+        let global = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            (settings, &content.catalogue, &assets.css, &assets.js, preview).hash(&mut h);
+            h.finish()
+        };
         Self {
             content,
             settings,
             now,
+            advisory_hashes: public.iter().map(|_| OnceLock::new()).collect(),
             public,
-            assets: assets::Assets::new(),
+            assets,
             related: std::sync::OnceLock::new(),
             newest,
             content_html,
             preview,
             public_paths: std::sync::OnceLock::new(),
+            previous,
+            global,
         }
+    }
+
+    /// A hasher for a page's inputs, seeded with what every page depends on.
+    fn inputs(&self) -> xxhash_rust::xxh3::Xxh3 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.write_u64(self.global);
+        h
+    }
+
+    /// The hash of everything the public advisory at `index` says.
+    fn advisory_hash(&self, index: usize) -> u64 {
+        *self.advisory_hashes[index].get_or_init(|| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            self.public[index].hash(&mut h);
+            h.finish()
+        })
+    }
+
+    /// The previous render's page at `path` if it was rendered from the same inputs.
+    fn unchanged(&self, path: &str, source: u64) -> Option<Page> {
+        self.previous?.get(path).filter(|page| page.source == Some(source)).cloned()
+    }
+
+    /// Whether every file a commit touched may be named in public (else its subject is withheld).
+    fn revision_is_public(&self, revision: &crate::git::Revision) -> bool {
+        revision.files.iter().all(|f| self.is_public_path(f))
+    }
+
+    /// Related public advisories of each public advisory (computed once).
+    fn related(&self) -> &[Vec<usize>] {
+        self.related.get_or_init(|| related(&self.public))
     }
 
     fn jobs(&self) -> Vec<Job> {
@@ -550,11 +612,7 @@ impl<'a> Ctx<'a> {
                     iso: r.date.to_string(),
                     text: t.date(r.date),
                     // A subject may describe an advisory that is not public yet.
-                    subject: if r.files.iter().all(|f| self.is_public_path(f)) {
-                        r.subject.clone()
-                    } else {
-                        t.history_withheld.clone()
-                    },
+                    subject: if self.revision_is_public(r) { r.subject.clone() } else { t.history_withheld.clone() },
                     short: r.short.clone(),
                     href: self
                         .settings
@@ -570,6 +628,22 @@ impl<'a> Ctx<'a> {
     fn advisory(&self, index: usize, lang: Option<&str>) -> (String, Page) {
         let a = self.public[index];
         let path = self.advisory_path(a, lang);
+        // Besides the advisory itself, its page shows its related advisories' titles and
+        // withholds the subjects of commits that touched unpublished files.
+        let source = {
+            let mut h = self.inputs();
+            (self.advisory_hash(index), lang).hash(&mut h);
+            for &j in &self.related()[index] {
+                let r = self.public[j];
+                (&r.id, &r.title).hash(&mut h);
+                r.public_translations().for_each(|tr| (&tr.lang, &tr.title).hash(&mut h));
+            }
+            a.history.iter().for_each(|r| self.revision_is_public(r).hash(&mut h));
+            h.finish()
+        };
+        if let Some(page) = self.unchanged(&path, source) {
+            return (path, page);
+        }
         let root = Self::root(&path);
         let page_lang = lang.unwrap_or(&self.settings.default_language);
         let t = i18n::strings(page_lang);
@@ -596,7 +670,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let related = self.related.get_or_init(|| related(&self.public))[index]
+        let related = self.related()[index]
             .iter()
             .map(|&j| {
                 let r = self.public[j];
@@ -612,7 +686,9 @@ impl<'a> Ctx<'a> {
         let channels =
             self.settings.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
         let page = AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &self.settings.never_ask };
-        self.html(path, page.render(), Some(a.last_changed()))
+        let (path, mut page) = self.html(path, page.render(), Some(a.last_changed()));
+        page.source = Some(source);
+        (path, page)
     }
 
     fn listing_pages(&self, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
@@ -661,6 +737,21 @@ impl<'a> Ctx<'a> {
             .map(|(i, chunk)| {
                 let n = i + 1;
                 let path = page_path(n);
+                let newest = chunk.iter().map(|a| a.last_changed()).max().or(self.newest);
+                // A listing page shows its chunk's cards, the links to every page and year,
+                // and is dated by its newest advisory.
+                let source = {
+                    let mut h = self.inputs();
+                    (&path, total, &year_pages, newest).hash(&mut h);
+                    for a in chunk.iter() {
+                        let updated = a.updates.last().map(|u| u.date);
+                        (&a.id, &a.title, &a.summary, a.severity, a.status, a.kind, a.published, updated).hash(&mut h);
+                    }
+                    h.finish()
+                };
+                if let Some(page) = self.unchanged(&path, source) {
+                    return (path, page);
+                }
                 let root = Self::root(&path);
                 let rel = |p: &str| format!("{root}{}", p.trim_start_matches('/'));
                 let mut groups: Vec<CardGroup> = Vec::new();
@@ -711,8 +802,9 @@ impl<'a> Ctx<'a> {
                     prev: (n > 1).then(|| rel(&page_path(n - 1))),
                     next: (n < total).then(|| rel(&page_path(n + 1))),
                 };
-                let newest = chunk.iter().map(|a| a.last_changed()).max().or(self.newest);
-                self.html(path, page.render(), newest)
+                let (path, mut page) = self.html(path, page.render(), newest);
+                page.source = Some(source);
+                (path, page)
             })
             .collect()
     }
@@ -856,42 +948,47 @@ fn group_digits(n: u64) -> String {
 /// shared class or tag, so the cost stays linear in the number of advisories.
 fn related(public: &[&Advisory]) -> Vec<Vec<usize>> {
     const WINDOW: usize = 8;
-    let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+    // Each data class and tag gets a number; its posting list holds the advisories that
+    // carry it, in order, and each advisory remembers where it stands in each of its lists.
+    let mut numbers: HashMap<(bool, &str), usize> = HashMap::new();
+    let mut postings: Vec<Vec<usize>> = Vec::new();
+    let mut places: Vec<Vec<(usize, usize)>> = Vec::with_capacity(public.len());
     for (i, a) in public.iter().enumerate() {
-        for d in &a.data {
-            postings.entry(format!("d:{}", d.as_str())).or_default().push(i);
+        let keys = a.data.iter().map(|d| (true, d.as_str())).chain(a.tags.iter().map(|t| (false, t.as_str())));
+        let mut own = Vec::with_capacity(a.data.len() + a.tags.len());
+        for key in keys {
+            let n = *numbers.entry(key).or_insert_with(|| {
+                postings.push(Vec::new());
+                postings.len() - 1
+            });
+            if postings[n].last() != Some(&i) {
+                own.push((n, postings[n].len()));
+                postings[n].push(i);
+            }
         }
-        for t in &a.tags {
-            postings.entry(format!("t:{}", t.as_str())).or_default().push(i);
-        }
+        places.push(own);
     }
-    public
+    places
         .par_iter()
         .enumerate()
-        .map(|(i, a)| {
-            let keys = a
-                .data
-                .iter()
-                .map(|d| format!("d:{}", d.as_str()))
-                .chain(a.tags.iter().map(|t| format!("t:{}", t.as_str())));
-            let mut score: HashMap<usize, usize> = HashMap::new();
-            for key in keys {
-                let Some(list) = postings.get(&key) else {
-                    continue;
-                };
-                let pos = list.binary_search(&i).unwrap_or_else(|p| p);
-                let lo = pos.saturating_sub(WINDOW);
-                let hi = (pos + WINDOW + 1).min(list.len());
-                for &j in &list[lo..hi] {
-                    if j != i {
-                        *score.entry(j).or_default() += 1;
-                    }
+        .map(|(i, own)| {
+            let mut candidates: Vec<usize> = Vec::with_capacity(own.len() * (2 * WINDOW));
+            for &(n, pos) in own {
+                let list = &postings[n];
+                let (lo, hi) = (pos.saturating_sub(WINDOW), (pos + WINDOW + 1).min(list.len()));
+                candidates.extend(list[lo..hi].iter().copied().filter(|&j| j != i));
+            }
+            candidates.sort_unstable();
+            // (advisory, how many classes and tags it shares with this one)
+            let mut ranked: Vec<(usize, usize)> = Vec::with_capacity(candidates.len());
+            for j in candidates {
+                match ranked.last_mut() {
+                    Some((last, shared)) if *last == j => *shared += 1,
+                    _ => ranked.push((j, 1)),
                 }
             }
-            let mut ranked: Vec<(usize, usize)> = score.into_iter().collect();
-            ranked.sort_by_key(|&(j, s)| (std::cmp::Reverse(s), j.abs_diff(i), j));
-            let mut seen = HashSet::new();
-            ranked.into_iter().map(|(j, _)| j).filter(|j| seen.insert(*j)).take(RELATED).collect()
+            ranked.sort_unstable_by_key(|&(j, shared)| (std::cmp::Reverse(shared), j.abs_diff(i), j));
+            ranked.into_iter().map(|(j, _)| j).take(RELATED).collect()
         })
         .collect()
 }

@@ -33,6 +33,9 @@ pub struct Page {
     pub last_modified: Option<Timestamp>,
     /// Caching.
     pub cache: CachePolicy,
+    /// A hash of everything the page was rendered from, when the renderer tracks it: a
+    /// later render whose inputs hash the same takes this page instead of rendering it.
+    pub source: Option<u64>,
     /// Gzip and brotli of the body, computed on first use (or taken over from an
     /// earlier render of the same bytes), so rendering stays cheap.
     compressed: OnceLock<Compressed>,
@@ -81,6 +84,7 @@ impl Page {
             etag,
             last_modified,
             cache,
+            source: None,
             compressed: OnceLock::new(),
             validators: OnceLock::new(),
         }
@@ -227,6 +231,21 @@ impl Site {
         });
     }
 
+    /// Computes the compressed variants still missing, one page at a time on the calling
+    /// thread, smallest first (most pages are ready soonest), until `superseded()` says the
+    /// site is no longer live. A server does this after a reload, beside the requests and
+    /// the next reload instead of in front of them.
+    pub fn precompress_in_background(&self, superseded: impl Fn() -> bool) {
+        let mut missing: Vec<&Page> = self.pages.values().filter(|p| p.compressed.get().is_none()).collect();
+        missing.sort_by_key(|p| p.body.len());
+        for page in missing {
+            if superseded() {
+                return;
+            }
+            page.compressed();
+        }
+    }
+
     /// Sets `Last-Modified` for a server: a page whose bytes did not change since
     /// `previous` keeps its date; any other page is dated `now` unless its content date
     /// is later. Content dates alone would miss an edit made without an `[[updates]]`
@@ -235,10 +254,9 @@ impl Site {
         for (path, page) in &mut self.pages {
             let kept = previous.and_then(|p| p.pages.get(path)).filter(|old| old.etag == page.etag);
             match kept {
-                Some(old) => {
-                    page.last_modified = old.last_modified;
-                    page.validators = old.validators.clone();
-                }
+                // The same bytes: the live page, with its date, validators and compressed
+                // variants, so the two sites share one copy.
+                Some(old) => *page = Page { source: page.source, ..old.clone() },
                 None => {
                     page.last_modified = Some(page.last_modified.map_or(now, |t| t.max(now)));
                     page.validators = OnceLock::new();

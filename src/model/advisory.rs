@@ -105,7 +105,7 @@ keyword_enum!(
 );
 
 /// A source the advisory cites.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Reference {
     /// Link text.
     pub title: String,
@@ -114,7 +114,7 @@ pub struct Reference {
 }
 
 /// A dated development after publication; news for subscribers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Update {
     /// When it happened (after `published`, in order).
     pub date: Timestamp,
@@ -123,7 +123,7 @@ pub struct Update {
 }
 
 /// A translation of an advisory into another language: only the words, never the facts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Translation {
     /// Language code, such as `ur`.
     pub lang: String,
@@ -145,8 +145,9 @@ pub struct Translation {
     pub draft: bool,
 }
 
-/// One validated advisory.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One validated advisory. `Hash` covers every field: a reload renders again only the
+/// pages whose advisories hash differently (see `render`).
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Advisory {
     /// Stable id, equal to the file stem.
     pub id: AdvisoryId,

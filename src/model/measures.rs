@@ -18,7 +18,7 @@ keyword_enum!(
 );
 
 /// One protective measure of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Measure {
     /// Stable id, unique in the catalogue; checklist progress is keyed by it.
     pub id: String,
@@ -32,7 +32,7 @@ pub struct Measure {
 }
 
 /// One data class of the catalogue and its measures in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct DataClassInfo {
     /// The key used in advisories' `data`.
     pub key: DataClass,
@@ -53,6 +53,22 @@ pub struct Catalogue {
     measures: IndexMap<String, Measure>,
     /// Each measure's text reduced to lowercase words, to spot an advisory item that repeats it.
     normalized: std::collections::HashMap<String, String>,
+}
+
+/// Hashes what the catalogue says, in file order (`normalized` is derived from it).
+impl std::hash::Hash for Catalogue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.classes.len());
+        for (key, class) in &self.classes {
+            key.hash(state);
+            class.hash(state);
+        }
+        state.write_usize(self.measures.len());
+        for (id, measure) in &self.measures {
+            id.hash(state);
+            measure.hash(state);
+        }
+    }
 }
 
 impl Catalogue {
@@ -136,7 +152,7 @@ fn normalized(text: &str) -> String {
 }
 
 /// Where a checklist item came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "source", rename_all = "kebab-case")]
 pub enum MeasureSource {
     /// Written in the advisory's own "Protective measures" section.
@@ -149,7 +165,7 @@ pub enum MeasureSource {
 }
 
 /// One item of an effective checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ChecklistItem {
     /// Stable id: the catalogue id, or a slug of the advisory's own text.
     pub id: String,

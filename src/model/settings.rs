@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// An official channel of the publishing team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Channel {
     /// Name shown to readers ("WhatsApp", "This website").
     pub name: String,
@@ -12,7 +12,7 @@ pub struct Channel {
 }
 
 /// The licence under which media may republish the content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct License {
     /// Short name, such as "CC BY 4.0".
     pub name: String,
@@ -21,7 +21,7 @@ pub struct License {
 }
 
 /// Everything `site.toml` says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Settings {
     /// Site title.
     pub title: String,

@@ -7,9 +7,11 @@
 //! characters XML 1.0 forbids before it is written.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher as _};
 
 use askama::Template;
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{MarkdownOptions, strip_controls};
@@ -216,6 +218,15 @@ impl<'a> Ctx<'a> {
             })
             .take(self.settings.feed_size)
             .collect();
+        let source = {
+            let mut h = self.inputs();
+            path.hash(&mut h);
+            indices.iter().for_each(|&i| self.advisory_hash(i).hash(&mut h));
+            h.finish()
+        };
+        if let Some(page) = self.unchanged(&format!("/{path}"), source) {
+            return (format!("/{path}"), page);
+        }
         let last = indices.iter().map(|&i| self.public[i].last_changed()).max();
         let items = indices.iter().map(|&i| self.item(i)).collect();
         let base = &self.settings.base_url;
@@ -231,7 +242,9 @@ impl<'a> Ctx<'a> {
             items,
             last,
         );
-        (format!("/{path}"), Page::new(body, RSS, last, CachePolicy::Revalidate))
+        let mut page = Page::new(body, RSS, last, CachePolicy::Revalidate);
+        page.source = Some(source);
+        (format!("/{path}"), page)
     }
 
     /// `/updates.xml`: each publication and each update as its own item.
@@ -361,9 +374,10 @@ impl<'a> Ctx<'a> {
     /// `/api/advisories.json`: every public advisory's facts and checklist (docs/api.md).
     pub(crate) fn api(&self) -> (String, Page) {
         let base = &self.settings.base_url;
-        let advisories: Vec<ApiAdvisory<'_>> = self
+        // Ten thousand advisories make 30 MB of JSON: each is serialized on its own, in parallel.
+        let advisories: Vec<Box<serde_json::value::RawValue>> = self
             .public
-            .iter()
+            .par_iter()
             .map(|a| ApiAdvisory {
                 id: a.id.as_str(),
                 url: self.url(a),
@@ -415,6 +429,7 @@ impl<'a> Ctx<'a> {
                     })
                     .collect(),
             })
+            .map(|advisory| serde_json::value::to_raw_value(&advisory).unwrap_or_default())
             .collect();
         let api = Api {
             version: API_VERSION,
@@ -578,7 +593,7 @@ struct Api<'a> {
     site: &'a str,
     license: &'a str,
     count: usize,
-    advisories: Vec<ApiAdvisory<'a>>,
+    advisories: Vec<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Serialize)]

@@ -430,7 +430,11 @@ fn preview_refuses_a_non_loopback_address() {
 #[test]
 fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private() {
     let (_tmp, root) = repo();
-    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    // Not related to 0001 (no data class in common), so that only the withheld subject
+    // ties 0001's page to it.
+    let embargoed = advisory("PK-2030-0001", "")
+        .replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z")
+        .replace(r#"data = ["passwords"]"#, r#"data = ["phone-numbers"]"#);
     write(&root, "2030/PK-2030-0001.md", &embargoed);
     write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("Something.", "Something else."));
     commit(&root, "Add SECRET wallet flaw PK-2030-0001; fix typo in 0001");
@@ -439,4 +443,16 @@ fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private(
     assert!(!page.contains("SECRET") && !page.contains("PK-2030-0001"), "the subject leaked");
     assert!(page.contains("also touched an unpublished advisory"));
     assert!(page.contains("Add PK-2025-0001"), "other subjects stay");
+
+    // Once the embargo lifts the subject may be shown, also by a render that takes
+    // unchanged pages over from the one before.
+    let dir = root.join("advisories");
+    let mut content = bulletin::content::load(&dir).unwrap();
+    content.attach_history(&bulletin::git::History::load(&dir, "HEAD").unwrap());
+    let before = bulletin::render::site(&content, &content.settings, crate::fixture::NOW.parse().unwrap());
+    let options = bulletin::render::RenderOptions { preview: false, previous: Some(&before) };
+    let lifted = "2031-01-01T00:00:00Z".parse().unwrap();
+    let after = bulletin::render::site_with(&content, &content.settings, lifted, options, &|_, _| {});
+    let page = String::from_utf8(after.get("/advisories/PK-2025-0001/").unwrap().body.to_vec()).unwrap();
+    assert!(page.contains("Add SECRET wallet flaw PK-2030-0001"), "the subject is public now");
 }

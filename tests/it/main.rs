@@ -7,6 +7,7 @@ mod check;
 mod feeds;
 mod fixture;
 mod git;
+mod render;
 mod robustness;
 mod samples;
 mod serve;
