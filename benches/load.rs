@@ -1,5 +1,6 @@
 //! `cargo bench --bench load`: load and validate a generated corpus of 10,000
-//! advisories (override with BULLETIN_BENCH_COUNT). Prints min and median of several runs.
+//! advisories (override with BULLETIN_BENCH_COUNT), then reload it after one edit as a
+//! server does. Prints min and median of several runs.
 
 use std::time::Instant;
 
@@ -15,9 +16,26 @@ fn main() {
         times.push(start.elapsed());
         assert_eq!(content.all().len(), count);
     }
+    summary(&format!("load+validate {count} advisories"), times);
+
+    // A server's reload: one file edited, the previous content at hand.
+    let mut content = bulletin::content::load(dir.path()).expect("valid corpus");
+    let file = dir.path().join(&content.all()[0].path);
+    let text = std::fs::read_to_string(&file).expect("advisory file");
+    let mut times = Vec::new();
+    for n in 0..7 {
+        std::fs::write(&file, text.replacen("title = \"", &format!("title = \"Edit {n}: "), 1)).expect("write");
+        let start = Instant::now();
+        content = bulletin::content::load_after(dir.path(), Some(&content)).expect("valid edit");
+        times.push(start.elapsed());
+    }
+    summary(&format!("reload after editing one of {count} advisories"), times);
+}
+
+fn summary(name: &str, mut times: Vec<std::time::Duration>) {
     times.sort();
     println!(
-        "load+validate {count} advisories: min {:.1} ms, median {:.1} ms ({} runs)",
+        "{name}: min {:.1} ms, median {:.1} ms ({} runs)",
         times[0].as_secs_f64() * 1e3,
         times[times.len() / 2].as_secs_f64() * 1e3,
         times.len()

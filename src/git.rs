@@ -66,8 +66,18 @@ pub fn is_repository(dir: &Path) -> bool {
     git_text(dir, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|s| s == "true")
 }
 
+/// The commit `rev` names.
+fn resolve(dir: &Path, rev: &str) -> Result<String, GitError> {
+    git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+}
+
+/// Whether `older` is `newer` or one of its ancestors.
+fn is_ancestor(dir: &Path, older: &str, newer: &str) -> bool {
+    git(dir, &["merge-base", "--is-ancestor", older, newer]).is_ok()
+}
+
 /// The revision history of every file under a folder, by path relative to it, newest first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     by_path: HashMap<String, Vec<Revision>>,
     /// The commit the history goes up to.
@@ -75,10 +85,41 @@ pub struct History {
 }
 
 impl History {
-    /// The history of `dir` at `rev` (e.g. `HEAD`), following renames, in one pass.
+    /// The history of `dir` at `rev` (e.g. `HEAD`), following renames. Reading every
+    /// commit's changes is git's slowest work (a second for 30,000 commits), so the result
+    /// is kept in the repository's git folder (`bulletin/history-*`, like git's own
+    /// commit-graph): a later start reads the cache and only the commits made since.
+    /// A cache that does not lead to `rev` (a force-push, another branch) is read again
+    /// from git; one that cannot be written (a read-only repository) is skipped.
     pub fn load(dir: &Path, rev: &str) -> Result<Self, GitError> {
-        let head = git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
+        let head = resolve(dir, rev)?;
+        let cache = HistoryCache::locate(dir);
+        let cached = cache.as_ref().and_then(HistoryCache::read);
+        let commits = match cached {
+            Some((cached_head, commits)) if cached_head == head => return Ok(Self::from_commits(head, commits)),
+            Some((cached_head, mut older)) if is_ancestor(dir, &cached_head, &head) => {
+                let range = format!("{cached_head}..{head}");
+                let mut commits = parse_log(&git(dir, &[&LOG_ARGS[..], &[range.as_str()]].concat())?);
+                commits.append(&mut older);
+                commits
+            }
+            _ => log_all(dir, &head)?,
+        };
+        if let Some(cache) = &cache {
+            cache.write(&head, &commits);
+        }
+        Ok(Self::from_commits(head, commits))
+    }
+
+    /// [`History::load`] without the cache: every commit is read from git.
+    pub fn load_uncached(dir: &Path, rev: &str) -> Result<Self, GitError> {
+        let head = resolve(dir, rev)?;
         let commits = log_all(dir, &head)?;
+        Ok(Self::from_commits(head, commits))
+    }
+
+    /// The history from its commits, newest first.
+    fn from_commits(head: String, commits: Vec<LoggedCommit>) -> Self {
         let mut history = History { by_path: HashMap::new(), head: Some(head) };
         // Newest first: a rename maps the old name onto the file's current name for every older commit.
         let mut current_name: HashMap<String, String> = HashMap::new();
@@ -102,13 +143,13 @@ impl History {
                 history.by_path.entry(name).or_default().push(revision.clone());
             }
         }
-        Ok(history)
+        history
     }
 
     /// Brings the history from its head up to `rev`: only the new commits are read when
     /// the old head is an ancestor; after a force-push the history is read again.
     pub fn update(&mut self, dir: &Path, rev: &str) -> Result<(), GitError> {
-        let new_head = git_text(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
+        let new_head = resolve(dir, rev)?;
         let Some(old) = self.head.clone() else {
             *self = Self::load(dir, &new_head)?;
             return Ok(());
@@ -116,7 +157,7 @@ impl History {
         if old == new_head {
             return Ok(());
         }
-        if git(dir, &["merge-base", "--is-ancestor", &old, &new_head]).is_err() {
+        if !is_ancestor(dir, &old, &new_head) {
             *self = Self::load(dir, &new_head)?;
             return Ok(());
         }
@@ -261,6 +302,65 @@ fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitError> {
         by_hash.extend(commits?.into_iter().map(|c| (c.revision.hash.clone(), c)));
     }
     Ok(order.iter().filter_map(|id| by_hash.remove(id)).collect())
+}
+
+/// The commits of a folder's history as of a head, kept in the repository's git folder
+/// between runs, written in the format [`parse_log`] reads, so a cached history and one
+/// read from git go through the same parser.
+struct HistoryCache {
+    file: PathBuf,
+    /// The folder's path in the repository (`git log --relative` names files relative to it).
+    prefix: String,
+}
+
+impl HistoryCache {
+    const MAGIC: &'static str = "bulletin history cache 1";
+
+    fn locate(dir: &Path) -> Option<Self> {
+        let out = git_text(dir, &["rev-parse", "--absolute-git-dir", "--show-prefix"]).ok()?;
+        let mut lines = out.lines();
+        let git_dir = PathBuf::from(lines.next()?);
+        let prefix = lines.next().unwrap_or("").to_string();
+        let name = format!("history-{:016x}", xxhash_rust::xxh3::xxh3_64(prefix.as_bytes()));
+        Some(Self { file: git_dir.join("bulletin").join(name), prefix })
+    }
+
+    /// The cached head and its commits, newest first; `None` if missing or not ours.
+    fn read(&self) -> Option<(String, Vec<LoggedCommit>)> {
+        let bytes = std::fs::read(&self.file).ok()?;
+        let mut parts = bytes.splitn(4, |&b| b == b'\n');
+        let (magic, prefix, head, log) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if magic != Self::MAGIC.as_bytes() || prefix != self.prefix.as_bytes() {
+            return None;
+        }
+        let head =
+            std::str::from_utf8(head).ok().filter(|h| h.len() >= 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        Some((head.to_string(), parse_log(log)))
+    }
+
+    /// Replaces the cache (a new file renamed over the old, so readers never see half of one).
+    fn write(&self, head: &str, commits: &[LoggedCommit]) {
+        use std::fmt::Write as _;
+        let mut text = format!("{}\n{}\n{head}\n", Self::MAGIC, self.prefix);
+        for c in commits {
+            let r = &c.revision;
+            let _ = write!(text, "\x1e{}\x1f{}\x1f{}\x1f{}\0", r.hash, r.short, r.date, r.subject);
+            for change in &c.changes {
+                let _ = match change {
+                    Change::Touched(path) => write!(text, "M\0{path}\0"),
+                    Change::Renamed { from, to } => write!(text, "R100\0{from}\0{to}\0"),
+                };
+            }
+        }
+        let written = self.file.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+            let mut temp = tempfile::NamedTempFile::new_in(self.file.parent().unwrap_or(Path::new(".")))?;
+            std::io::Write::write_all(&mut temp, text.as_bytes())?;
+            temp.persist(&self.file).map(|_| ()).map_err(|e| e.error)
+        });
+        if let Err(e) = written {
+            tracing::debug!(file = %self.file.display(), error = %e, "history cache not written");
+        }
+    }
 }
 
 enum Change {

@@ -83,11 +83,53 @@ fn history_follows_renames_and_updates_incrementally() {
     write(&root, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
     commit(&root, "Another change");
     incremental.update(&dir, "HEAD").unwrap();
-    let fresh = bulletin::git::History::load(&dir, "HEAD").unwrap();
+    let fresh = bulletin::git::History::load_uncached(&dir, "HEAD").unwrap();
     for path in ["2025/PK-2025-0002.md", "2025/PK-2025-0003.md", "site.toml"] {
         assert_eq!(incremental.of(path), fresh.of(path), "{path}");
     }
     assert_eq!(incremental.of("2025/PK-2025-0002.md").len(), 4);
+}
+
+/// Start-up keeps the history in the git folder: a restart reads the cache and only the
+/// commits made since; a cache that does not lead to the head, or is damaged, is read
+/// again from git. Whatever the path, the history equals one read from git alone.
+#[test]
+fn history_is_cached_between_starts() {
+    use bulletin::git::History;
+    let (_tmp, root) = repo();
+    let dir = root.join("advisories");
+    let cache_dir = root.join(".git/bulletin");
+    let uncached = || History::load_uncached(&dir, "HEAD").unwrap();
+    assert_eq!(History::load(&dir, "HEAD").unwrap(), uncached(), "first start");
+    let cache = std::fs::read_dir(&cache_dir).unwrap().next().expect("a cache file").unwrap().path();
+    let written = std::fs::read(&cache).unwrap();
+    assert_eq!(History::load(&dir, "HEAD").unwrap(), uncached(), "restart from the cache");
+    assert_eq!(std::fs::read(&cache).unwrap(), written, "an up-to-date cache is not rewritten");
+
+    // New commits since the cache was written, one of them a rename.
+    write(&root, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    commit(&root, "Add PK-2025-0003");
+    git(&root, &["mv", "advisories/2025/PK-2025-0001.md", "advisories/2025/PK-2025-0004.md"]);
+    write(&root, "2025/PK-2025-0004.md", &advisory("PK-2025-0004", ""));
+    commit(&root, "Renumber PK-2025-0001 as PK-2025-0004");
+    let restarted = History::load(&dir, "HEAD").unwrap();
+    assert_eq!(restarted, uncached(), "cache plus the new commits");
+    assert_eq!(restarted.of("2025/PK-2025-0004.md").len(), 2);
+    assert!(std::fs::read(&cache).unwrap() != written, "the cache follows the head");
+
+    // History rewritten (a force-push): the cached head is no ancestor any more.
+    git(&root, &["reset", "-q", "--hard", "HEAD~2"]);
+    write(&root, "2025/PK-2025-0005.md", &advisory("PK-2025-0005", ""));
+    commit(&root, "Add PK-2025-0005 instead");
+    assert_eq!(History::load(&dir, "HEAD").unwrap(), uncached(), "after a rewrite");
+    assert!(History::load(&dir, "HEAD").unwrap().of("2025/PK-2025-0004.md").is_empty());
+
+    // A damaged cache is ignored and replaced.
+    std::fs::write(&cache, "bulletin history cache 1\nnot the prefix\n").unwrap();
+    assert_eq!(History::load(&dir, "HEAD").unwrap(), uncached(), "damaged cache");
+    std::fs::write(&cache, b"\x1e\x1f\x1f garbage \0\0\0").unwrap();
+    assert_eq!(History::load(&dir, "HEAD").unwrap(), uncached(), "garbage cache");
+    assert!(std::fs::read(&cache).unwrap().starts_with(b"bulletin history cache 1\n"));
 }
 
 /// A history longer than one run of the parallel reader (1,500 commits), made with
@@ -144,7 +186,7 @@ fn a_long_history_loads_the_same_in_parallel_as_incrementally() {
     let dir = root.join("advisories");
     let first = git(&root, &["rev-list", "--max-parents=0", "HEAD"]);
 
-    let parallel = bulletin::git::History::load(&dir, "HEAD").unwrap();
+    let parallel = bulletin::git::History::load_uncached(&dir, "HEAD").unwrap();
     let mut incremental = bulletin::git::History::load(&dir, &first).unwrap();
     incremental.update(&dir, "HEAD").unwrap();
     assert_eq!(parallel.head, incremental.head);
