@@ -6,6 +6,9 @@
 # The Hugo site is benches/hugo/ (config and layouts only); the advisories are copied
 # into its content/advisories/ on /dev/shm. Runs alternate Hugo, bulletin, Hugo, ... so
 # that drift in the machine's speed hits both alike; the medians are compared.
+# Hugo's related pages (.Site.RegularPages.Related) are most of its time on this corpus;
+# HUGO_BENCH_RELATED=0 benches/hugo.sh leaves them out of the Hugo site to show the rest
+# (bulletin still renders its 5 related advisories a page).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-10000}
@@ -72,7 +75,7 @@ median() { # column $2 of file $1
 }
 
 echo "corpus: $count advisories, $public public at $now; $(nproc) cores; $(date -u +%FT%TZ)"
-echo "hugo: $(hugo version | cut -d' ' -f1-2); bulletin: $bulletin"
+echo "hugo: $(hugo version | cut -d' ' -f1-2), related pages $([ "${HUGO_BENCH_RELATED:-1}" = 0 ] && echo OFF || echo on); bulletin: $bulletin"
 for i in $(seq "$runs"); do
   measure hugo "$base/out-hugo" hugo --quiet --source "$site" --destination "$base/out-hugo" \
     --cacheDir "$base/hugo-cache" --cleanDestinationDir
@@ -96,9 +99,11 @@ echo "output:"
 mb() { awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }'; }
 for name in hugo bulletin; do
   out=$base/out-$name
-  printf '%-8s %6d index.html (%d advisory pages), %6d files, %s\n' "$name" \
+  printf '%-8s %6d index.html (%d advisory pages, %d with related ones), %6d files, %s\n' "$name" \
     "$(find "$out" -name index.html | wc -l)" \
     "$(find "$out/advisories" -mindepth 2 -maxdepth 2 -path '*/PK-*/index.html' | wc -l)" \
+    "$(find "$out/advisories" -mindepth 2 -maxdepth 2 -path '*/PK-*/index.html' -print0 |
+      xargs -0r grep -l 'id="related-title"' | wc -l)" \
     "$(find "$out" -type f | wc -l)" "$(find "$out" -type f -printf '%s\n' | mb)"
 done
 printf 'bulletin without its .gz/.br copies: %d files, %s\n' \

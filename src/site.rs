@@ -320,10 +320,12 @@ impl Site {
             self.pages.keys().filter_map(|p| root.join(Self::file_for(p)).parent().map(Path::to_path_buf)).collect();
         dirs.sort();
         dirs.dedup();
-        for dir in &dirs {
-            std::fs::create_dir_all(dir)?;
-        }
-        let pages: Vec<(&String, &Page)> = self.pages.iter().collect();
+        // `create_dir_all` copes with a parent made by another thread meanwhile.
+        dirs.par_iter().try_for_each(std::fs::create_dir_all)?;
+        // Largest first, so that the big files (the JSON API, the feeds) are not left to
+        // compress on one core at the end while the other waits.
+        let mut pages: Vec<(&String, &Page)> = self.pages.iter().collect();
+        pages.sort_by_key(|(_, page)| std::cmp::Reverse(page.body.len()));
         let reused = std::sync::atomic::AtomicUsize::new(0);
         pages.par_iter().try_for_each(|(path, page)| -> std::io::Result<()> {
             let rel = Self::file_for(path);
