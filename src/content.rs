@@ -10,6 +10,7 @@ mod settings;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -30,8 +31,9 @@ pub struct Content {
     pub settings: Settings,
     /// `measures.toml`.
     pub catalogue: Catalogue,
-    /// Every advisory, drafts and embargoed ones included, newest first.
-    advisories: Vec<Advisory>,
+    /// Every advisory, drafts and embargoed ones included, newest first. Shared, so a
+    /// reload keeps the unchanged advisories of the content before it without copying them.
+    advisories: Vec<Arc<Advisory>>,
     by_id: HashMap<String, usize>,
     /// What each file looked like when loaded, so the next load can reuse unchanged files.
     fingerprints: Fingerprints,
@@ -49,25 +51,34 @@ struct Fingerprints {
 
 impl Content {
     /// Builds the model from validated parts; sorts newest first.
-    pub fn new(root: PathBuf, settings: Settings, catalogue: Catalogue, mut advisories: Vec<Advisory>) -> Self {
+    pub fn new(root: PathBuf, settings: Settings, catalogue: Catalogue, advisories: Vec<Advisory>) -> Self {
+        Self::from_shared(root, settings, catalogue, advisories.into_iter().map(Arc::new).collect())
+    }
+
+    fn from_shared(
+        root: PathBuf,
+        settings: Settings,
+        catalogue: Catalogue,
+        mut advisories: Vec<Arc<Advisory>>,
+    ) -> Self {
         advisories.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| b.id.cmp(&a.id)));
         let by_id = advisories.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
         Self { root, settings, catalogue, advisories, by_id, fingerprints: Fingerprints::default() }
     }
 
     /// Every advisory, drafts and embargoed ones included, newest first.
-    pub fn all(&self) -> &[Advisory] {
+    pub fn all(&self) -> &[Arc<Advisory>] {
         &self.advisories
     }
 
     /// The advisory with this id, public or not.
     pub fn get(&self, id: &str) -> Option<&Advisory> {
-        self.by_id.get(id).map(|&i| &self.advisories[i])
+        self.by_id.get(id).map(|&i| &*self.advisories[i])
     }
 
     /// The advisories the public may see at `now`, newest first.
     pub fn public_at(&self, now: Timestamp) -> impl Iterator<Item = &Advisory> + '_ {
-        self.advisories.iter().filter(move |a| a.is_public_at(now))
+        self.advisories.iter().map(|a| &**a).filter(move |a| a.is_public_at(now))
     }
 
     /// Public advisories with this tag.
@@ -103,7 +114,10 @@ impl Content {
     /// Attaches each advisory's revision history from git.
     pub fn attach_history(&mut self, history: &crate::git::History) {
         for a in &mut self.advisories {
-            a.history = history.of(&a.path).to_vec();
+            let revisions = history.of(&a.path);
+            if a.history != revisions {
+                Arc::make_mut(a).history = revisions.to_vec();
+            }
         }
     }
 
@@ -126,7 +140,9 @@ impl Content {
         }
         let mut copy = self.clone();
         for a in &mut copy.advisories {
-            a.updates.retain(|u| u.date <= now);
+            if a.updates.iter().any(|u| u.date > now) {
+                Arc::make_mut(a).updates.retain(|u| u.date <= now);
+            }
         }
         Some(copy)
     }
@@ -134,8 +150,8 @@ impl Content {
 
 /// What validating one file gave.
 enum Loaded {
-    Advisory(advisory::Parsed<Advisory>),
-    Translation(advisory::Parsed<crate::model::Translation>, String),
+    Advisory(advisory::Parsed<Arc<Advisory>>),
+    Translation(Box<advisory::Parsed<crate::model::Translation>>, String),
     Nothing,
 }
 
@@ -180,11 +196,11 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
         h.digest128()
     };
     let previous = previous.filter(|p| p.fingerprints.context == context_hash);
-    let previous_by_path: HashMap<&str, &Advisory> =
+    let previous_by_path: HashMap<&str, &Arc<Advisory>> =
         previous.map(|p| p.advisories.iter().map(|a| (a.path.as_str(), a)).collect()).unwrap_or_default();
 
     let files = discover(root, &canonical_root, &mut diags);
-    let mut advisories: Vec<(advisory::Parsed<Advisory>, usize)> = Vec::new();
+    let mut advisories: Vec<(advisory::Parsed<Arc<Advisory>>, usize)> = Vec::new();
     let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> = Vec::new();
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
 
@@ -222,8 +238,12 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
             if let Some(id_span) = unchanged {
                 let reused = match &role {
                     FileRole::Advisory { .. } => previous_by_path.get(display.as_str()).map(|a| {
-                        let mut a = (*a).clone();
-                        a.translations.clear();
+                        // Translations are attached again below, from their own files.
+                        let a = if a.translations.is_empty() {
+                            Arc::clone(a)
+                        } else {
+                            Arc::new(Advisory { translations: Default::default(), ..Advisory::clone(a) })
+                        };
                         Loaded::Advisory(advisory::Parsed {
                             id: Some((a.id.0.clone(), id_span.clone())),
                             value: Some(a),
@@ -235,7 +255,7 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
                         .map(|t| {
                             let parsed =
                                 advisory::Parsed { id: Some((stem.clone(), id_span.clone())), value: Some(t.clone()) };
-                            Loaded::Translation(parsed, stem.clone())
+                            Loaded::Translation(Box::new(parsed), stem.clone())
                         }),
                 };
                 if let Some(loaded) = reused {
@@ -244,11 +264,12 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
             }
             let loaded = match role {
                 FileRole::Advisory { stem, year } => {
-                    Loaded::Advisory(advisory::advisory(&file, &stem, &year, ctx, &mut diags))
+                    let parsed = advisory::advisory(&file, &stem, &year, ctx, &mut diags);
+                    Loaded::Advisory(advisory::Parsed { id: parsed.id, value: parsed.value.map(Arc::new) })
                 }
                 FileRole::Translation { stem, lang } => {
                     let parsed = advisory::translation(&file, &stem, &lang, ctx, &mut diags);
-                    Loaded::Translation(parsed, stem)
+                    Loaded::Translation(Box::new(parsed), stem)
                 }
             };
             (Some(file), loaded, diags, Some((display, hash)))
@@ -269,7 +290,7 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
         let index = sources.len();
         match loaded {
             Loaded::Advisory(parsed) => advisories.push((parsed, index)),
-            Loaded::Translation(parsed, stem) => translations.push((parsed, stem, index)),
+            Loaded::Translation(parsed, stem) => translations.push((*parsed, stem, index)),
             Loaded::Nothing => {}
         }
         sources.push(file);
@@ -278,7 +299,7 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
     // Cross-file rules: unique ids, translations with an original. They run on every
     // file whose id could be read, valid or not, so one run reports everything.
     let mut first_seen: HashMap<String, usize> = HashMap::new();
-    let mut unique: Vec<Advisory> = Vec::with_capacity(advisories.len());
+    let mut unique: Vec<Arc<Advisory>> = Vec::with_capacity(advisories.len());
     for (parsed, index) in advisories {
         let Some((id, id_span)) = parsed.id else {
             continue;
@@ -312,7 +333,7 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
         let (Some(translation), Some(&i)) = (parsed.value, by_id.get(&stem)) else {
             continue;
         };
-        let original = &mut unique[i];
+        let original = Arc::make_mut(&mut unique[i]);
         if Path::new(&original.path).parent() != Path::new(&translation.path).parent() {
             diags.push(
                 file.error(
@@ -362,7 +383,7 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
     report.sort();
     match (settings, catalogue) {
         (Some(settings), Some(catalogue)) if report.is_empty() => {
-            let mut content = Content::new(root.to_path_buf(), settings, catalogue, unique);
+            let mut content = Content::from_shared(root.to_path_buf(), settings, catalogue, unique);
             content.fingerprints = fingerprints;
             Ok(content)
         }

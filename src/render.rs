@@ -182,7 +182,7 @@ impl<'a> Ctx<'a> {
         previous: Option<&'a Site>,
     ) -> Self {
         let public: Vec<&Advisory> =
-            if preview { content.all().iter().collect() } else { content.public_at(now).collect() };
+            if preview { content.all().iter().map(|a| &**a).collect() } else { content.public_at(now).collect() };
         let newest = public.iter().map(|a| a.last_changed()).max();
         let content_html = public.iter().map(|_| std::sync::OnceLock::new()).collect();
         let assets = assets::Assets::new();
