@@ -4,11 +4,13 @@
 //! parsed; the answer comes at once and the update runs in the background.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response, StatusCode};
 use hmac::{KeyInit, Mac};
+use http_body_util::BodyExt;
 
 use super::AppState;
 use super::http::plain;
@@ -61,6 +63,30 @@ fn delivery(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The answer to a body over the limit. The connection closes after it.
+fn too_large() -> Response<Body> {
+    let mut response = plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n");
+    response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    response
+}
+
+/// Reads and discards the rest of a refused body for a little while, as nginx's
+/// lingering close does: closing a socket with unread data sends a reset, and the
+/// client, still writing, would lose the 413 and see only a broken connection.
+async fn linger(mut body: Body) {
+    const LINGER_BYTES: usize = 16 * 1024 * 1024;
+    let mut discarded = 0;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while discarded < LINGER_BYTES {
+            match body.frame().await {
+                Some(Ok(frame)) => discarded += frame.data_ref().map_or(0, |d| d.len()),
+                _ => break,
+            }
+        }
+    })
+    .await;
+}
+
 pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request) -> Response<Body> {
     let (Some(git), super::reload::Source::Git(checkout)) = (&state.options.git, &state.source) else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
@@ -68,22 +94,33 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
     let Some(secret) = git.webhook_secret.as_deref() else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
-    let (parts, body) = request.into_parts();
-    if parts
+    let (parts, mut body) = request.into_parts();
+    let declared_too_large = parts
         .headers
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_BODY)
-    {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n");
-    }
-    let body =
-        match tokio::time::timeout(state.options.limits.request_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n"),
-            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
-        };
+        .is_some_and(|n| n > MAX_BODY);
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(state.options.limits.request_timeout, async {
+        while !declared_too_large && received.len() <= MAX_BODY {
+            match body.frame().await {
+                Some(Ok(frame)) => received.extend_from_slice(frame.data_ref().map_or(&[][..], |d| &d[..])),
+                Some(Err(_)) => return Err(()),
+                None => return Ok(()),
+            }
+        }
+        Err(())
+    })
+    .await;
+    let body = match read {
+        Ok(Ok(())) => received,
+        Ok(Err(())) => {
+            linger(body).await;
+            return too_large();
+        }
+        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
+    };
     if !verify(&parts.headers, &body, secret) {
         tracing::warn!(target: "bulletin::webhook", "unsigned or badly signed webhook refused");
         return plain(StatusCode::UNAUTHORIZED, "missing or invalid signature\n");
