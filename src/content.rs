@@ -71,6 +71,17 @@ impl Content {
         &self.advisories
     }
 
+    /// True when `other` would render the same site: same settings, catalogue and
+    /// advisories (history included). Cheap after a reload, which shares every unchanged
+    /// advisory with the content before it.
+    pub fn same_as(&self, other: &Content) -> bool {
+        self.root == other.root
+            && self.settings == other.settings
+            && self.catalogue == other.catalogue
+            && self.advisories.len() == other.advisories.len()
+            && self.advisories.iter().zip(&other.advisories).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+    }
+
     /// The advisory with this id, public or not.
     pub fn get(&self, id: &str) -> Option<&Advisory> {
         self.by_id.get(id).map(|&i| &*self.advisories[i])

@@ -11,7 +11,6 @@ use std::hash::{Hash, Hasher as _};
 
 use askama::Template;
 use jiff::Timestamp;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{MarkdownOptions, strip_controls};
@@ -374,72 +373,75 @@ impl<'a> Ctx<'a> {
     /// `/api/advisories.json`: every public advisory's facts and checklist (docs/api.md).
     pub(crate) fn api(&self) -> (String, Page) {
         let base = &self.settings.base_url;
-        // Ten thousand advisories make 30 MB of JSON: each is serialized on its own, in parallel.
-        let advisories: Vec<Box<serde_json::value::RawValue>> = self
-            .public
-            .par_iter()
-            .map(|a| ApiAdvisory {
-                id: a.id.as_str(),
-                url: self.url(a),
-                title: a.title.as_str(),
-                summary: a.summary.as_str(),
-                kind: a.kind,
-                severity: a.severity,
-                status: a.status,
-                verification: a.verification,
-                published: a.published,
-                updated: a.last_changed(),
-                updates: a.updates.iter().map(|u| ApiUpdate { date: u.date, summary: u.summary.as_str() }).collect(),
-                data: a
-                    .data
-                    .iter()
-                    .map(|d| ApiClass {
-                        key: d.as_str(),
-                        label: self.content.catalogue.class(d.as_str()).map_or(d.as_str(), |c| c.label.as_str()),
-                    })
-                    .collect(),
-                affected: a.affected.as_str(),
-                affected_count: a.affected_count,
-                tags: a.tags.iter().map(|t| t.as_str()).collect(),
-                references: a
-                    .references
-                    .iter()
-                    .map(|r| ApiReference { title: r.title.clone(), url: r.url.clone() })
-                    .collect(),
-                translations: a
-                    .public_translations()
-                    .map(|t| (t.lang.as_str(), format!("{base}{}/advisories/{}/", t.lang, a.id)))
-                    .collect(),
-                checklist: a
-                    .checklist
-                    .iter()
-                    .map(|i| ApiMeasure {
-                        id: i.id.as_str(),
-                        urgency: i.urgency,
-                        text: i.text.as_str(),
-                        link: i.link.as_deref(),
-                        source: match &i.source {
-                            crate::model::MeasureSource::Advisory => "advisory",
-                            crate::model::MeasureSource::Catalogue { .. } => "catalogue",
-                        },
-                        class: match &i.source {
-                            crate::model::MeasureSource::Advisory => None,
-                            crate::model::MeasureSource::Catalogue { class } => Some(class.as_str()),
-                        },
-                    })
-                    .collect(),
-            })
-            .map(|advisory| serde_json::value::to_raw_value(&advisory).unwrap_or_default())
-            .collect();
+        // Ten thousand advisories make 30 MB of JSON, written straight into the page's
+        // buffer: serializing each advisory apart (in parallel) held the text twice during
+        // a reload, beside the live site.
+        let advisories = ApiAdvisories { ctx: self, public: &self.public };
         let api = Api {
             version: API_VERSION,
             site: base.as_str(),
             license: &self.settings.license.url,
-            count: advisories.len(),
+            count: self.public.len(),
             advisories,
         };
         let body = serde_json::to_string(&api).unwrap_or_default();
         ("/api/advisories.json".into(), Page::new(body, JSON, self.newest, CachePolicy::Revalidate))
+    }
+
+    /// One advisory as `/api/advisories.json` describes it.
+    fn api_advisory<'s>(&'s self, a: &'s Advisory) -> ApiAdvisory<'s> {
+        let base = &self.settings.base_url;
+        ApiAdvisory {
+            id: a.id.as_str(),
+            url: self.url(a),
+            title: a.title.as_str(),
+            summary: a.summary.as_str(),
+            kind: a.kind,
+            severity: a.severity,
+            status: a.status,
+            verification: a.verification,
+            published: a.published,
+            updated: a.last_changed(),
+            updates: a.updates.iter().map(|u| ApiUpdate { date: u.date, summary: u.summary.as_str() }).collect(),
+            data: a
+                .data
+                .iter()
+                .map(|d| ApiClass {
+                    key: d.as_str(),
+                    label: self.content.catalogue.class(d.as_str()).map_or(d.as_str(), |c| c.label.as_str()),
+                })
+                .collect(),
+            affected: a.affected.as_str(),
+            affected_count: a.affected_count,
+            tags: a.tags.iter().map(|t| t.as_str()).collect(),
+            references: a
+                .references
+                .iter()
+                .map(|r| ApiReference { title: r.title.clone(), url: r.url.clone() })
+                .collect(),
+            translations: a
+                .public_translations()
+                .map(|t| (t.lang.as_str(), format!("{base}{}/advisories/{}/", t.lang, a.id)))
+                .collect(),
+            checklist: a
+                .checklist
+                .iter()
+                .map(|i| ApiMeasure {
+                    id: i.id.as_str(),
+                    urgency: i.urgency,
+                    text: i.text.as_str(),
+                    link: i.link.as_deref(),
+                    source: match &i.source {
+                        crate::model::MeasureSource::Advisory => "advisory",
+                        crate::model::MeasureSource::Catalogue { .. } => "catalogue",
+                    },
+                    class: match &i.source {
+                        crate::model::MeasureSource::Advisory => None,
+                        crate::model::MeasureSource::Catalogue { class } => Some(class.as_str()),
+                    },
+                })
+                .collect(),
+        }
     }
 
     /// `/feeds/`: every feed with a sentence on what it carries.
@@ -593,7 +595,19 @@ struct Api<'a> {
     site: &'a str,
     license: &'a str,
     count: usize,
-    advisories: Vec<Box<serde_json::value::RawValue>>,
+    advisories: ApiAdvisories<'a>,
+}
+
+/// The advisories of the API, serialized one after the other as they are described.
+struct ApiAdvisories<'a> {
+    ctx: &'a Ctx<'a>,
+    public: &'a [&'a Advisory],
+}
+
+impl Serialize for ApiAdvisories<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.public.iter().map(|a| self.ctx.api_advisory(a)))
+    }
 }
 
 #[derive(Serialize)]

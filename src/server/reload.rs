@@ -129,6 +129,7 @@ pub(crate) fn render(
     // `rebuild`) and served uncompressed until then.
     if previous.is_none() {
         site.precompress();
+        crate::memory::return_free_memory();
     }
     tracing::debug!(target: "bulletin::reload", render_ms = rendered.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "rendered");
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
@@ -178,6 +179,15 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 let (content, commit) =
                     load(&state2.source, &state2.options, &state2.history, tip, Some(&previous.content))?;
                 tracing::debug!(target: "bulletin::reload", load_ms = loading.elapsed().as_millis() as u64, "loaded");
+                if commit == previous.commit && content.same_as(&previous.content) {
+                    // A save that changed no byte, a touch, the check after start-up, or a
+                    // rejected change undone: the live site is already this content.
+                    if let Ok(mut status) = state2.status.lock() {
+                        status.last_error = None;
+                        status.last_error_at = None;
+                    }
+                    return Ok(None);
+                }
                 (Arc::new(content), commit)
             }
         };
@@ -186,7 +196,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
     .await;
     let now = (state.options.clock)();
     match result {
-        Ok(Ok(None)) => tracing::debug!(target: "bulletin::reload", "no new commit"),
+        Ok(Ok(None)) => tracing::debug!(target: "bulletin::reload", "nothing new to publish"),
         Ok(Ok(Some(live))) => {
             let (advisories, pages, version) = (live.content.all().len(), live.site.len(), live.version.clone());
             let commit = live.commit.clone();
@@ -200,6 +210,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             tokio::task::spawn_blocking(move || {
                 drop(old);
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
+                crate::memory::return_free_memory();
             });
             if let Ok(mut status) = state.status.lock() {
                 status.last_reload = Some(now);
@@ -256,6 +267,14 @@ pub fn watch(dir: &Path, tx: mpsc::Sender<()>) -> notify_debouncer_full::notify:
                 }
                 Err(_) => true,
             };
+            if let Ok(events) = &result {
+                for e in events
+                    .iter()
+                    .filter(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
+                {
+                    tracing::debug!(target: "bulletin::watch", kind = ?e.event.kind, paths = ?e.event.paths, "change");
+                }
+            }
             if relevant {
                 // A full channel already holds a pending reload, which will see this change.
                 let _ = tx.try_send(());

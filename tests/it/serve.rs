@@ -314,6 +314,10 @@ async fn graceful_shutdown_drains_requests_in_flight() {
     assert!(TcpStream::connect(addr).is_err(), "no longer accepting");
 }
 
+fn reloads(report: &str) -> u64 {
+    report.lines().find_map(|l| l.strip_prefix("successful reloads: ")).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
 pub(crate) async fn wait_for(mut check: impl AsyncFnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -371,6 +375,30 @@ async fn reloads_on_change_keeps_the_last_good_site_and_recovers() {
         .await;
     let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
     assert!(report.contains("last change: valid"), "{report}");
+
+    // A broken save undone byte for byte settles the rejection without a new site.
+    let fixed = std::fs::read(&path).unwrap();
+    let version = |report: &str| report.lines().find(|l| l.starts_with("site version:")).map(str::to_string);
+    std::fs::write(&path, advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\"")).unwrap();
+    wait_for(
+        async || {
+            c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap().contains("REJECTED")
+        },
+        "the second rejection",
+    )
+    .await;
+    std::fs::write(&path, &fixed).unwrap();
+    wait_for(
+        async || {
+            let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+            report.contains("last change: valid")
+        },
+        "the undo",
+    )
+    .await;
+    let after = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+    assert_eq!(version(&after), version(&report), "the same content, the same site: {after}");
+    assert!(after.contains(&format!("successful reloads: {}", reloads(&report))), "{after}");
 
     // A new advisory appears, a removed one disappears.
     std::fs::write(f.path().join("2025/PK-2025-0002.md"), advisory("PK-2025-0002", "")).unwrap();
