@@ -13,7 +13,7 @@ pub mod content;
 pub mod corpus;
 pub mod diagnostics;
 pub mod git;
-pub mod memory;
+mod memory;
 pub mod model;
 pub mod render;
 pub mod scaffold;

@@ -7,7 +7,7 @@
 /// Returns the allocator's free memory to the system (glibc `malloc_trim`); a no-op
 /// elsewhere.
 #[allow(unsafe_code)]
-pub fn return_free_memory() {
+pub(crate) fn return_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointers.
     unsafe {

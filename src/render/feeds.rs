@@ -376,7 +376,7 @@ impl<'a> Ctx<'a> {
         // Ten thousand advisories make 30 MB of JSON, written straight into the page's
         // buffer: serializing each advisory apart (in parallel) held the text twice during
         // a reload, beside the live site.
-        let advisories = ApiAdvisories { ctx: self, public: &self.public };
+        let advisories = ApiAdvisories { ctx: self };
         let api = Api {
             version: API_VERSION,
             site: base.as_str(),
@@ -601,12 +601,11 @@ struct Api<'a> {
 /// The advisories of the API, serialized one after the other as they are described.
 struct ApiAdvisories<'a> {
     ctx: &'a Ctx<'a>,
-    public: &'a [&'a Advisory],
 }
 
 impl Serialize for ApiAdvisories<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.public.iter().map(|a| self.ctx.api_advisory(a)))
+        serializer.collect_seq(self.ctx.public.iter().map(|a| self.ctx.api_advisory(a)))
     }
 }
 

@@ -258,23 +258,22 @@ pub fn watch(dir: &Path, tx: mpsc::Sender<()>) -> notify_debouncer_full::notify:
         Duration::from_millis(100),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
+            // Reading the files (our own reload does) raises access events: ignore them, or
+            // every reload would trigger the next. Anything else may matter: editors write
+            // temp files and rename them, and an error means events were lost.
             let relevant = match &result {
-                // Reading the files (our own reload does) raises access events: ignore them,
-                // or every reload would trigger the next. Anything else may matter: editors
-                // write temp files and rename them, and an error means events were lost.
                 Ok(events) => {
-                    events.iter().any(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
+                    let changes: Vec<_> = events
+                        .iter()
+                        .filter(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
+                        .collect();
+                    for e in &changes {
+                        tracing::debug!(target: "bulletin::watch", kind = ?e.event.kind, paths = ?e.event.paths, "change");
+                    }
+                    !changes.is_empty()
                 }
                 Err(_) => true,
             };
-            if let Ok(events) = &result {
-                for e in events
-                    .iter()
-                    .filter(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
-                {
-                    tracing::debug!(target: "bulletin::watch", kind = ?e.event.kind, paths = ?e.event.paths, "change");
-                }
-            }
             if relevant {
                 // A full channel already holds a pending reload, which will see this change.
                 let _ = tx.try_send(());

@@ -101,25 +101,19 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n > MAX_BODY);
-    let mut received = Vec::new();
-    let read = tokio::time::timeout(state.options.limits.request_timeout, async {
-        while !declared_too_large && received.len() <= MAX_BODY {
-            match body.frame().await {
-                Some(Ok(frame)) => received.extend_from_slice(frame.data_ref().map_or(&[][..], |d| &d[..])),
-                Some(Err(_)) => return Err(()),
-                None => return Ok(()),
-            }
+    let received = if declared_too_large {
+        None
+    } else {
+        let limited = http_body_util::Limited::new(&mut body, MAX_BODY).collect();
+        match tokio::time::timeout(state.options.limits.request_timeout, limited).await {
+            Ok(Ok(collected)) => Some(collected.to_bytes()),
+            Ok(Err(_)) => None,
+            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
         }
-        Err(())
-    })
-    .await;
-    let body = match read {
-        Ok(Ok(())) => received,
-        Ok(Err(())) => {
-            linger(body).await;
-            return too_large();
-        }
-        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
+    };
+    let Some(body) = received else {
+        linger(body).await;
+        return too_large();
     };
     if !verify(&parts.headers, &body, secret) {
         tracing::warn!(target: "bulletin::webhook", "unsigned or badly signed webhook refused");
