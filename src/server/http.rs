@@ -17,6 +17,10 @@ pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
 pub(crate) const PERMISSIONS_POLICY: &str =
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
 
+const PERMISSIONS_POLICY_HEADER: HeaderName = HeaderName::from_static("permissions-policy");
+const CROSS_ORIGIN_OPENER_POLICY: HeaderName = HeaderName::from_static("cross-origin-opener-policy");
+const X_ROBOTS_TAG: HeaderName = HeaderName::from_static("x-robots-tag");
+
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum BadPath {
@@ -31,6 +35,13 @@ pub(crate) enum BadPath {
 pub(crate) fn decode_path(raw: &str) -> Result<std::borrow::Cow<'_, str>, BadPath> {
     if !raw.starts_with('/') {
         return Err(BadPath::Encoding);
+    }
+    // The site's own URLs: nothing to decode, so one pass decides (this runs per request).
+    if raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')) {
+        if raw.contains("/.") && raw.split('/').any(|seg| seg == ".." || seg == ".") {
+            return Err(BadPath::Traversal);
+        }
+        return Ok(std::borrow::Cow::Borrowed(raw));
     }
     if raw.contains('\\') {
         return Err(BadPath::Traversal);
@@ -146,14 +157,14 @@ impl CommonHeaders {
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        headers.insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(PERMISSIONS_POLICY));
-        headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+        headers.insert(PERMISSIONS_POLICY_HEADER, HeaderValue::from_static(PERMISSIONS_POLICY));
+        headers.insert(CROSS_ORIGIN_OPENER_POLICY, HeaderValue::from_static("same-origin"));
         if self.hsts {
             headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
         }
         if self.preview {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            headers.insert(HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex, nofollow"));
+            headers.insert(X_ROBOTS_TAG, HeaderValue::from_static("noindex, nofollow"));
         }
     }
 }
@@ -176,13 +187,9 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     let mut response = Response::new(Body::empty());
     let out = response.headers_mut();
     out.reserve(16);
-    out.insert(header::CONTENT_TYPE, validators.content_type.clone());
     if status == StatusCode::OK {
         out.insert(header::ETAG, etag.clone());
         out.insert(header::CACHE_CONTROL, cache_control(page.cache));
-        if let Some(modified) = &validators.last_modified {
-            out.insert(header::LAST_MODIFIED, modified.clone());
-        }
     } else {
         out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -192,9 +199,17 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     if is_feed_or_json(page.content_type) {
         out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
+    // A 304 carries what updates the client's stored copy (ETag, Cache-Control, Vary;
+    // RFC 9110 15.4.5) and not the representation's metadata, which the client has.
     if status == StatusCode::OK && not_modified(page, etag, headers) {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
+    }
+    out.insert(header::CONTENT_TYPE, validators.content_type.clone());
+    if status == StatusCode::OK
+        && let Some(modified) = &validators.last_modified
+    {
+        out.insert(header::LAST_MODIFIED, modified.clone());
     }
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
@@ -243,10 +258,15 @@ mod tests {
     fn hostile_paths_are_refused() {
         assert_eq!(decode_path("/advisories/X/").as_deref(), Ok("/advisories/X/"));
         assert_eq!(decode_path("/tags/caf%C3%A9/").as_deref(), Ok("/tags/café/"));
+        assert_eq!(decode_path("/.well-known/security.txt").as_deref(), Ok("/.well-known/security.txt"));
+        assert_eq!(decode_path("/feed.xml").as_deref(), Ok("/feed.xml"));
         for (raw, why) in [
             ("/..%2f..%2fetc/passwd", BadPath::Traversal),
             ("/%2e%2e/%2e%2e/etc/passwd", BadPath::Traversal),
             ("/static/../../Cargo.toml", BadPath::Traversal),
+            ("/..", BadPath::Traversal),
+            ("/a/./b", BadPath::Traversal),
+            ("/a/.", BadPath::Traversal),
             ("/static/..%5c..%5cCargo.toml", BadPath::Traversal),
             ("/a\\b", BadPath::Traversal),
             ("/%ff%fe%c3%28.html", BadPath::Encoding),

@@ -151,6 +151,15 @@ async fn conditional_requests_get_304() {
     let r = c.get(server.url("/advisories/PK-2025-0007/")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);
     assert_eq!(r.headers()["etag"], etag.as_str());
+    // What updates the stored copy (RFC 9110 15.4.5), the security headers, and no
+    // representation metadata.
+    assert_eq!(r.headers()["cache-control"], "public, max-age=60, must-revalidate");
+    assert_eq!(r.headers()["vary"], "Accept-Encoding");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers().contains_key("content-security-policy"));
+    for representation in ["content-type", "last-modified", "content-length", "content-encoding"] {
+        assert!(r.headers().get(representation).is_none(), "{representation} on a 304");
+    }
     assert!(r.bytes().await.unwrap().is_empty());
     let r = c
         .get(server.url("/advisories/PK-2025-0007/"))
