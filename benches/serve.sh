@@ -18,7 +18,10 @@
 # tcp_nopush, open_file_cache, gzip_static (serves the .gz copies `build` writes),
 # access_log off, worker_processes auto (one worker per core, as `bulletin serve` uses
 # one runtime thread per core). It runs in the foreground from a config in the bench
-# folder, never as a system service.
+# folder, never as a system service. The same nginx also answers on a second port
+# ("nginx+hdr") with the headers `bulletin serve` sends (security headers, Cache-Control,
+# Vary, CORS on feeds, no Server version), i.e. configured to publish the build as
+# safely; both are reported, the plain one is the target.
 #
 # wrk, both servers and the poller share the machine: the figures are relative, not
 # absolute. Needs wrk and nginx; installs them with apt-get if missing (as root or
@@ -27,10 +30,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-10000}
 duration=${2:-10s}
-runs=3
+runs=${RUNS:-3}
 base=/dev/shm/bulletin-serve-bench
 nginx_port=${NGINX_PORT:-18480}
 serve_port=${SERVE_PORT:-18481}
+nginx_hdr_port=${NGINX_HDR_PORT:-18482}
 now=2026-11-25T00:00:00Z
 
 die() { echo "error: $*" >&2; exit 1; }
@@ -66,7 +70,7 @@ nginx_bin=$(find_nginx)
 
 # --- ports -------------------------------------------------------------------------
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$nginx_port" "$serve_port"; do
+for p in "$nginx_port" "$serve_port" "$nginx_hdr_port"; do
   ! port_busy "$p" || die "port $p on 127.0.0.1 is in use; set NGINX_PORT / SERVE_PORT"
 done
 
@@ -118,6 +122,17 @@ done
 [[ $nginx_v == *http_gzip_static_module* ]] || die "this nginx lacks the gzip_static module"
 mime=""
 [[ -f /etc/nginx/mime.types ]] && mime="include /etc/nginx/mime.types;"
+# What `bulletin serve` adds to a page (src/server/http.rs), for the nginx+hdr server.
+# The corpus's base URL is https, so HSTS too. (add_header covers 200 and 304.)
+csp="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+same_headers="add_header Content-Security-Policy \"$csp\";
+      add_header X-Content-Type-Options nosniff;
+      add_header Referrer-Policy no-referrer;
+      add_header X-Frame-Options DENY;
+      add_header Permissions-Policy \"camera=(), microphone=(), geolocation=(), payment=(), usb=()\";
+      add_header Cross-Origin-Opener-Policy same-origin;
+      add_header Strict-Transport-Security max-age=31536000;
+      add_header Cache-Control \"public, max-age=60, must-revalidate\";"
 cat >"$base/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes auto;
@@ -139,6 +154,21 @@ http {
     root $base/out;
     index index.html;
     location / { try_files \$uri \$uri/ =404; }
+  }
+  server {
+    listen 127.0.0.1:$nginx_hdr_port;
+    root $base/out;
+    index index.html;
+    server_tokens off;
+    gzip_vary on;
+    location / {
+      $same_headers
+      try_files \$uri \$uri/ =404;
+    }
+    location ~ \.(xml|json)\$ {
+      $same_headers
+      add_header Access-Control-Allow-Origin *;
+    }
   }
 }
 EOF
@@ -177,7 +207,10 @@ wait_up "bulletin serve" "http://127.0.0.1:$serve_port/healthz" "$serve_pid"
 echo "bulletin serve up after $(($(ms_now) - t0)) ms (healthz 200)"
 
 nginx_base=http://127.0.0.1:$nginx_port
+nginx_hdr_base=http://127.0.0.1:$nginx_hdr_port
 serve_base=http://127.0.0.1:$serve_port
+servers=(nginx nginx+hdr bulletin)
+declare -A base_of=([nginx]=$nginx_base [nginx+hdr]=$nginx_hdr_base [bulletin]=$serve_base) etag_of
 
 # --- sanity: same answers from both servers --------------------------------------------
 header() { # url name -> value of response header `name` (GET, Accept-Encoding: gzip)
@@ -186,24 +219,25 @@ header() { # url name -> value of response header `name` (GET, Accept-Encoding: 
 }
 echo
 echo "responses (GET, Accept-Encoding: gzip):"
-printf '  %-32s %-8s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
+printf '  %-32s %-9s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
 for path in "$adv_url" / /feed.xml; do
-  for s in nginx bulletin; do
-    b=$nginx_base; [[ $s == bulletin ]] && b=$serve_base
+  for s in "${servers[@]}"; do
+    b=${base_of[$s]}
     read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H 'Accept-Encoding: gzip' "$b$path")
-    printf '  %-32s %-8s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
+    printf '  %-32s %-9s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
       "$size" "$(header "$b$path" content-type)"
     [[ $code == 200 ]] || die "$s answered $code for $path"
   done
 done
 # Each server's own ETag for the gzip variant, as a browser would have cached it.
-nginx_etag=$(curl -sI -H 'Accept-Encoding: gzip' "$nginx_base$adv_url" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')
-serve_etag=$(curl -sI -H 'Accept-Encoding: gzip' "$serve_base$adv_url" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')
-[[ -n $nginx_etag && -n $serve_etag ]] || die "missing ETag (nginx '$nginx_etag', bulletin '$serve_etag')"
-for s in nginx bulletin; do
-  if [[ $s == nginx ]]; then b=$nginx_base e=$nginx_etag; else b=$serve_base e=$serve_etag; fi
+for s in "${servers[@]}"; do
+  b=${base_of[$s]}
+  e=$(header "$b$adv_url" etag)
+  [[ -n $e ]] || die "$s sent no ETag for $adv_url"
+  etag_of[$s]=$e
   code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $e" "$b$adv_url")
-  printf '  %-32s %-8s %-6s If-None-Match: %s\n' "$adv_url (304)" "$s" "$code" "$e"
+  printf '  %-32s %-9s %-6s If-None-Match: %s (%s header bytes)\n' "$adv_url (304)" "$s" "$code" "$e" \
+    "$(curl -s -o /dev/null -w '%{size_header}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $e" "$b$adv_url")"
   [[ $code == 304 ]] || die "$s answered $code, not 304, to If-None-Match: $e"
 done
 
@@ -214,26 +248,25 @@ to_ms() { awk -v v="$1" 'BEGIN {
   f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
   if (f < 0) { print "nan"; exit } printf "%.3f\n", n * f }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-# run_wrk server label url [extra header] -> "rps p99ms" per run, median of $runs
-declare -A rps p99
-run_wrk() {
-  local server=$1 label=$2 url=$3 hdr=${4:-} i out r l rs=() ls=() args
+# One wrk run: records req/s and p99 (ms) under server/label; medians are taken after
+# all runs. The runs of one URL go round the servers in turn (run 1 of each, then run 2
+# of each, ...), so a drift in machine load hits every server alike.
+declare -A rps p99 all_rps all_p99
+run_wrk() { # server label url run [extra header]
+  local server=$1 label=$2 url=$3 i=$4 hdr=${5:-} out r l args
   args=(-t2 -c64 "-d$duration" --latency -H 'Accept-Encoding: gzip')
   [[ -n $hdr ]] && args+=(-H "$hdr")
-  for ((i = 1; i <= runs; i++)); do
-    out=$(wrk "${args[@]}" "$url" 2>&1) || { echo "$out" >&2; die "wrk failed against $url"; }
-    r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    l=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-    [[ -n $r && -n $l ]] || { echo "$out" >&2; die "could not parse wrk output"; }
-    if grep -qE 'Non-2xx or 3xx responses|Socket errors' <<<"$out"; then
-      echo "  warning: $server $label run $i: $(grep -E 'Non-2xx or 3xx responses|Socket errors' <<<"$out" | tr -s ' ' | paste -sd';')" >&2
-    fi
-    rs+=("$r")
-    ls+=("$(to_ms "$l")")
-    printf '  %-9s %-16s run %d: %10.0f req/s  p99 %8.2f ms\n' "$server" "$label" "$i" "$r" "${ls[-1]}"
-  done
-  rps[$server/$label]=$(median "${rs[@]}")
-  p99[$server/$label]=$(median "${ls[@]}")
+  out=$(wrk "${args[@]}" "$url" 2>&1) || { echo "$out" >&2; die "wrk failed against $url"; }
+  r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  l=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  [[ -n $r && -n $l ]] || { echo "$out" >&2; die "could not parse wrk output"; }
+  if grep -qE 'Non-2xx or 3xx responses|Socket errors' <<<"$out"; then
+    echo "  warning: $server $label run $i: $(grep -E 'Non-2xx or 3xx responses|Socket errors' <<<"$out" | tr -s ' ' | paste -sd';')" >&2
+  fi
+  l=$(to_ms "$l")
+  all_rps[$server/$label]+=" $r"
+  all_p99[$server/$label]+=" $l"
+  printf '  %-10s %-16s run %d: %10.0f req/s  p99 %8.2f ms\n' "$server" "$label" "$i" "$r" "$l"
 }
 
 echo
@@ -246,13 +279,20 @@ for label in "${labels[@]}"; do
     feed.xml) path=/feed.xml ;;
     "advisory 304") path=$adv_url ;;
   esac
-  for s in nginx bulletin; do
-    if [[ $s == nginx ]]; then b=$nginx_base e=$nginx_etag; else b=$serve_base e=$serve_etag; fi
-    if [[ $label == "advisory 304" ]]; then
-      run_wrk "$s" "$label" "$b$path" "If-None-Match: $e"
-    else
-      run_wrk "$s" "$label" "$b$path"
-    fi
+  for ((i = 1; i <= runs; i++)); do
+    for s in "${servers[@]}"; do
+      if [[ $label == "advisory 304" ]]; then
+        run_wrk "$s" "$label" "${base_of[$s]}$path" "$i" "If-None-Match: ${etag_of[$s]}"
+      else
+        run_wrk "$s" "$label" "${base_of[$s]}$path" "$i"
+      fi
+    done
+  done
+  for s in "${servers[@]}"; do
+    # shellcheck disable=SC2086 # the runs are space-separated numbers
+    rps[$s/$label]=$(median ${all_rps[$s/$label]})
+    # shellcheck disable=SC2086
+    p99[$s/$label]=$(median ${all_p99[$s/$label]})
   done
 done
 
@@ -264,13 +304,16 @@ for p in $(pgrep -P "$nginx_pid" 2>/dev/null || true); do nginx_mem+=" $(kb_stat
 
 echo
 echo "results ($count advisories, $duration x $runs runs, median; advisory = $adv_url):"
-printf '  %-14s %14s %12s %14s %12s %8s\n' url "nginx req/s" "nginx p99" "serve req/s" "serve p99" ratio
+printf '  %-14s %12s %10s %12s %10s %12s %10s %7s %7s\n' url "nginx req/s" p99 "+hdr req/s" p99 \
+  "serve req/s" p99 ratio "+hdr"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 for label in "${labels[@]}"; do
-  n=${rps[nginx/$label]} b=${rps[bulletin/$label]}
-  printf '  %-14s %14.0f %9.2f ms %14.0f %9.2f ms %7.2fx\n' "$label" "$n" "${p99[nginx/$label]}" "$b" \
-    "${p99[bulletin/$label]}" "$(awk -v a="$b" -v b="$n" 'BEGIN { printf "%.2f", a / b }')"
+  n=${rps[nginx/$label]} h=${rps[nginx+hdr/$label]} b=${rps[bulletin/$label]}
+  printf '  %-14s %12.0f %7.2f ms %12.0f %7.2f ms %12.0f %7.2f ms %6.2fx %6.2fx\n' "$label" \
+    "$n" "${p99[nginx/$label]}" "$h" "${p99[nginx+hdr/$label]}" "$b" "${p99[bulletin/$label]}" \
+    "$(ratio "$b" "$n")" "$(ratio "$b" "$h")"
 done
-echo "  (ratio = bulletin serve req/s / nginx req/s)"
+echo "  (ratio = bulletin serve req/s / nginx req/s; +hdr = against nginx sending the same headers)"
 
 echo
 echo "memory:"
