@@ -251,12 +251,33 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int(
 # One wrk run: records req/s and p99 (ms) under server/label; medians are taken after
 # all runs. The runs of one URL go round the servers in turn (run 1 of each, then run 2
 # of each, ...), so a drift in machine load hits every server alike.
-declare -A rps p99 all_rps all_p99
+# Also the server's CPU time (user + system, all threads) per request: unlike req/s it
+# does not depend on how the scheduler shares the cores between wrk and the server.
+declare -A rps p99 cpu all_rps all_p99 all_cpu
+server_pids() { # server -> the processes doing its work
+  if [[ $1 == bulletin ]]; then echo "$serve_pid"; else pgrep -P "$nginx_pid" | tr '\n' ' '; fi
+}
+cpu_ticks() { # pids -> utime + stime of all their threads, in clock ticks
+  local p t=0 stat fields
+  for p in "$@"; do
+    for stat in /proc/"$p"/task/*/stat; do
+      stat=$(<"$stat") || continue
+      read -r -a fields <<<"${stat##*) }" # after the command name, which may hold spaces
+      t=$((t + fields[11] + fields[12]))
+    done
+  done
+  echo "$t"
+}
+tick=$(getconf CLK_TCK)
 run_wrk() { # server label url run [extra header]
-  local server=$1 label=$2 url=$3 i=$4 hdr=${5:-} out r l args
+  local server=$1 label=$2 url=$3 i=$4 hdr=${5:-} out r l args pids before n us
   args=(-t2 -c64 "-d$duration" --latency -H 'Accept-Encoding: gzip')
   [[ -n $hdr ]] && args+=(-H "$hdr")
+  read -r -a pids <<<"$(server_pids "$server")"
+  before=$(cpu_ticks "${pids[@]}")
   out=$(wrk "${args[@]}" "$url" 2>&1) || { echo "$out" >&2; die "wrk failed against $url"; }
+  n=$(awk '/ requests in / { print $1 }' <<<"$out")
+  us=$(awk -v c="$(($(cpu_ticks "${pids[@]}") - before))" -v t="$tick" -v n="$n" 'BEGIN { printf "%.2f", c / t * 1e6 / n }')
   r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   l=$(awk '$1 == "99%" { print $2 }' <<<"$out")
   [[ -n $r && -n $l ]] || { echo "$out" >&2; die "could not parse wrk output"; }
@@ -266,7 +287,8 @@ run_wrk() { # server label url run [extra header]
   l=$(to_ms "$l")
   all_rps[$server/$label]+=" $r"
   all_p99[$server/$label]+=" $l"
-  printf '  %-10s %-16s run %d: %10.0f req/s  p99 %8.2f ms\n' "$server" "$label" "$i" "$r" "$l"
+  all_cpu[$server/$label]+=" $us"
+  printf '  %-10s %-16s run %d: %10.0f req/s  p99 %8.2f ms  server CPU %6.2f us/req\n' "$server" "$label" "$i" "$r" "$l" "$us"
 }
 
 echo
@@ -293,6 +315,8 @@ for label in "${labels[@]}"; do
     rps[$s/$label]=$(median ${all_rps[$s/$label]})
     # shellcheck disable=SC2086
     p99[$s/$label]=$(median ${all_p99[$s/$label]})
+    # shellcheck disable=SC2086
+    cpu[$s/$label]=$(median ${all_cpu[$s/$label]})
   done
 done
 
@@ -314,6 +338,8 @@ for label in "${labels[@]}"; do
     "$(ratio "$b" "$n")" "$(ratio "$b" "$h")"
 done
 echo "  (ratio = bulletin serve req/s / nginx req/s; +hdr = against nginx sending the same headers)"
+echo "  server CPU per request (median, us): $(for label in "${labels[@]}"; do
+  printf '%s: nginx %s, nginx+hdr %s, bulletin %s; ' "$label" "${cpu[nginx/$label]}" "${cpu[nginx+hdr/$label]}" "${cpu[bulletin/$label]}"; done)"
 
 echo
 echo "memory:"
