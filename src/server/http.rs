@@ -178,11 +178,11 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     let compressed = page.compressed_if_ready().unwrap_or(&empty);
     let validators = page.http_validators();
     let (body, encoding, etag) = match negotiate(headers) {
-        Encoding::Brotli if let Some(br) = &compressed.brotli => (br.clone(), Some("br"), &validators.etag_br),
+        Encoding::Brotli if let Some(br) = &compressed.brotli => (br, Some("br"), &validators.etag_br),
         Encoding::Brotli | Encoding::Gzip if let Some(gz) = &compressed.gzip => {
-            (gz.clone(), Some("gzip"), &validators.etag_gzip)
+            (gz, Some("gzip"), &validators.etag_gzip)
         }
-        _ => (page.body.clone(), None, &validators.etag),
+        _ => (&page.body, None, &validators.etag),
     };
     let mut response = Response::new(Body::empty());
     let out = response.headers_mut();
@@ -216,8 +216,9 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
     }
     out.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
     *response.status_mut() = status;
+    // Cloned only here: the count of a page's body is shared by every request for it.
     if method != Method::HEAD {
-        *response.body_mut() = Body::from(body);
+        *response.body_mut() = Body::from(body.clone());
     }
     response
 }
