@@ -229,6 +229,12 @@ for path in "$adv_url" / /feed.xml; do
     [[ $code == 200 ]] || die "$s answered $code for $path"
   done
 done
+# nginx+hdr copies bulletin's headers by value (above): stop if they drifted apart.
+for h in content-security-policy x-content-type-options referrer-policy x-frame-options permissions-policy \
+  cross-origin-opener-policy strict-transport-security cache-control vary; do
+  [[ $(header "$nginx_hdr_base$adv_url" "$h") == $(header "$serve_base$adv_url" "$h") ]] \
+    || die "nginx+hdr sends another $h than bulletin serve: update same_headers"
+done
 # Each server's own ETag for the gzip variant, as a browser would have cached it.
 for s in "${servers[@]}"; do
   b=${base_of[$s]}

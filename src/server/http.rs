@@ -36,24 +36,24 @@ pub(crate) fn decode_path(raw: &str) -> Result<std::borrow::Cow<'_, str>, BadPat
     if !raw.starts_with('/') {
         return Err(BadPath::Encoding);
     }
-    // The site's own URLs: nothing to decode, so one pass decides (this runs per request).
-    if raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')) {
-        if raw.contains("/.") && raw.split('/').any(|seg| seg == ".." || seg == ".") {
+    // The site's own URLs have nothing to decode: one pass tells (this runs per request).
+    let plain = raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'));
+    let decoded = if plain {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        if raw.contains('\\') {
             return Err(BadPath::Traversal);
         }
-        return Ok(std::borrow::Cow::Borrowed(raw));
-    }
-    if raw.contains('\\') {
-        return Err(BadPath::Traversal);
-    }
-    let bytes = raw.as_bytes();
-    if bytes.windows(3).any(|w| w[0] == b'%' && matches!(&[w[1], w[2].to_ascii_lowercase()], b"2f" | b"5c")) {
-        return Err(BadPath::Traversal);
-    }
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| BadPath::Encoding)?;
-    if decoded.chars().any(|c| c.is_control()) {
-        return Err(BadPath::Encoding);
-    }
+        let bytes = raw.as_bytes();
+        if bytes.windows(3).any(|w| w[0] == b'%' && matches!(&[w[1], w[2].to_ascii_lowercase()], b"2f" | b"5c")) {
+            return Err(BadPath::Traversal);
+        }
+        let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| BadPath::Encoding)?;
+        if decoded.chars().any(|c| c.is_control()) {
+            return Err(BadPath::Encoding);
+        }
+        decoded
+    };
     if decoded.split('/').any(|seg| seg == ".." || seg == ".") {
         return Err(BadPath::Traversal);
     }
