@@ -151,6 +151,8 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Whether to send HSTS (the site is published over https).
     pub hsts: bool,
+    /// What page responses start from (security and caching headers).
+    pub(crate) heads: http::ResponseHeads,
     /// Where content comes from.
     pub(crate) source: reload::Source,
     /// Revision history, updated incrementally (None outside a git repository).
@@ -180,6 +182,7 @@ impl AppState {
         Ok(Arc::new(Self {
             live: ArcSwap::from_pointee(live),
             status: Mutex::new(status),
+            heads: http::ResponseHeads::new(http::CommonHeaders { hsts, preview: options.preview }),
             options,
             hsts,
             source,

@@ -2,7 +2,7 @@
 //! type, validators and precompressed variants. The static build writes it to
 //! disk; the server answers from it in memory, so both publish the same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -181,10 +181,11 @@ fn brotli(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The whole site: URL path → page.
+/// The whole site: URL path → page. (Hashed, not sorted: the server looks a page up
+/// on every request, and the few callers that need an order sort.)
 #[derive(Debug, Clone, Default)]
 pub struct Site {
-    pages: BTreeMap<String, Page>,
+    pages: HashMap<String, Page>,
 }
 
 /// A summary of a written site.
@@ -211,7 +212,9 @@ impl Site {
 
     /// Every URL path and page, sorted by path.
     pub fn pages(&self) -> impl Iterator<Item = (&str, &Page)> {
-        self.pages.iter().map(|(k, v)| (k.as_str(), v))
+        let mut pages: Vec<(&str, &Page)> = self.pages.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        pages.sort_unstable_by_key(|&(path, _)| path);
+        pages.into_iter()
     }
 
     /// How many pages.

@@ -87,7 +87,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn not_found(state: &AppState, method: &Method) -> Response<Body> {
     let live = state.live.load();
     match live.site.get("/404.html") {
-        Some(page) => respond(page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
+        Some(page) => respond(&state.heads, page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
@@ -108,9 +108,7 @@ pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>)
     let path = decode_path(uri.path()).ok()?;
     let live = state.live.load();
     let page = live.site.get(path.as_ref())?;
-    let mut response = respond(page, method, request.headers(), StatusCode::OK);
-    state.common_headers().apply(response.headers_mut());
-    Some(response)
+    Some(respond(&state.heads, page, method, request.headers(), StatusCode::OK))
 }
 
 /// Every other path: a page of the live site, a redirect to its canonical form, the
@@ -176,12 +174,12 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extr
                     page
                 }
             };
-            return respond(&page, method, headers, StatusCode::OK);
+            return respond(&state.heads, &page, method, headers, StatusCode::OK);
         }
     }
 
     if let Some(page) = live.site.get(path.as_ref()) {
-        return respond(page, method, headers, StatusCode::OK);
+        return respond(&state.heads, page, method, headers, StatusCode::OK);
     }
     if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
         let with_slash = format!("{path}/");

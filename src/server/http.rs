@@ -169,9 +169,63 @@ impl CommonHeaders {
     }
 }
 
+/// The headers a page response starts from, made once per server for each kind of
+/// response: the security headers and the caching headers that depend only on the kind
+/// of page. Copying one is cheaper than inserting a dozen headers on every request.
+pub(crate) struct ResponseHeads {
+    /// Indexed by [`ResponseHeads::index`].
+    heads: Vec<HeaderMap>,
+}
+
+impl ResponseHeads {
+    /// The heads for a server sending `common` on every response.
+    pub(crate) fn new(common: CommonHeaders) -> Self {
+        let heads = (0..16)
+            .map(|index| {
+                let (ok, immutable, vary, cors) = (index & 1 != 0, index & 2 != 0, index & 4 != 0, index & 8 != 0);
+                let mut head = HeaderMap::with_capacity(20);
+                head.insert(
+                    header::CACHE_CONTROL,
+                    match (ok, immutable) {
+                        (false, _) => HeaderValue::from_static("no-store"),
+                        (true, true) => cache_control(CachePolicy::Immutable),
+                        (true, false) => cache_control(CachePolicy::Revalidate),
+                    },
+                );
+                if vary {
+                    head.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+                }
+                if cors {
+                    head.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+                }
+                common.apply(&mut head);
+                head
+            })
+            .collect();
+        Self { heads }
+    }
+
+    fn index(page: &Page, ok: bool) -> usize {
+        usize::from(ok)
+            | usize::from(ok && page.cache == CachePolicy::Immutable) << 1
+            | usize::from(page.is_compressible()) << 2
+            | usize::from(is_feed_or_json(page.content_type)) << 3
+    }
+
+    fn for_page(&self, page: &Page, ok: bool) -> HeaderMap {
+        self.heads[Self::index(page, ok)].clone()
+    }
+}
+
 /// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
 /// The page's own headers are made once per page ([`Page::http_validators`]) and copied.
-pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status: StatusCode) -> Response<Body> {
+pub(crate) fn respond(
+    heads: &ResponseHeads,
+    page: &Page,
+    method: &Method,
+    headers: &HeaderMap,
+    status: StatusCode,
+) -> Response<Body> {
     // Never compress on the request path: a page compressed in the background after a
     // reload is sent uncompressed until its variants are ready.
     let empty = crate::site::Compressed::default();
@@ -184,31 +238,21 @@ pub(crate) fn respond(page: &Page, method: &Method, headers: &HeaderMap, status:
         }
         _ => (&page.body, None, &validators.etag),
     };
+    let ok = status == StatusCode::OK;
     let mut response = Response::new(Body::empty());
+    *response.headers_mut() = heads.for_page(page, ok);
     let out = response.headers_mut();
-    out.reserve(16);
-    if status == StatusCode::OK {
+    if ok {
         out.insert(header::ETAG, etag.clone());
-        out.insert(header::CACHE_CONTROL, cache_control(page.cache));
-    } else {
-        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    if page.is_compressible() {
-        out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    }
-    if is_feed_or_json(page.content_type) {
-        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     // A 304 carries what updates the client's stored copy (ETag, Cache-Control, Vary;
     // RFC 9110 15.4.5) and not the representation's metadata, which the client has.
-    if status == StatusCode::OK && not_modified(page, etag, headers) {
+    if ok && not_modified(page, etag, headers) {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
     }
     out.insert(header::CONTENT_TYPE, validators.content_type.clone());
-    if status == StatusCode::OK
-        && let Some(modified) = &validators.last_modified
-    {
+    if ok && let Some(modified) = &validators.last_modified {
         out.insert(header::LAST_MODIFIED, modified.clone());
     }
     if let Some(encoding) = encoding {
