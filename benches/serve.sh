@@ -2,9 +2,10 @@
 # Serve benchmark: `bulletin serve` against nginx serving the same `bulletin build`
 # output, on a generated corpus of COUNT advisories (default 10,000) on a RAM disk.
 #   benches/serve.sh [COUNT] [DURATION]        e.g. benches/serve.sh 500 2s (smoke test)
+#   RUNS=N (default 3) wrk runs per URL and server; URLS=feed.xml,home to load only those URLs
 #
 # Reports, in one run:
-#   - requests/s and p99 latency (median of 3 wrk runs, 2 threads, 64 connections,
+#   - requests/s and p99 latency (median of RUNS wrk runs, 2 threads, 64 connections,
 #     `Accept-Encoding: gzip`, loopback only) for an advisory page, the home page,
 #     /feed.xml and a 304 revalidation of the advisory page (If-None-Match with the
 #     ETag each server itself sends), nginx and bulletin side by side;
@@ -300,6 +301,12 @@ run_wrk() { # server label url run [extra header]
 echo
 echo "load: wrk -t2 -c64 -d$duration --latency -H 'Accept-Encoding: gzip', $runs runs each (nginx: worker_processes auto, $(nproc) cores)"
 labels=("advisory" "home" "feed.xml" "advisory 304")
+if [[ -n ${URLS:-} ]]; then # e.g. URLS=feed.xml RUNS=11: more runs of the URLs in doubt
+  chosen=()
+  for label in "${labels[@]}"; do [[ ",$URLS," == *",$label,"* ]] && chosen+=("$label"); done
+  ((${#chosen[@]})) || die "URLS names none of: ${labels[*]} (comma-separated)"
+  labels=("${chosen[@]}")
+fi
 for label in "${labels[@]}"; do
   case $label in
     advisory) path=$adv_url ;;
