@@ -149,8 +149,8 @@ pub struct AppState {
     pub status: Mutex<Status>,
     /// The options the server was started with.
     pub options: ServeOptions,
-    /// Whether to send HSTS (the site is published over https).
-    pub hsts: bool,
+    /// The headers every response carries (HSTS when the site is published over https).
+    common: http::CommonHeaders,
     /// What page responses start from (security and caching headers).
     pub(crate) heads: http::ResponseHeads,
     /// Where content comes from.
@@ -166,7 +166,7 @@ pub struct AppState {
 impl AppState {
     /// The headers every response carries.
     pub(crate) fn common_headers(&self) -> http::CommonHeaders {
-        http::CommonHeaders { hsts: self.hsts, preview: self.options.preview }
+        self.common
     }
 
     /// Loads, validates and renders the content; fails if there is nothing valid to serve.
@@ -176,15 +176,16 @@ impl AppState {
         let (content, commit) = reload::load(&source, &options, &history, None, None)?;
         let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview);
         let hsts = live.content.settings.base_url.starts_with("https://");
+        let common = http::CommonHeaders { hsts, preview: options.preview };
         let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };
         // One pending reload at most: a burst of changes or pushes gives one running and one queued.
         let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
         Ok(Arc::new(Self {
             live: ArcSwap::from_pointee(live),
             status: Mutex::new(status),
-            heads: http::ResponseHeads::new(http::CommonHeaders { hsts, preview: options.preview }),
+            heads: http::ResponseHeads::new(common),
+            common,
             options,
-            hsts,
             source,
             history,
             deliveries: Mutex::new(std::collections::VecDeque::new()),
@@ -214,9 +215,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/hooks/git", axum::routing::post(webhook::receive))
         .fallback(handlers::page)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
-        // Security headers on every response, from static values.
+        // Security headers on every response, from static values. Page responses start
+        // from `ResponseHeads`, which hold them already (the CSP marks those).
         .layer(tower::util::MapResponseLayer::new(move |mut response: axum::response::Response| {
-            common.apply(response.headers_mut());
+            if !response.headers().contains_key(axum::http::header::CONTENT_SECURITY_POLICY) {
+                common.apply(response.headers_mut());
+            }
             response
         }));
     // One line per request when request logging is on (RUST_LOG); no cost when it is off.
