@@ -1,0 +1,338 @@
+//! The first reading of a long history, in this process: `git log` names the commits
+//! (id, tree, parents and what a revision shows) and, while it is still writing, the
+//! files each commit changed come from diffing its tree with its parent's, one thread
+//! per core over runs of consecutive commits (a parent's trees are then still in that
+//! thread's cache). The result is exactly what `git diff-tree` gives: a commit that
+//! both adds and deletes files may hold a rename, which git finds by similarity of
+//! contents, so those few commits are asked of `git diff-tree -M`.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+
+use jiff::Timestamp;
+
+use super::objects::{self, Kind, ObjectStore, Oid, Reader};
+use super::tree_diff::{self, Status};
+use super::{Change, GitError, LoggedCommit, diff_tree, git_text};
+
+/// Commits handed to a thread at a time.
+const RUN: usize = 1000;
+
+/// One commit as `git log` names it.
+struct Logged {
+    id: String,
+    tree: Oid,
+    parents: Vec<Oid>,
+    short: String,
+    date: Timestamp,
+    subject: String,
+}
+
+/// A run of commits and what diffing each found (or why it could not).
+struct Diffed {
+    number: usize,
+    run: Vec<Logged>,
+    found: Result<Vec<Found>, GitError>,
+}
+
+/// What diffing a commit found.
+enum Found {
+    Changes(Vec<Change>),
+    /// Files added and deleted: git decides which are renames.
+    MaybeRenames,
+}
+
+/// The commits reachable from `head` that changed files under `dir`, newest first.
+pub(super) fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitError> {
+    let repo = git_text(dir, &["rev-parse", "--show-object-format", "--git-path", "objects", "--show-prefix"])?;
+    let mut lines = repo.lines();
+    let (format, objects, prefix) = (lines.next(), lines.next(), lines.next().unwrap_or(""));
+    if format != Some("sha1") {
+        return Err(GitError(format!("object format {format:?} is read by git")));
+    }
+    let store = ObjectStore::open(&dir.join(objects.unwrap_or(".git/objects")))?;
+
+    let mut log = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["log", "--format=%H%x1f%T%x1f%P%x1f%h%x1f%cI%x1f%s", head])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let mut runs: Vec<Diffed> = std::thread::scope(|scope| {
+        let (done, results) = mpsc::channel();
+        let queues: Vec<mpsc::Sender<(usize, Vec<Logged>)>> = (0..threads)
+            .map(|_| {
+                let (queue, runs) = mpsc::channel::<(usize, Vec<Logged>)>();
+                let (done, store) = (done.clone(), &store);
+                scope.spawn(move || {
+                    let mut reader = Reader::new(store);
+                    for (number, run) in runs {
+                        let found = run.iter().map(|commit| changes(&mut reader, commit, prefix)).collect();
+                        if done.send(Diffed { number, run, found }).is_err() {
+                            break;
+                        }
+                    }
+                });
+                queue
+            })
+            .collect();
+        drop(done);
+        let read = read_log(log.stdout.take(), |number, run| {
+            // A thread that stopped has reported why; its share is then missing below.
+            let _ = queues[number % threads].send((number, run));
+        });
+        drop(queues);
+        let mut runs: Vec<_> = results.iter().collect();
+        if let Err(e) = read {
+            runs.push(Diffed { number: usize::MAX, run: Vec::new(), found: Err(e) });
+        }
+        runs
+    });
+    if !log.wait().is_ok_and(|s| s.success()) {
+        return Err(GitError(format!("git log {head} failed")));
+    }
+    runs.sort_by_key(|diffed| diffed.number);
+    let mut commits = Vec::new();
+    for (number, diffed) in runs.into_iter().enumerate() {
+        let found = diffed.found?;
+        if number != diffed.number {
+            return Err(GitError("a history thread stopped early".into()));
+        }
+        commits.extend(diffed.run.into_iter().zip(found));
+    }
+
+    let renames: Vec<&str> =
+        commits.iter().filter(|(_, f)| matches!(f, Found::MaybeRenames)).map(|(c, _)| c.id.as_str()).collect();
+    let mut renamed: HashMap<String, LoggedCommit> =
+        diff_tree(dir, &renames)?.into_iter().map(|c| (c.revision.hash.clone(), c)).collect();
+    Ok(commits
+        .into_iter()
+        .filter_map(|(commit, found)| match found {
+            Found::Changes(changes) if changes.is_empty() => None,
+            Found::Changes(changes) => {
+                Some(LoggedCommit::new(commit.id, commit.short, commit.date, commit.subject, changes))
+            }
+            Found::MaybeRenames => renamed.remove(&commit.id),
+        })
+        .collect())
+}
+
+/// Reads `git log` output as it is written and hands on runs of [`RUN`] commits, numbered.
+fn read_log(
+    stdout: Option<std::process::ChildStdout>,
+    mut hand_on: impl FnMut(usize, Vec<Logged>),
+) -> Result<(), GitError> {
+    let stdout = stdout.ok_or_else(|| GitError("git log has no output".into()))?;
+    let mut lines = std::io::BufReader::with_capacity(1 << 16, stdout);
+    let mut line = Vec::new();
+    let (mut run, mut number) = (Vec::with_capacity(RUN), 0);
+    loop {
+        line.clear();
+        if lines.read_until(b'\n', &mut line).map_err(|e| GitError(format!("git log: {e}")))? == 0 {
+            break;
+        }
+        let record = String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(&line)).into_owned();
+        run.push(parse_record(&record).ok_or_else(|| GitError(format!("unexpected git log output: {record:?}")))?);
+        if run.len() == RUN {
+            hand_on(number, std::mem::replace(&mut run, Vec::with_capacity(RUN)));
+            number += 1;
+        }
+    }
+    if !run.is_empty() {
+        hand_on(number, run);
+    }
+    Ok(())
+}
+
+/// `%H %T %P %h %cI %s`, separated by U+001F.
+fn parse_record(record: &str) -> Option<Logged> {
+    let mut fields = record.splitn(6, '\u{1f}');
+    let (id, tree, parents, short, date, subject) =
+        (fields.next()?, fields.next()?, fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+    Some(Logged {
+        id: id.to_string(),
+        tree: objects::parse_oid(tree.as_bytes())?,
+        parents: parents
+            .split(' ')
+            .filter(|p| !p.is_empty())
+            .map(|p| objects::parse_oid(p.as_bytes()))
+            .collect::<Option<_>>()?,
+        short: short.to_string(),
+        date: date.parse().ok()?,
+        subject: subject.to_string(),
+    })
+}
+
+/// The files under `prefix` that `commit` changed.
+fn changes(reader: &mut Reader, commit: &Logged, prefix: &str) -> Result<Found, GitError> {
+    // Merges list no files, as in `git log`.
+    let parent = match commit.parents[..] {
+        [] => None,
+        [parent] => Some(parent),
+        _ => return Ok(Found::Changes(Vec::new())),
+    };
+    let old = match parent {
+        Some(parent) => {
+            let tree = tree_of(reader, &parent)?;
+            tree_diff::subtree(reader, &tree, prefix)?
+        }
+        None => None,
+    };
+    let new = tree_diff::subtree(reader, &commit.tree, prefix)?;
+    let mut changed = Vec::new();
+    if old != new {
+        tree_diff::diff(reader, old.as_ref(), new.as_ref(), &mut Vec::new(), &mut changed)?;
+    }
+    let has = |status| changed.iter().any(|(s, _)| *s == status);
+    if has(Status::Added) && has(Status::Deleted) {
+        return Ok(Found::MaybeRenames);
+    }
+    Ok(Found::Changes(
+        changed.into_iter().map(|(_, path)| Change::Touched(String::from_utf8_lossy(&path).into_owned())).collect(),
+    ))
+}
+
+/// The tree of a commit, from the commit object's first line (`tree ID`).
+fn tree_of(reader: &mut Reader, commit: &Oid) -> Result<Oid, GitError> {
+    match reader.read(commit)? {
+        (Kind::Commit, data) => data
+            .strip_prefix(b"tree ")
+            .and_then(|rest| objects::parse_oid(rest.get(..40)?))
+            .ok_or_else(|| GitError(format!("commit {} has no tree", hex::encode(commit)))),
+        (kind, _) => Err(GitError(format!("{} is a {kind:?}, not a commit", hex::encode(commit)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "gc.auto=0"])
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Staff")
+            .env("GIT_AUTHOR_EMAIL", "staff@advisories.test")
+            .env("GIT_COMMITTER_NAME", "Staff")
+            .env("GIT_COMMITTER_EMAIL", "staff@advisories.test")
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The changes read in this process, written as the cache writes them, must be
+    /// byte for byte what `git diff-tree` gives.
+    fn assert_same_as_git(dir: &Path, stage: &str) {
+        let head = git(dir, &["rev-parse", "HEAD"]);
+        let ours = super::log_all(dir, &head).unwrap_or_else(|e| panic!("{stage}: {e}"));
+        let theirs = super::super::log_all_with_diff_tree(dir, &head).unwrap();
+        assert!(theirs.len() > 10, "{stage}: only {} commits", theirs.len());
+        let (mut a, mut b) = (String::new(), String::new());
+        super::super::write_log(&mut a, &ours);
+        super::super::write_log(&mut b, &theirs);
+        let records = |log: &str| log.split('\x1e').map(|r| r.replace(['\0', '\x1f'], "|")).collect::<Vec<_>>();
+        let (ours, theirs) = (records(&a), records(&b));
+        for (ours, theirs) in ours.iter().zip(&theirs) {
+            assert_eq!(ours, theirs, "{stage}");
+        }
+        assert_eq!(ours.len(), theirs.len(), "{stage}");
+    }
+
+    /// How many trees the repository's one pack stores as deltas.
+    fn tree_deltas(root: &Path) -> usize {
+        let packs = root.join(".git/objects/pack");
+        let idx = std::fs::read_dir(&packs)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "idx"));
+        let listing = git(root, &["verify-pack", "-v", idx.unwrap().to_str().unwrap()]);
+        // `ID TYPE SIZE PACKED-SIZE OFFSET DEPTH BASE` for a delta.
+        listing
+            .lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some("tree") && l.split_whitespace().count() == 7)
+            .count()
+    }
+
+    #[test]
+    fn changes_read_in_process_are_the_ones_git_diff_tree_reports() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let adv = root.join("advisories");
+        git(root, &["init", "-q"]);
+        let write = |rel: &str, text: &str| {
+            let path = adv.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let commit = |message: &str| {
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "--allow-empty", "-m", message]);
+        };
+        let body = |n: usize| format!("+++\nid = \"PK-{n}\"\n+++\n\n{}\n", "A paragraph of the advisory.\n".repeat(20));
+        // Trees of 40 entries, so that packing stores most of their versions as deltas.
+        for n in 0..80 {
+            write(&format!("{}/PK-{n:03}.md", 2024 + n % 2), &body(n));
+        }
+        std::fs::write(root.join("README.md"), "outside the folder\n").unwrap();
+        commit("Add eighty advisories");
+        for n in 0..30 {
+            write(&format!("{}/PK-{:03}.md", 2024 + n % 2, n * 2 % 80), &format!("{}\nEdit {n}\n", body(n)));
+            commit(&format!("Edit {n}"));
+        }
+        std::fs::write(root.join("README.md"), "only outside\n").unwrap();
+        commit("Touch only a file outside the folder");
+        commit("An empty commit");
+        std::fs::remove_file(adv.join("2024/PK-010.md")).unwrap();
+        commit("Delete one");
+        git(root, &["mv", "advisories/2025/PK-011.md", "advisories/2025/PK-011-renamed.md"]);
+        commit("Rename one exactly");
+        std::fs::remove_file(adv.join("2024/PK-012.md")).unwrap();
+        write("2024/PK-012-moved.md", &format!("{}\nMoved and edited\n", body(12)));
+        write("2024/PK-900.md", "a new and different file\n");
+        commit("Rename with an edit beside an unrelated new file");
+        write("2026/PK-901.md", "a new year\n");
+        commit("A new folder");
+        std::fs::remove_dir_all(adv.join("2026")).unwrap();
+        commit("The folder removed again");
+        std::process::Command::new("chmod").arg("+x").arg(adv.join("2025/PK-013.md")).status().unwrap();
+        commit("Mode change only");
+        std::os::unix::fs::symlink("PK-013.md", adv.join("2025/latest.md")).unwrap();
+        commit("A symbolic link");
+        std::fs::remove_file(adv.join("2025/latest.md")).unwrap();
+        write("2025/latest.md/index.md", "a file where a link was\n");
+        commit("A file replaced by a folder of the same name");
+        git(root, &["checkout", "-q", "-b", "side"]);
+        write("2024/PK-020.md", "edited on a branch\n");
+        commit("Edit on a branch");
+        git(root, &["checkout", "-q", "main"]);
+        write("2025/PK-021.md", "edited on main\n");
+        commit("Edit on main");
+        git(root, &["merge", "-q", "--no-ff", "-m", "Merge the branch", "side"]);
+        write("2025/PK-021.md", "after the merge\n");
+        commit("Edit after the merge");
+
+        assert_same_as_git(&adv, "loose objects");
+        assert_same_as_git(root, "the folder is the repository's root");
+        git(root, &["repack", "-adfq", "--depth=50", "--window=50"]);
+        assert!(tree_deltas(root) > 20, "the pack stores trees as deltas");
+        assert_same_as_git(&adv, "packed, deltas by offset");
+        git(root, &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq"]);
+        assert_same_as_git(&adv, "packed, deltas by object id");
+        for n in 0..5 {
+            write(&format!("2024/PK-{:03}.md", n * 2), &format!("{}\nLater edit {n}\n", body(n)));
+            commit(&format!("Later edit {n}"));
+        }
+        assert_same_as_git(&adv, "a pack and loose objects");
+    }
+}
