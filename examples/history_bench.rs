@@ -1,5 +1,5 @@
-//! Times the git revision history of an advisories folder: the first start (every
-//! commit read from git), restarts from the cache in the git folder, and the
+//! Times the git revision history of an advisories folder: the first start (what every
+//! commit changed, read from the object folder), restarts from the cache in the git folder, and the
 //! incremental update after one new commit that a running server does.
 //! `cargo run --release --example history_bench -- REPO/advisories` (see benches/history.sh).
 
@@ -49,7 +49,7 @@ fn main() {
     let (median, min) = time3(|| {
         History::load_uncached(dir, "HEAD").expect("history");
     });
-    println!("  of which reading every commit from git: median {median:.0} ms (min {min:.0} ms)");
+    println!("  of which reading what every commit changed: median {median:.0} ms (min {min:.0} ms)");
     let mut history = History::default();
     let (median, min) = time3(|| history = History::load(dir, "HEAD").expect("history"));
     println!(

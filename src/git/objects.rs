@@ -84,6 +84,10 @@ impl ObjectStore {
         Ok(store)
     }
 
+    fn damaged_entry(&self, (pack, offset): (usize, u64), what: &str) -> GitError {
+        damaged(format_args!("{} at {offset}: {what}", self.packs[pack].path.display()))
+    }
+
     /// Where an object is stored in a pack, if it is packed.
     fn find_packed(&self, id: &Oid) -> Option<(usize, u64)> {
         self.packs.iter().enumerate().find_map(|(p, pack)| pack.find(id).map(|offset| (p, offset)))
@@ -191,7 +195,9 @@ struct Cached {
 }
 
 impl ObjectCache {
-    const BUDGET: usize = 64 << 20;
+    /// Measured on 30,000 commits of 10,000 advisories (two threads): 8 MiB each 1.2 s,
+    /// 16 MiB 0.74 s, 32 MiB 0.65 s, 64 MiB 0.65 s (peak memory 76, 92, 121, 187 MB).
+    const BUDGET: usize = 32 << 20;
 
     fn get(&mut self, key: (usize, u64)) -> Option<(Kind, Rc<[u8]>)> {
         self.clock += 1;
@@ -232,7 +238,7 @@ impl<'s> Reader<'s> {
     /// The kind and contents of an object.
     pub(super) fn read(&mut self, id: &Oid) -> Result<(Kind, Rc<[u8]>), GitError> {
         if let Some((pack, offset)) = self.store.find_packed(id) {
-            return self.read_packed(pack, offset, 0);
+            return self.read_packed(pack, offset);
         }
         self.read_loose(id)
     }
@@ -272,80 +278,123 @@ impl<'s> Reader<'s> {
         Ok((kind, object[nul + 1..].into()))
     }
 
-    fn read_packed(&mut self, pack: usize, offset: u64, depth: usize) -> Result<(Kind, Rc<[u8]>), GitError> {
-        if let Some(hit) = self.cache.get((pack, offset)) {
-            return Ok(hit);
+    /// The object stored at `offset` in a pack: a delta chain is followed to a whole
+    /// object (or one in the cache) and the deltas applied on the way back.
+    fn read_packed(&mut self, pack: usize, offset: u64) -> Result<(Kind, Rc<[u8]>), GitError> {
+        let mut deltas: Vec<((usize, u64), Vec<u8>)> = Vec::new();
+        let mut at = (pack, offset);
+        let (kind, mut data) = loop {
+            if let Some(hit) = self.cache.get(at) {
+                break hit;
+            }
+            if deltas.len() > MAX_DELTA_CHAIN {
+                return Err(self.damaged_entry(at, "delta chain too long"));
+            }
+            match self.inflate_entry(at)? {
+                Stored::Whole(kind, data) => {
+                    let data: Rc<[u8]> = data.into();
+                    self.cache.put(at, kind, data.clone());
+                    break (kind, data);
+                }
+                Stored::Delta(base, delta) => {
+                    deltas.push((at, delta));
+                    match base {
+                        Base::Offset(base) => at.1 = base,
+                        Base::Id(id) => match self.store.find_packed(&id) {
+                            Some(found) => at = found,
+                            None => break self.read_loose(&id)?,
+                        },
+                    }
+                }
+            }
+        };
+        while let Some((at, delta)) = deltas.pop() {
+            data = apply_delta(&data, &delta).ok_or_else(|| self.damaged_entry(at, "bad delta"))?.into();
+            self.cache.put(at, kind, data.clone());
         }
+        Ok((kind, data))
+    }
+
+    fn damaged_entry(&self, at: (usize, u64), what: &str) -> GitError {
+        self.store.damaged_entry(at, what)
+    }
+
+    /// One pack entry, inflated: a whole object, or a delta and where its base is.
+    fn inflate_entry(&mut self, at: (usize, u64)) -> Result<Stored, GitError> {
         let store = self.store;
-        let path = &store.packs[pack].path;
-        let fail = |what: &str| damaged(format_args!("{} at {offset}: {what}", path.display()));
-        if depth > 10_000 {
-            return Err(fail("delta chain too long"));
-        }
-        store.packs[pack].entry(offset, &mut self.stored)?;
+        let fail = |what: &str| store.damaged_entry(at, what);
+        store.packs[at.0].entry(at.1, &mut self.stored)?;
         let stored = &self.stored;
-        let mut at = 0;
+        let mut next = 0;
         let mut byte = *stored.first().ok_or_else(|| fail("empty entry"))?;
         let type_code = (byte >> 4) & 7;
         let mut size = u64::from(byte & 0x0f);
         let mut shift = 4;
         while byte & 0x80 != 0 {
-            at += 1;
-            byte = *stored.get(at).ok_or_else(|| fail("truncated header"))?;
+            next += 1;
+            byte = *stored.get(next).ok_or_else(|| fail("truncated header"))?;
             size |= u64::from(byte & 0x7f).checked_shl(shift).ok_or_else(|| fail("bad size"))?;
             shift += 7;
         }
-        at += 1;
-        enum Base {
-            Offset(u64),
-            Id(Oid),
-        }
-        let (kind, base) = match type_code {
-            1 => (Some(Kind::Commit), None),
-            2 => (Some(Kind::Tree), None),
-            3 => (Some(Kind::Blob), None),
-            4 => (Some(Kind::Tag), None),
+        next += 1;
+        let base = match type_code {
             6 => {
-                let mut byte = *stored.get(at).ok_or_else(|| fail("truncated delta"))?;
+                let mut byte = *stored.get(next).ok_or_else(|| fail("truncated delta"))?;
                 let mut back = u64::from(byte & 0x7f);
                 while byte & 0x80 != 0 {
-                    at += 1;
-                    byte = *stored.get(at).ok_or_else(|| fail("truncated delta"))?;
-                    back = ((back + 1) << 7) | u64::from(byte & 0x7f);
+                    next += 1;
+                    byte = *stored.get(next).ok_or_else(|| fail("truncated delta"))?;
+                    back =
+                        back.checked_add(1).and_then(|b| b.checked_mul(128)).ok_or_else(|| fail("bad delta base"))?
+                            | u64::from(byte & 0x7f);
                 }
-                at += 1;
-                (None, Some(Base::Offset(offset.checked_sub(back).ok_or_else(|| fail("bad delta base"))?)))
+                next += 1;
+                Some(Base::Offset(at.1.checked_sub(back).filter(|_| back > 0).ok_or_else(|| fail("bad delta base"))?))
             }
             7 => {
-                let id = stored.get(at..at + 20).ok_or_else(|| fail("truncated delta"))?;
-                at += 20;
-                (None, Some(Base::Id(id.try_into().map_err(|_| fail("truncated delta"))?)))
+                let id = stored.get(next..next + 20).ok_or_else(|| fail("truncated delta"))?;
+                next += 20;
+                Some(Base::Id(id.try_into().map_err(|_| fail("truncated delta"))?))
             }
+            _ => None,
+        };
+        let kind = match type_code {
+            1 => Some(Kind::Commit),
+            2 => Some(Kind::Tree),
+            3 => Some(Kind::Blob),
+            4 => Some(Kind::Tag),
+            6 | 7 => None,
             _ => return Err(fail("unknown object type")),
         };
-        let size = usize::try_from(size).map_err(|_| fail("object too large"))?;
+        let size = usize::try_from(size).ok().filter(|&s| s <= MAX_OBJECT).ok_or_else(|| fail("object too large"))?;
         let mut data = vec![0; size];
-        let written = self.inflater.zlib_decompress(&stored[at..], &mut data).map_err(|e| fail(&e.to_string()))?;
+        let written = self.inflater.zlib_decompress(&stored[next..], &mut data).map_err(|e| fail(&e.to_string()))?;
         if written != size {
             return Err(fail("wrong size"));
         }
-        let (kind, data): (Kind, Rc<[u8]>) = match (kind, base) {
-            (Some(kind), _) => (kind, data.into()),
-            (None, Some(base)) => {
-                let (kind, base) = match base {
-                    Base::Offset(base) => self.read_packed(pack, base, depth + 1)?,
-                    Base::Id(id) => match self.store.find_packed(&id) {
-                        Some((p, o)) => self.read_packed(p, o, depth + 1)?,
-                        None => self.read_loose(&id)?,
-                    },
-                };
-                (kind, apply_delta(&base, &data).ok_or_else(|| fail("bad delta"))?.into())
-            }
-            (None, None) => unreachable!("every entry has a kind or a base"),
-        };
-        self.cache.put((pack, offset), kind, data.clone());
-        Ok((kind, data))
+        Ok(match (kind, base) {
+            (Some(kind), _) => Stored::Whole(kind, data),
+            (None, Some(base)) => Stored::Delta(base, data),
+            (None, None) => return Err(fail("unknown object type")),
+        })
     }
+}
+
+/// Git's own limit on delta chains is 4095.
+const MAX_DELTA_CHAIN: usize = 5000;
+/// Trees and commits are far smaller; a larger size is a damaged entry, not a reason to allocate it.
+const MAX_OBJECT: usize = 1 << 30;
+
+/// Where a delta's base is stored.
+enum Base {
+    Offset(u64),
+    Id(Oid),
+}
+
+/// A pack entry's contents.
+enum Stored {
+    Whole(Kind, Vec<u8>),
+    Delta(Base, Vec<u8>),
 }
 
 /// Rebuilds an object from its delta base and a git delta (sizes, then copy and insert
@@ -366,7 +415,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
         }
     };
     let (base_size, size) = (varint()?, varint()?);
-    if base_size != base.len() {
+    if base_size != base.len() || size > MAX_OBJECT {
         return None;
     }
     let mut out = Vec::with_capacity(size);

@@ -265,6 +265,25 @@ mod tests {
     }
 
     #[test]
+    fn a_repository_this_reader_does_not_know_is_read_by_git() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        git(root, &["init", "-q", "--object-format=sha256"]);
+        for n in 0..12 {
+            std::fs::write(root.join(format!("PK-{}.md", n % 4)), format!("revision {n}\n")).unwrap();
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "-m", &format!("Revision {n}")]);
+        }
+        let head = git(root, &["rev-parse", "HEAD"]);
+        assert!(super::log_all(root, &head).is_err(), "SHA-256 object ids are not read in this process");
+        let (mut a, mut b) = (String::new(), String::new());
+        super::super::write_log(&mut a, &super::super::log_all(root, &head).unwrap());
+        super::super::write_log(&mut b, &super::super::log_all_with_diff_tree(root, &head).unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a.matches('\x1e').count(), 12);
+    }
+
+    #[test]
     fn changes_read_in_process_are_the_ones_git_diff_tree_reports() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
