@@ -50,15 +50,16 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// `git -C dir`, never prompting for credentials (nobody is there to answer).
+fn git_in(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(dir).env("GIT_TERMINAL_PROMPT", "0");
+    command
+}
+
 /// Runs `git` in `dir` and returns its standard output.
 pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let output = git_in(dir).args(args).output().map_err(|e| GitError(format!("cannot run git: {e}")))?;
     if output.status.success() {
         Ok(output.stdout)
     } else {
@@ -237,7 +238,7 @@ fn diff_tree(dir: &Path, ids: &[&str]) -> Result<Vec<LoggedCommit>, GitError> {
     let fail = |e: std::io::Error| GitError(format!("git diff-tree: {e}"));
     let mut input = tempfile::tempfile().map_err(fail)?;
     input.write_all((ids.join("\n") + "\n").as_bytes()).and_then(|()| input.rewind()).map_err(fail)?;
-    let output = Command::new("git").arg("-C").arg(dir).args(DIFF_TREE_ARGS).stdin(input).output().map_err(fail)?;
+    let output = git_in(dir).args(DIFF_TREE_ARGS).stdin(input).output().map_err(fail)?;
     if !output.status.success() {
         return Err(GitError(format!("git diff-tree: {}", String::from_utf8_lossy(&output.stderr).trim())));
     }
@@ -261,9 +262,7 @@ fn log_all_with_diff_tree(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, G
     let mut workers: Vec<(Child, std::fs::File, std::fs::File)> = Vec::with_capacity(DIFF_WORKERS);
     for _ in 0..DIFF_WORKERS {
         let (out, err) = (temp()?, temp()?);
-        let child = Command::new("git")
-            .arg("-C")
-            .arg(dir)
+        let child = git_in(dir)
             .args(DIFF_TREE_ARGS)
             .stdin(Stdio::piped())
             .stdout(out.try_clone().map_err(|e| GitError(e.to_string()))?)
@@ -272,9 +271,7 @@ fn log_all_with_diff_tree(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, G
             .map_err(|e| GitError(format!("cannot run git: {e}")))?;
         workers.push((child, out, err));
     }
-    let mut rev_list = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    let mut rev_list = git_in(dir)
         .args(["rev-list", head])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -551,9 +548,7 @@ impl Checkout {
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(|e| GitError(e.to_string()))?;
         let index = staging.join(".index");
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(&self.repo)
+        let status = git_in(&self.repo)
             .args(["--work-tree"])
             .arg(&staging)
             .args([

@@ -12,6 +12,10 @@ use std::rc::Rc;
 
 use super::GitError;
 
+/// An object's contents, shared by the cache and its readers (a `Vec` behind the `Rc`,
+/// so that inflated and rebuilt objects are not copied once more into an `Rc<[u8]>`).
+pub(super) type Object = Rc<Vec<u8>>;
+
 /// A SHA-1 object id.
 pub(super) type Oid = [u8; 20];
 
@@ -139,6 +143,10 @@ impl Pack {
         let pack_path = idx_path.with_extension("pack");
         let data = File::open(&pack_path).map_err(|e| fail(&e.to_string()))?;
         let len = data.metadata().map_err(|e| fail(&e.to_string()))?.len();
+        // After the 12-byte header, before the 20-byte checksum.
+        if offsets.iter().any(|&o| o < 12 || o.saturating_add(20) >= len) {
+            return Err(fail("an offset outside the pack"));
+        }
         let mut bounds = offsets.clone();
         bounds.push(len.saturating_sub(20)); // the pack ends with its checksum
         bounds.sort_unstable();
@@ -189,7 +197,7 @@ struct ObjectCache {
 
 struct Cached {
     kind: Kind,
-    data: Rc<[u8]>,
+    data: Object,
     /// The cache's clock when last read.
     used: u64,
 }
@@ -199,7 +207,7 @@ impl ObjectCache {
     /// 16 MiB 0.74 s, 32 MiB 0.65 s, 64 MiB 0.65 s (peak memory 76, 92, 121, 187 MB).
     const BUDGET: usize = 32 << 20;
 
-    fn get(&mut self, key: (usize, u64)) -> Option<(Kind, Rc<[u8]>)> {
+    fn get(&mut self, key: (usize, u64)) -> Option<(Kind, Object)> {
         self.clock += 1;
         let clock = self.clock;
         self.objects.get_mut(&key).map(|cached| {
@@ -208,7 +216,7 @@ impl ObjectCache {
         })
     }
 
-    fn put(&mut self, key: (usize, u64), kind: Kind, data: Rc<[u8]>) {
+    fn put(&mut self, key: (usize, u64), kind: Kind, data: Object) {
         self.bytes += data.len();
         self.clock += 1;
         if let Some(old) = self.objects.insert(key, Cached { kind, data, used: self.clock }) {
@@ -236,7 +244,7 @@ impl<'s> Reader<'s> {
     }
 
     /// The kind and contents of an object.
-    pub(super) fn read(&mut self, id: &Oid) -> Result<(Kind, Rc<[u8]>), GitError> {
+    pub(super) fn read(&mut self, id: &Oid) -> Result<(Kind, Object), GitError> {
         if let Some((pack, offset)) = self.store.find_packed(id) {
             return self.read_packed(pack, offset);
         }
@@ -244,14 +252,14 @@ impl<'s> Reader<'s> {
     }
 
     /// A tree's contents.
-    pub(super) fn tree(&mut self, id: &Oid) -> Result<Rc<[u8]>, GitError> {
+    pub(super) fn tree(&mut self, id: &Oid) -> Result<Object, GitError> {
         match self.read(id)? {
             (Kind::Tree, data) => Ok(data),
             (kind, _) => Err(damaged(format_args!("{} is a {kind:?}, not a tree", hex::encode(id)))),
         }
     }
 
-    fn read_loose(&mut self, id: &Oid) -> Result<(Kind, Rc<[u8]>), GitError> {
+    fn read_loose(&mut self, id: &Oid) -> Result<(Kind, Object), GitError> {
         let hex = hex::encode(id);
         let stored = self
             .store
@@ -264,7 +272,9 @@ impl<'s> Reader<'s> {
         let written = loop {
             match self.inflater.zlib_decompress(&stored, &mut out) {
                 Ok(n) => break n,
-                Err(libdeflater::DecompressionError::InsufficientSpace) => out.resize(out.len() * 2, 0),
+                Err(libdeflater::DecompressionError::InsufficientSpace) if out.len() < MAX_OBJECT => {
+                    out.resize(out.len() * 2, 0)
+                }
                 Err(e) => return Err(damaged(format_args!("object {hex}: {e}"))),
             }
         };
@@ -275,12 +285,14 @@ impl<'s> Reader<'s> {
         let space = header.iter().position(|&b| b == b' ').unwrap_or(header.len());
         let kind =
             Kind::from_name(&header[..space]).ok_or_else(|| damaged(format_args!("object {hex}: bad header")))?;
-        Ok((kind, object[nul + 1..].into()))
+        out.truncate(written);
+        out.drain(..=nul);
+        Ok((kind, Rc::new(out)))
     }
 
     /// The object stored at `offset` in a pack: a delta chain is followed to a whole
     /// object (or one in the cache) and the deltas applied on the way back.
-    fn read_packed(&mut self, pack: usize, offset: u64) -> Result<(Kind, Rc<[u8]>), GitError> {
+    fn read_packed(&mut self, pack: usize, offset: u64) -> Result<(Kind, Object), GitError> {
         let mut deltas: Vec<((usize, u64), Vec<u8>)> = Vec::new();
         let mut at = (pack, offset);
         let (kind, mut data) = loop {
@@ -292,7 +304,7 @@ impl<'s> Reader<'s> {
             }
             match self.inflate_entry(at)? {
                 Stored::Whole(kind, data) => {
-                    let data: Rc<[u8]> = data.into();
+                    let data = Rc::new(data);
                     self.cache.put(at, kind, data.clone());
                     break (kind, data);
                 }
@@ -309,7 +321,7 @@ impl<'s> Reader<'s> {
             }
         };
         while let Some((at, delta)) = deltas.pop() {
-            data = apply_delta(&data, &delta).ok_or_else(|| self.damaged_entry(at, "bad delta"))?.into();
+            data = Rc::new(apply_delta(&data, &delta).ok_or_else(|| self.damaged_entry(at, "bad delta"))?);
             self.cache.put(at, kind, data.clone());
         }
         Ok((kind, data))
@@ -366,7 +378,9 @@ impl<'s> Reader<'s> {
             6 | 7 => None,
             _ => return Err(fail("unknown object type")),
         };
-        let size = usize::try_from(size).ok().filter(|&s| s <= MAX_OBJECT).ok_or_else(|| fail("object too large"))?;
+        // zlib packs at most 1032 bytes into one: a larger size is a damaged header.
+        let most = stored.len().saturating_sub(next).saturating_mul(1032).saturating_add(64).min(MAX_OBJECT);
+        let size = usize::try_from(size).ok().filter(|&s| s <= most).ok_or_else(|| fail("bad size"))?;
         let mut data = vec![0; size];
         let written = self.inflater.zlib_decompress(&stored[next..], &mut data).map_err(|e| fail(&e.to_string()))?;
         if written != size {
@@ -438,8 +452,14 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
                 0 => 0x10000,
                 n => n,
             };
+            if out.len() + length > size {
+                return None;
+            }
             out.extend_from_slice(base.get(offset..offset.checked_add(length)?)?);
         } else if op != 0 {
+            if out.len() + usize::from(op) > size {
+                return None;
+            }
             out.extend_from_slice(delta.get(at..at + usize::from(op))?);
             at += usize::from(op);
         } else {
@@ -462,5 +482,7 @@ mod tests {
         assert_eq!(apply_delta(b"short", &delta), None, "wrong base size");
         assert_eq!(apply_delta(base, &[10, 7, 0x80 | 0x01 | 0x10, 8, 4]), None, "copy past the base");
         assert_eq!(apply_delta(base, &[10, 1, 0]), None, "reserved instruction");
+        assert_eq!(apply_delta(base, &[10, 3, 0x80 | 0x10, 4]), None, "more than the declared size");
+        assert_eq!(apply_delta(base, &[10, 2, 3, b'x', b'y', b'z']), None, "an insert past the declared size");
     }
 }

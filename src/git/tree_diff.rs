@@ -3,10 +3,9 @@
 //! are skipped whole, so a commit that changes one file reads only the trees on its path.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use super::GitError;
-use super::objects::{Oid, Reader};
+use super::objects::{Object, Oid, Reader};
 
 /// How a file changed between two trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +16,18 @@ pub(super) enum Status {
     Modified,
 }
 
-/// One entry of a tree: `MODE SP NAME NUL ID`.
+/// One changed file.
+pub(super) struct Changed {
+    pub(super) status: Status,
+    pub(super) path: Vec<u8>,
+    /// A submodule (gitlink) on either side.
+    pub(super) submodule: bool,
+}
+
+/// Folder levels below the diffed tree; git's own `core.maxTreeDepth` is 2048.
+pub(super) const MAX_DEPTH: usize = 2048;
+
+/// One entry of a tree: `MODE SP NAME NUL ID`, the mode canonical as git makes it.
 #[derive(Clone, Copy)]
 struct Entry<'a> {
     mode: u32,
@@ -27,7 +37,22 @@ struct Entry<'a> {
 
 impl Entry<'_> {
     fn is_tree(&self) -> bool {
-        self.mode & 0o170000 == 0o040000
+        self.mode == 0o040000
+    }
+
+    fn is_submodule(&self) -> bool {
+        self.mode == 0o160000
+    }
+}
+
+/// git's `canon_mode`: old trees hold modes like 100664, which compare as 100644.
+fn canonical_mode(mode: u32) -> u32 {
+    match mode & 0o170000 {
+        0o100000 if mode & 0o100 != 0 => 0o100755,
+        0o100000 => 0o100644,
+        0o120000 => 0o120000,
+        0o040000 => 0o040000,
+        _ => 0o160000,
     }
 }
 
@@ -53,7 +78,11 @@ impl<'a> Iterator for Entries<'a> {
                 }
                 mode = mode.checked_mul(8)? + u32::from(digit - b'0');
             }
-            let entry = Entry { mode, name: &self.rest[space + 1..nul], id: self.rest.get(nul + 1..nul + 21)? };
+            let entry = Entry {
+                mode: canonical_mode(mode),
+                name: &self.rest[space + 1..nul],
+                id: self.rest.get(nul + 1..nul + 21)?,
+            };
             self.rest = &self.rest[nul + 21..];
             Some(entry)
         })();
@@ -109,10 +138,24 @@ pub(super) fn diff(
     old: Option<&Oid>,
     new: Option<&Oid>,
     base: &mut Vec<u8>,
-    out: &mut Vec<(Status, Vec<u8>)>,
+    out: &mut Vec<Changed>,
 ) -> Result<(), GitError> {
-    let read = |reader: &mut Reader, id: Option<&Oid>| -> Result<Rc<[u8]>, GitError> {
-        id.map_or_else(|| Ok(Rc::from(&[][..])), |id| reader.tree(id))
+    diff_at(reader, old, new, base, out, 0)
+}
+
+fn diff_at(
+    reader: &mut Reader,
+    old: Option<&Oid>,
+    new: Option<&Oid>,
+    base: &mut Vec<u8>,
+    out: &mut Vec<Changed>,
+    depth: usize,
+) -> Result<(), GitError> {
+    if depth > MAX_DEPTH {
+        return Err(GitError("folders nested too deep are read by git".into()));
+    }
+    let read = |reader: &mut Reader, id: Option<&Oid>| -> Result<Object, GitError> {
+        id.map_or_else(|| Ok(Object::default()), |id| reader.tree(id))
     };
     let (old_tree, new_tree) = (read(reader, old)?, read(reader, new)?);
     // Two versions of a tree mostly differ in an entry or two: the entries in their common
@@ -136,12 +179,12 @@ pub(super) fn diff(
         };
         match order {
             Ordering::Less => {
-                one_side(reader, a.as_ref(), Status::Deleted, base, out)?;
+                one_side(reader, a.as_ref(), Status::Deleted, base, out, depth)?;
                 a_at = olds.rest;
                 a = olds.next().transpose()?;
             }
             Ordering::Greater => {
-                one_side(reader, b.as_ref(), Status::Added, base, out)?;
+                one_side(reader, b.as_ref(), Status::Added, base, out, depth)?;
                 b_at = news.rest;
                 b = news.next().transpose()?;
             }
@@ -150,9 +193,12 @@ pub(super) fn diff(
                     && (x.id != y.id || x.mode != y.mode)
                 {
                     if x.is_tree() {
-                        within(base, x.name, |base| diff(reader, Some(&oid(x)?), Some(&oid(y)?), base, out))?;
+                        within(base, x.name, |base| {
+                            diff_at(reader, Some(&oid(x)?), Some(&oid(y)?), base, out, depth + 1)
+                        })?;
                     } else {
-                        out.push((Status::Modified, path(base, x.name)));
+                        let submodule = x.is_submodule() || y.is_submodule();
+                        out.push(Changed { status: Status::Modified, path: path(base, x.name), submodule });
                     }
                 }
                 (a_at, b_at) = (olds.rest, news.rest);
@@ -207,17 +253,18 @@ fn one_side(
     entry: Option<&Entry>,
     status: Status,
     base: &mut Vec<u8>,
-    out: &mut Vec<(Status, Vec<u8>)>,
+    out: &mut Vec<Changed>,
+    depth: usize,
 ) -> Result<(), GitError> {
     let Some(entry) = entry else { return Ok(()) };
     if !entry.is_tree() {
-        out.push((status, path(base, entry.name)));
+        out.push(Changed { status, path: path(base, entry.name), submodule: entry.is_submodule() });
         return Ok(());
     }
     let id = oid(entry)?;
     within(base, entry.name, |base| match status {
-        Status::Added => diff(reader, None, Some(&id), base, out),
-        _ => diff(reader, Some(&id), None, base, out),
+        Status::Added => diff_at(reader, None, Some(&id), base, out, depth + 1),
+        _ => diff_at(reader, Some(&id), None, base, out, depth + 1),
     })
 }
 

@@ -4,22 +4,26 @@
 //! per core over runs of consecutive commits (a parent's trees are then still in that
 //! thread's cache). The result is exactly what `git diff-tree` gives: a commit that
 //! both adds and deletes files may hold a rename, which git finds by similarity of
-//! contents, so those few commits are asked of `git diff-tree -M`.
+//! contents, and a submodule change may be one git is configured to ignore, so those
+//! few commits are asked of `git diff-tree -M`. Repositories with replaced objects,
+//! SHA-256 ids or paths that are not UTF-8 are left to git altogether.
 
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 
 use jiff::Timestamp;
 
 use super::objects::{self, Kind, ObjectStore, Oid, Reader};
 use super::tree_diff::{self, Status};
-use super::{Change, GitError, LoggedCommit, diff_tree, git_text};
+use super::{Change, GitError, LoggedCommit, diff_tree, git, git_in};
 
 /// Commits handed to a thread at a time.
 const RUN: usize = 1000;
+/// Diffing recurses once per folder level (at most [`tree_diff::MAX_DEPTH`]).
+const WORKER_STACK: usize = 16 << 20;
 
 /// One commit as `git log` names it.
 struct Logged {
@@ -41,23 +45,32 @@ struct Diffed {
 /// What diffing a commit found.
 enum Found {
     Changes(Vec<Change>),
-    /// Files added and deleted: git decides which are renames.
-    MaybeRenames,
+    /// Files added and deleted (git decides which are renames), or a submodule changed
+    /// (git may be told to ignore it): this commit is asked of git.
+    AskGit,
 }
 
 /// The commits reachable from `head` that changed files under `dir`, newest first.
 pub(super) fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitError> {
-    let repo = git_text(dir, &["rev-parse", "--show-object-format", "--git-path", "objects", "--show-prefix"])?;
-    let mut lines = repo.lines();
-    let (format, objects, prefix) = (lines.next(), lines.next(), lines.next().unwrap_or(""));
-    if format != Some("sha1") {
-        return Err(GitError(format!("object format {format:?} is read by git")));
+    let repo = git(dir, &["rev-parse", "--show-object-format", "--git-path", "objects", "--show-prefix"])?;
+    let repo = std::str::from_utf8(&repo).map_err(|_| GitError("a path that is not UTF-8 is read by git".into()))?;
+    // Exactly three lines: a path holding a newline is left to git.
+    let [format, objects, prefix] = repo.strip_suffix('\n').unwrap_or(repo).split('\n').collect::<Vec<_>>()[..] else {
+        return Err(GitError(format!("unexpected git rev-parse output: {repo:?}")));
+    };
+    if format != "sha1" {
+        return Err(GitError(format!("object format {format} is read by git")));
     }
-    let store = ObjectStore::open(&dir.join(objects.unwrap_or(".git/objects")))?;
+    // git reads replaced objects in place of the originals; this reader would not.
+    let replaced = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none()
+        && (std::env::var_os("GIT_REPLACE_REF_BASE").is_some()
+            || !git(dir, &["for-each-ref", "--count=1", "--format=x", "refs/replace/"])?.is_empty());
+    if replaced {
+        return Err(GitError("replaced objects are read by git".into()));
+    }
+    let store = ObjectStore::open(&dir.join(objects))?;
 
-    let mut log = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    let mut log = git_in(dir)
         .args(["log", "--format=%H%x1f%T%x1f%P%x1f%h%x1f%cI%x1f%s", head])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -66,31 +79,46 @@ pub(super) fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitEr
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
     let mut runs: Vec<Diffed> = std::thread::scope(|scope| {
         let (done, results) = mpsc::channel();
-        let queues: Vec<mpsc::Sender<(usize, Vec<Logged>)>> = (0..threads)
-            .map(|_| {
-                let (queue, runs) = mpsc::channel::<(usize, Vec<Logged>)>();
-                let (done, store) = (done.clone(), &store);
-                scope.spawn(move || {
-                    let mut reader = Reader::new(store);
-                    for (number, run) in runs {
-                        let found = run.iter().map(|commit| changes(&mut reader, commit, prefix)).collect();
-                        if done.send(Diffed { number, run, found }).is_err() {
-                            break;
-                        }
+        let mut workers = Vec::with_capacity(threads);
+        let mut queues = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (queue, runs) = mpsc::channel::<(usize, Vec<Logged>)>();
+            let (done, store) = (done.clone(), &store);
+            let worker = std::thread::Builder::new().stack_size(WORKER_STACK).spawn_scoped(scope, move || {
+                let mut reader = Reader::new(store);
+                for (number, run) in runs {
+                    let found = run.iter().map(|commit| changes(&mut reader, commit, prefix)).collect();
+                    if done.send(Diffed { number, run, found }).is_err() {
+                        break;
                     }
-                });
-                queue
-            })
-            .collect();
+                }
+            });
+            match worker {
+                Ok(worker) => workers.push(worker),
+                Err(e) => {
+                    return vec![Diffed { number: usize::MAX, run: Vec::new(), found: Err(GitError(e.to_string())) }];
+                }
+            }
+            queues.push(queue);
+        }
         drop(done);
         let read = read_log(log.stdout.take(), |number, run| {
-            // A thread that stopped has reported why; its share is then missing below.
+            // A thread that stopped has reported why, or its share is missing below.
             let _ = queues[number % threads].send((number, run));
         });
         drop(queues);
         let mut runs: Vec<_> = results.iter().collect();
         if let Err(e) = read {
             runs.push(Diffed { number: usize::MAX, run: Vec::new(), found: Err(e) });
+        }
+        // Joined here, so that a thread that panicked is an error (and git is asked) rather
+        // than a panic of the scope.
+        if workers.into_iter().map(|w| w.join()).any(|joined| joined.is_err()) {
+            runs.push(Diffed {
+                number: usize::MAX,
+                run: Vec::new(),
+                found: Err(GitError("a history thread failed".into())),
+            });
         }
         runs
     });
@@ -107,10 +135,10 @@ pub(super) fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitEr
         commits.extend(diffed.run.into_iter().zip(found));
     }
 
-    let renames: Vec<&str> =
-        commits.iter().filter(|(_, f)| matches!(f, Found::MaybeRenames)).map(|(c, _)| c.id.as_str()).collect();
-    let mut renamed: HashMap<String, LoggedCommit> =
-        diff_tree(dir, &renames)?.into_iter().map(|c| (c.revision.hash.clone(), c)).collect();
+    let asked: Vec<&str> =
+        commits.iter().filter(|(_, f)| matches!(f, Found::AskGit)).map(|(c, _)| c.id.as_str()).collect();
+    let mut answered: HashMap<String, LoggedCommit> =
+        diff_tree(dir, &asked)?.into_iter().map(|c| (c.revision.hash.clone(), c)).collect();
     Ok(commits
         .into_iter()
         .filter_map(|(commit, found)| match found {
@@ -118,7 +146,7 @@ pub(super) fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitEr
             Found::Changes(changes) => {
                 Some(LoggedCommit::new(commit.id, commit.short, commit.date, commit.subject, changes))
             }
-            Found::MaybeRenames => renamed.remove(&commit.id),
+            Found::AskGit => answered.remove(&commit.id),
         })
         .collect())
 }
@@ -189,12 +217,12 @@ fn changes(reader: &mut Reader, commit: &Logged, prefix: &str) -> Result<Found, 
     if old != new {
         tree_diff::diff(reader, old.as_ref(), new.as_ref(), &mut Vec::new(), &mut changed)?;
     }
-    let has = |status| changed.iter().any(|(s, _)| *s == status);
-    if has(Status::Added) && has(Status::Deleted) {
-        return Ok(Found::MaybeRenames);
+    let has = |status| changed.iter().any(|c| c.status == status);
+    if has(Status::Added) && has(Status::Deleted) || changed.iter().any(|c| c.submodule) {
+        return Ok(Found::AskGit);
     }
     Ok(Found::Changes(
-        changed.into_iter().map(|(_, path)| Change::Touched(String::from_utf8_lossy(&path).into_owned())).collect(),
+        changed.into_iter().map(|c| Change::Touched(String::from_utf8_lossy(&c.path).into_owned())).collect(),
     ))
 }
 
@@ -233,10 +261,14 @@ mod tests {
     /// The changes read in this process, written as the cache writes them, must be
     /// byte for byte what `git diff-tree` gives.
     fn assert_same_as_git(dir: &Path, stage: &str) {
+        assert_same_as_git_with(dir, stage, 10);
+    }
+
+    fn assert_same_as_git_with(dir: &Path, stage: &str, commits: usize) {
         let head = git(dir, &["rev-parse", "HEAD"]);
         let ours = super::log_all(dir, &head).unwrap_or_else(|e| panic!("{stage}: {e}"));
         let theirs = super::super::log_all_with_diff_tree(dir, &head).unwrap();
-        assert!(theirs.len() > 10, "{stage}: only {} commits", theirs.len());
+        assert!(theirs.len() >= commits, "{stage}: only {} commits", theirs.len());
         let (mut a, mut b) = (String::new(), String::new());
         super::super::write_log(&mut a, &ours);
         super::super::write_log(&mut b, &theirs);
@@ -264,23 +296,122 @@ mod tests {
             .count()
     }
 
+    /// This reader declines `dir` (an error), and the history, read by git instead, is whole.
+    fn assert_left_to_git(dir: &Path, why: &str, commits: usize) {
+        let head = git(dir, &["rev-parse", "HEAD"]);
+        assert!(super::log_all(dir, &head).is_err(), "{why}: not read in this process");
+        let (mut a, mut b) = (String::new(), String::new());
+        super::super::write_log(&mut a, &super::super::log_all(dir, &head).unwrap());
+        super::super::write_log(&mut b, &super::super::log_all_with_diff_tree(dir, &head).unwrap());
+        assert_eq!(a, b, "{why}");
+        assert_eq!(a.matches('\x1e').count(), commits, "{why}");
+    }
+
+    /// Twelve commits of four files in `dir`.
+    fn twelve_commits(root: &Path, dir: &Path) -> Vec<String> {
+        std::fs::create_dir_all(dir).unwrap();
+        (0..12)
+            .map(|n| {
+                std::fs::write(dir.join(format!("PK-{}.md", n % 4)), format!("revision {n}\n")).unwrap();
+                git(root, &["add", "-A"]);
+                git(root, &["commit", "-q", "-m", &format!("Revision {n}")]);
+                git(root, &["rev-parse", "HEAD"])
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_repository_this_reader_does_not_know_is_read_by_git() {
+    fn repositories_this_reader_does_not_know_are_read_by_git() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sha256 = tmp.path().join("sha256");
+        std::fs::create_dir(&sha256).unwrap();
+        git(&sha256, &["init", "-q", "--object-format=sha256"]);
+        twelve_commits(&sha256, &sha256);
+        assert_left_to_git(&sha256, "SHA-256 object ids", 12);
+
+        // A replaced commit that also adds a file: git reads the replacement.
+        let replaced = tmp.path().join("replaced");
+        std::fs::create_dir(&replaced).unwrap();
+        git(&replaced, &["init", "-q"]);
+        let commits = twelve_commits(&replaced, &replaced);
+        git(&replaced, &["checkout", "-q", "-b", "other", &commits[0]]);
+        std::fs::write(replaced.join("PK-1.md"), "revision 1\n").unwrap();
+        std::fs::write(replaced.join("X.md"), "only in the replacement\n").unwrap();
+        git(&replaced, &["add", "-A"]);
+        git(&replaced, &["commit", "-q", "-m", "Replacement of revision 1"]);
+        let replacement = git(&replaced, &["rev-parse", "HEAD"]);
+        git(&replaced, &["checkout", "-q", "main"]);
+        git(&replaced, &["replace", &commits[1], &replacement]);
+        assert_left_to_git(&replaced, "replaced objects", 12);
+
+        // A folder whose name is not UTF-8.
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = tmp.path().join("bytes");
+        std::fs::create_dir(&bytes).unwrap();
+        git(&bytes, &["init", "-q"]);
+        let folder = bytes.join(std::ffi::OsStr::from_bytes(b"adv\xff"));
+        twelve_commits(&bytes, &folder);
+        assert_left_to_git(&folder, "a folder name that is not UTF-8", 12);
+    }
+
+    #[test]
+    fn modes_compare_as_git_canonicalises_them() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        git(root, &["init", "-q", "--object-format=sha256"]);
-        for n in 0..12 {
-            std::fs::write(root.join(format!("PK-{}.md", n % 4)), format!("revision {n}\n")).unwrap();
-            git(root, &["add", "-A"]);
-            git(root, &["commit", "-q", "-m", &format!("Revision {n}")]);
+        git(root, &["init", "-q"]);
+        let blob = |text: &str| {
+            let file = root.join("blob.tmp");
+            std::fs::write(&file, text).unwrap();
+            git(root, &["hash-object", "-w", file.to_str().unwrap()])
+        };
+        let (a, mut parent) = (blob("a\n"), None::<String>);
+        // Old trees stored group-writable files as 100664; git reads them as 100644.
+        for (n, mode) in ["100664", "100644", "100664", "100755", "100775", "100644"].iter().enumerate() {
+            let listing = format!("{mode} blob {a}\ta.md\n100644 blob {}\tb.md\n", blob(&format!("b {}\n", n / 2)));
+            let tree = git_with_input(root, &["mktree"], &listing);
+            let mut args = vec!["commit-tree", tree.as_str(), "-m", "mode"];
+            if let Some(p) = &parent {
+                args.extend(["-p", p.as_str()]);
+            }
+            parent = Some(git(root, &args));
         }
-        let head = git(root, &["rev-parse", "HEAD"]);
-        assert!(super::log_all(root, &head).is_err(), "SHA-256 object ids are not read in this process");
-        let (mut a, mut b) = (String::new(), String::new());
-        super::super::write_log(&mut a, &super::super::log_all(root, &head).unwrap());
-        super::super::write_log(&mut b, &super::super::log_all_with_diff_tree(root, &head).unwrap());
-        assert_eq!(a, b);
-        assert_eq!(a.matches('\x1e').count(), 12);
+        git(root, &["update-ref", "refs/heads/main", parent.as_deref().unwrap()]);
+        assert_same_as_git_with(root, "modes", 4);
+    }
+
+    fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn folders_nested_deeper_than_git_allows_are_an_error_not_a_crash() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        git(root, &["init", "-q"]);
+        let path = "d/".repeat(super::tree_diff::MAX_DEPTH + 10) + "PK-1.md";
+        let import = format!(
+            "commit refs/heads/main\ncommitter Staff <staff@advisories.test> 1700000000 +0000\ndata 4\ndeep\nM 100644 inline {path}\ndata 3\nhi\n\n"
+        );
+        let mut child = Command::new("git")
+            .args(["-C", root.to_str().unwrap(), "fast-import", "--quiet"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), import.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        let head = git(root, &["rev-parse", "main"]);
+        assert!(super::log_all(root, &head).is_err());
     }
 
     #[test]
@@ -340,6 +471,22 @@ mod tests {
         git(root, &["merge", "-q", "--no-ff", "-m", "Merge the branch", "side"]);
         write("2025/PK-021.md", "after the merge\n");
         commit("Edit after the merge");
+
+        // A submodule that .gitmodules tells git to ignore, moved twice (its folder exists,
+        // empty, as for a submodule not checked out).
+        std::fs::create_dir_all(adv.join("mod")).unwrap();
+        std::fs::write(
+            root.join(".gitmodules"),
+            "[submodule \"mod\"]\n\tpath = advisories/mod\n\turl = ./mod\n\tignore = all\n",
+        )
+        .unwrap();
+        for n in 0..2 {
+            let target = git(root, &["rev-parse", &format!("HEAD~{n}")]);
+            git(root, &["update-index", "--add", "--cacheinfo", &format!("160000,{target},advisories/mod")]);
+            write("2025/PK-021.md", &format!("beside the submodule {n}\n"));
+            git(root, &["add", ".gitmodules", "advisories/2025/PK-021.md"]);
+            git(root, &["commit", "-q", "-m", &format!("Submodule moved {n}")]);
+        }
 
         assert_same_as_git(&adv, "loose objects");
         assert_same_as_git(root, "the folder is the repository's root");
