@@ -36,6 +36,8 @@ fn time3(mut load: impl FnMut()) -> (f64, f64) {
 
 fn main() {
     use bulletin::git::History;
+    // Says so if the history falls back to `git diff-tree` (the figures are then git's).
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new("bulletin::git=info")).init();
     let dir = std::env::args().nth(1).expect("usage: history_bench REPO/advisories");
     let dir = Path::new(&dir);
     let cache = dir.join("../.git/bulletin");

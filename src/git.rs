@@ -224,7 +224,7 @@ const DIFF_TREE_ARGS: [&str; 10] =
 /// reader does not handle, then by `git diff-tree` ([`log_all_with_diff_tree`]).
 fn log_all(dir: &Path, head: &str) -> Result<Vec<LoggedCommit>, GitError> {
     walk::log_all(dir, head).or_else(|e| {
-        tracing::debug!(error = %e, "history read with git diff-tree");
+        tracing::info!(error = %e, "history read with git diff-tree");
         log_all_with_diff_tree(dir, head)
     })
 }
