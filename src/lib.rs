@@ -19,3 +19,4 @@ pub mod render;
 pub mod scaffold;
 pub mod server;
 pub mod site;
+pub mod zero_copy;

@@ -171,6 +171,7 @@ impl AppState {
 
     /// Loads, validates and renders the content; fails if there is nothing valid to serve.
     pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
+        crate::zero_copy::enable();
         let source = reload::Source::new(&options)?;
         let history = Mutex::new(None);
         let (content, commit) = reload::load(&source, &options, &history, None, None)?;
@@ -327,7 +328,7 @@ pub async fn run(
             .header_read_timeout(limits.header_read_timeout)
             .max_buf_size(limits.max_header_bytes.max(8192))
             .keep_alive(true);
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = builder.serve_connection(TokioIo::new(crate::zero_copy::Connection::new(stream)), service);
         let connection = graceful.watch(connection);
         let max_age = limits.max_connection_age;
         tokio::spawn(async move {

@@ -148,7 +148,7 @@ fn smaller(mut compressed: Vec<u8>, body: &[u8]) -> Option<Bytes> {
     // Encoders size their buffers by the input: a server would hold the spare room for as
     // long as the page is live (about 20 MB of brotli at ten thousand advisories).
     compressed.shrink_to_fit();
-    (!compressed.is_empty() && compressed.len() < body.len()).then(|| Bytes::from(compressed))
+    (!compressed.is_empty() && compressed.len() < body.len()).then(|| crate::zero_copy::bytes(compressed))
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

@@ -497,3 +497,78 @@ async fn an_embargo_is_held_while_the_latest_change_is_rejected() {
     .await;
     assert_eq!(c.get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status(), 404);
 }
+
+/// Text that compresses poorly: `words` pseudo-random words.
+fn noise(words: usize, seed: u64) -> String {
+    let mut x = seed | 1;
+    (0..words)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("{:x}{}", x & 0xff_ffff, if i % 12 == 11 { "\n\n" } else { " " })
+        })
+        .collect()
+}
+
+/// GET with `Accept-Encoding: gzip` over a socket with a small receive buffer, read slowly.
+fn slow_gzip_get(addr: SocketAddr, path: &str) -> Vec<u8> {
+    let s = TcpStream::connect(addr).unwrap();
+    rustix::net::sockopt::set_socket_recv_buffer_size(&s, 4096).unwrap();
+    let mut s = s;
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let (mut out, mut chunk) = (Vec::new(), [0u8; 4096]);
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&chunk[..n]),
+        }
+        if out.len() % (256 * 1024) < 4096 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head") + 4;
+    out.split_off(split)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_bodies_are_sent_from_their_memory_file_byte_for_byte() {
+    let text = |seed| advisory("PK-2025-0001", "").replace("Something.", &noise(40_000, seed));
+    let f = Fixture::new().file("2025/PK-2025-0001.md", text(7));
+    let server = Server::start(f.path(), bulletin::server::system_clock(), limits(), true).await;
+    let (c, path) = (client(), "/advisories/PK-2025-0001/");
+    let compressed = |server: &Server| {
+        let live = server.state.live.load();
+        let page = live.site.get(path).unwrap();
+        let variants = page.compressed_if_ready()?;
+        Some((page.body.clone(), variants.gzip.clone()?, variants.brotli.clone()?))
+    };
+    wait_for(async || compressed(&server).is_some(), "the compressed variants").await;
+    let (body, gzip, brotli) = compressed(&server).unwrap();
+    assert!(gzip.len() > 64 << 10, "a large body ({} bytes)", gzip.len());
+    assert!(bulletin::zero_copy::is_mirrored(&gzip) && bulletin::zero_copy::is_mirrored(&brotli));
+
+    for (encoding, expected) in [("gzip", &gzip), ("br", &brotli), ("identity", &body)] {
+        let r = c.get(server.url(path)).header("Accept-Encoding", encoding).send().await.unwrap();
+        assert_eq!(r.headers()["content-length"], expected.len().to_string().as_str(), "{encoding}");
+        assert_eq!(&r.bytes().await.unwrap(), expected, "{encoding}");
+        let head = c.head(server.url(path)).header("Accept-Encoding", encoding).send().await.unwrap();
+        assert_eq!(head.headers()["content-length"], expected.len().to_string().as_str(), "HEAD {encoding}");
+        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {encoding}");
+    }
+    let addr = server.addr;
+    let slow = tokio::task::spawn_blocking(move || slow_gzip_get(addr, "/advisories/PK-2025-0001/")).await.unwrap();
+    assert!(slow == gzip, "a slow reader gets the whole body ({} of {} bytes)", slow.len(), gzip.len());
+
+    // A new version of the page: its own memory, the old one's region gone with it.
+    std::fs::write(f.path().join("2025/PK-2025-0001.md"), text(11)).unwrap();
+    wait_for(async || compressed(&server).is_some_and(|(b, ..)| b != body), "the edit").await;
+    wait_for(async || compressed(&server).is_some(), "the new compressed variants").await;
+    let (_, new_gzip, _) = compressed(&server).unwrap();
+    drop((gzip, brotli));
+    let r = c.get(server.url(path)).header("Accept-Encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap(), new_gzip);
+    assert!(bulletin::zero_copy::is_mirrored(&new_gzip));
+}
