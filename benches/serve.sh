@@ -363,6 +363,13 @@ echo
 echo "memory:"
 printf '  bulletin serve peak RSS (VmHWM): %s KB (%.1f MB); current RSS %s KB\n' "$serve_hwm" \
   "$(awk -v k="$serve_hwm" 'BEGIN { print k / 1024 }')" "$serve_rss"
+# Large bodies also live in memory files that `sendfile` reads (src/zero_copy.rs); not in RSS.
+memfd_kb=0
+for fd in /proc/"$serve_pid"/fd/*; do
+  [[ $(readlink "$fd" 2>/dev/null) == /memfd:bulletin-bodies* ]] || continue
+  memfd_kb=$((memfd_kb + $(stat -L -c '%b*%B' "$fd") / 1024))
+done
+echo "  bulletin serve memory files for sendfile (outside RSS): $memfd_kb KB"
 echo "  nginx master VmHWM: $(kb_status "$nginx_pid" VmHWM) KB; workers VmHWM:${nginx_mem:- ?} KB"
 all=$(du -sb "$base/out" | cut -f1)
 plain=$(du -sb --exclude='*.gz' --exclude='*.br' "$base/out" | cut -f1)
