@@ -572,3 +572,43 @@ async fn large_bodies_are_sent_from_their_memory_file_byte_for_byte() {
     assert_eq!(r.bytes().await.unwrap(), new_gzip);
     assert!(bulletin::zero_copy::is_mirrored(&new_gzip));
 }
+
+/// `GET path` on a new connection; the status line.
+fn status_line(addr: SocketAddr, path: &str) -> String {
+    let response = raw(addr, format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes());
+    response.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_binary_holds_its_port_and_stops_on_sigterm() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let serve = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["serve", "--no-watch", "--addr", &addr.to_string(), "--dir"])
+            .arg(samples_dir())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut server = serve();
+    let started = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for _ in 0..20 {
+        assert_eq!(status_line(addr, "/feed.xml"), "HTTP/1.1 200 OK");
+    }
+    // A second server on the same port is an error.
+    let second = serve().wait_with_output().unwrap();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("cannot listen"), "{second:?}");
+    assert_eq!(status_line(addr, "/healthz"), "HTTP/1.1 200 OK");
+
+    let kill = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let exit = server.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
+    assert!(TcpStream::connect(addr).is_err(), "the listener is closed");
+}
