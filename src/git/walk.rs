@@ -240,20 +240,29 @@ fn tree_of(reader: &mut Reader, commit: &Oid) -> Result<Oid, GitError> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
+    use std::process::Stdio;
 
     fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
+        git_with_input(dir, args, "")
+    }
+
+    /// Runs git in `dir` as a committer on a machine without git configuration, with
+    /// `input` on its standard input; its output, trimmed.
+    fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
+        let mut child = super::git_in(dir)
             .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "gc.auto=0"])
             .args(args)
             .env("GIT_AUTHOR_NAME", "Staff")
             .env("GIT_AUTHOR_EMAIL", "staff@advisories.test")
             .env("GIT_COMMITTER_NAME", "Staff")
             .env("GIT_COMMITTER_EMAIL", "staff@advisories.test")
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .expect("run git");
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
@@ -379,21 +388,6 @@ mod tests {
         assert_same_as_git_with(root, "modes", 4);
     }
 
-    fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
     #[test]
     fn folders_nested_deeper_than_git_allows_are_an_error_not_a_crash() {
         let tmp = tempfile::tempdir().unwrap();
@@ -403,13 +397,7 @@ mod tests {
         let import = format!(
             "commit refs/heads/main\ncommitter Staff <staff@advisories.test> 1700000000 +0000\ndata 4\ndeep\nM 100644 inline {path}\ndata 3\nhi\n\n"
         );
-        let mut child = Command::new("git")
-            .args(["-C", root.to_str().unwrap(), "fast-import", "--quiet"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(child.stdin.as_mut().unwrap(), import.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
+        git_with_input(root, &["fast-import", "--quiet"], &import);
         let head = git(root, &["rev-parse", "main"]);
         assert!(super::log_all(root, &head).is_err());
     }
@@ -455,7 +443,8 @@ mod tests {
         commit("A new folder");
         std::fs::remove_dir_all(adv.join("2026")).unwrap();
         commit("The folder removed again");
-        std::process::Command::new("chmod").arg("+x").arg(adv.join("2025/PK-013.md")).status().unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(adv.join("2025/PK-013.md"), std::fs::Permissions::from_mode(0o755)).unwrap();
         commit("Mode change only");
         std::os::unix::fs::symlink("PK-013.md", adv.join("2025/latest.md")).unwrap();
         commit("A symbolic link");
