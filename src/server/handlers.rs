@@ -46,8 +46,12 @@ pub(crate) async fn status(
     if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
         return not_found(&state, &method);
     }
-    let live = state.live.load();
-    let status = state.status.lock().map(|s| s.clone()).unwrap_or_default();
+    // Read together under the status lock, which a reload holds while it swaps the site
+    // and records the outcome: the page never shows a new site beside the old outcome.
+    let (live, status) = {
+        let status = state.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (state.live.load_full(), status.clone())
+    };
     let mut text = format!(
         "bulletin status\n\nsite version: {}\nrendered for: {}\npages: {}\nadvisories: {} ({} public)\nlast reload: {}\nsuccessful reloads: {}\n",
         live.version,

@@ -201,7 +201,19 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             let (advisories, pages, version) = (live.content.all().len(), live.site.len(), live.version.clone());
             let commit = live.commit.clone();
             let live = Arc::new(live);
+            // The swap and its outcome in /_status change together (the status page reads
+            // both under this lock).
+            let mut status = state.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let old = state.live.swap(live.clone());
+            status.last_reload = Some(now);
+            status.reloads += 1;
+            // Only a valid change settles a rejected one; an embargo lift does not.
+            if trigger == Trigger::Change {
+                status.last_error = None;
+                status.last_error_at = None;
+                status.failed_commit = None;
+            }
+            drop(status);
             // Freeing the old site (hundreds of MB at 10,000 advisories) and compressing the
             // changed pages both happen off the async workers that answer requests, and on
             // one thread outside the render pool: the next reload must not queue behind
@@ -212,16 +224,6 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
                 crate::memory::return_free_memory();
             });
-            if let Ok(mut status) = state.status.lock() {
-                status.last_reload = Some(now);
-                status.reloads += 1;
-                // Only a valid change settles a rejected one; an embargo lift does not.
-                if trigger == Trigger::Change {
-                    status.last_error = None;
-                    status.last_error_at = None;
-                    status.failed_commit = None;
-                }
-            }
             tracing::info!(
                 target: "bulletin::reload",
                 ?trigger,
