@@ -209,12 +209,19 @@ impl AppState {
 /// Every route in one place. Static pages come from the live [`Site`]; the few
 /// dynamic routes read the same snapshot.
 pub fn router(state: Arc<AppState>) -> Router {
-    let common = state.common_headers();
-    let mut app = Router::new()
+    let routes = Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
-        .fallback(handlers::page)
+        .fallback(handlers::page);
+    hardened(routes, state)
+}
+
+/// `routes` behind what every routed response needs: a panic becomes a 500 (the server
+/// keeps running), the security headers, and the request log when it is on.
+fn hardened(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
+    let common = state.common_headers();
+    let mut app = routes
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
         // Security headers on every response, from static values. Page responses start
         // from `ResponseHeads`, which hold them already (the CSP marks those).
@@ -235,6 +242,9 @@ fn request_log_enabled() -> bool {
     tracing::enabled!(target: "bulletin::request", tracing::Level::INFO)
 }
 
+/// Answers a request from the live site without the router, or declines (`None`).
+type FastPath = fn(&AppState, &hyper::Request<hyper::body::Incoming>) -> Option<axum::response::Response>;
+
 /// What each connection serves: a page of the live site straight from memory (the
 /// common case, without the router's per-request machinery: it doubled the cost of
 /// a 304), and everything else through [`router`].
@@ -242,8 +252,15 @@ fn request_log_enabled() -> bool {
 struct Frontend {
     state: Arc<AppState>,
     router: Router,
-    /// Off when requests are logged: the log is a router layer.
-    fast_path: bool,
+    /// [`handlers::static_page`]; `None` when requests are logged (the log is a router layer).
+    fast_path: Option<FastPath>,
+}
+
+impl Frontend {
+    fn new(state: Arc<AppState>) -> Self {
+        let fast_path = (!request_log_enabled()).then_some(handlers::static_page as FastPath);
+        Self { router: router(state.clone()), state, fast_path }
+    }
 }
 
 impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for Frontend {
@@ -252,9 +269,8 @@ impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for Frontend
     type Future = FrontendFuture;
 
     fn call(&self, request: hyper::Request<hyper::body::Incoming>) -> Self::Future {
-        if self.fast_path {
-            let answer =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handlers::static_page(&self.state, &request)));
+        if let Some(fast_path) = self.fast_path {
+            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fast_path(&self.state, &request)));
             match answer {
                 Ok(Some(response)) => return FrontendFuture::Ready(Some(response)),
                 Ok(None) => {}
@@ -296,10 +312,17 @@ pub async fn run(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    serve_connections(listener, Frontend::new(state), shutdown).await
+}
+
+async fn serve_connections(
+    listener: TcpListener,
+    frontend: Frontend,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
 
-    let limits = state.options.limits;
-    let frontend = Frontend { router: router(state.clone()), state, fast_path: !request_log_enabled() };
+    let limits = frontend.state.options.limits;
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -367,5 +390,49 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn buggy_handler() -> &'static str {
+        panic!("a handler bug")
+    }
+
+    /// A panic in a routed handler or in the fast path is a 500 with the security
+    /// headers, and the server goes on answering, over real TCP.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_handler_gets_a_500_and_the_server_keeps_running() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories");
+        let state = AppState::load(ServeOptions::new(dir)).unwrap_or_else(|e| panic!("{}", e.render()));
+        let routes = Router::new().route("/routed-panic", get(buggy_handler)).fallback(handlers::page);
+        let frontend = Frontend {
+            router: hardened(routes, state.clone()),
+            state,
+            fast_path: Some(|state, request| match request.uri().path() {
+                "/fast-panic" => panic!("a fast-path bug"),
+                _ => handlers::static_page(state, request),
+            }),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_connections(listener, frontend, async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        for path in ["/routed-panic", "/fast-panic", "/routed-panic"] {
+            let response = client.get(format!("http://{addr}{path}")).send().await.unwrap();
+            assert_eq!(response.status(), 500, "{path}");
+            assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
+            assert!(response.headers().contains_key("content-security-policy"), "{path}");
+            assert_eq!(response.text().await.unwrap(), "internal error\n", "no detail leaks: {path}");
+            let home = client.get(format!("http://{addr}/")).send().await.unwrap();
+            assert_eq!(home.status(), 200, "still serving after {path}");
+        }
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
     }
 }

@@ -283,7 +283,9 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response<Body> 
     let method = request.method().clone();
     let path = request.uri().path().chars().take(200).collect::<String>();
     let response = next.run(request).await;
-    let bytes = response.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+    // Body bytes sent: none for HEAD and 304, whose bodies are empty.
+    let size = axum::body::HttpBody::size_hint(response.body());
+    let bytes = size.exact().unwrap_or(size.lower());
     tracing::info!(
         target: "bulletin::request",
         %method,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use bulletin::server::{GitOptions, ServeOptions};
+use bulletin::server::{GitOptions, Limits, ServeOptions};
 use hmac::{KeyInit, Mac};
 
 use crate::fixture::{MEASURES_TOML, SITE_TOML, advisory};
@@ -245,8 +245,18 @@ fn sign(secret: &[u8], body: &[u8]) -> String {
 }
 
 async fn git_server(root: &Path, remote: Option<&str>, secret: &[u8], pull: Option<Duration>) -> Server {
+    git_server_with(root, remote, secret, pull, limits()).await
+}
+
+async fn git_server_with(
+    root: &Path,
+    remote: Option<&str>,
+    secret: &[u8],
+    pull: Option<Duration>,
+    limits: Limits,
+) -> Server {
     let mut options = ServeOptions::new(root.join("advisories"));
-    options.limits = limits();
+    options.limits = limits;
     options.git = Some(GitOptions {
         remote: remote.map(str::to_string),
         branch: Some("main".into()),
@@ -267,6 +277,34 @@ async fn title(server: &Server, id: &str) -> Option<String> {
     }
     let html = r.text().await.unwrap();
     html.split("<h1>").nth(1).and_then(|s| s.split("</h1>").next()).map(str::to_string)
+}
+
+/// A client that declares a body and stops sending it gets a 408 within the request
+/// timeout, and does not hold the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_body_that_stalls_gets_408() {
+    let (_tmp, root) = repo();
+    let limits = Limits { request_timeout: Duration::from_secs(1), ..limits() };
+    let server = git_server_with(&root, None, b"secret", None, limits).await;
+    let addr = server.addr;
+    let started = std::time::Instant::now();
+    let response = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(
+            b"POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nX-GitHub-Event: push\r\n\r\n{\"ref\":",
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 408"), "{response:.80}");
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

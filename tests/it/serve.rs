@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use crate::fixture::{Fixture, advisory, samples_dir};
 
 pub(crate) struct Server {
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     state: Arc<AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -276,6 +276,52 @@ async fn hostile_requests_get_4xx() {
     assert!(response.is_empty() || response.starts_with("HTTP/1.1 4"), "512 KB header: {response:.60}");
     // Still serving.
     assert_eq!(client().get(server.url("/")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_request_headers_get_431() {
+    let server = samples().await;
+    let headers: String = (0..150).map(|i| format!("X-Header-{i}: {i}\r\n")).collect();
+    let request = format!("GET / HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
+    let addr = server.addr;
+    let response = tokio::task::spawn_blocking(move || raw(addr, request.as_bytes())).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 431"), "150 headers: {response:.60}");
+    let few: String = (0..20).map(|i| format!("X-Header-{i}: {i}\r\n")).collect();
+    let request = format!("GET / HTTP/1.1\r\nHost: x\r\n{few}Connection: close\r\n\r\n");
+    let response = tokio::task::spawn_blocking(move || raw(addr, request.as_bytes())).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "20 headers: {response:.60}");
+}
+
+/// Connections beyond the cap wait in the kernel's backlog, unanswered, until one of
+/// the connections being served ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_until_one_ends() {
+    let limits = Limits { max_connections: 2, header_read_timeout: Duration::from_secs(5), ..Limits::default() };
+    let server = Server::start(&samples_dir(), bulletin::server::system_clock(), limits, false).await;
+    let addr = server.addr;
+    let answered = tokio::task::spawn_blocking(move || {
+        // Two idle connections take both places.
+        let first = TcpStream::connect(addr).unwrap();
+        let _second = TcpStream::connect(addr).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let mut third = TcpStream::connect(addr).unwrap();
+        third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        third.set_read_timeout(Some(Duration::from_millis(700))).unwrap();
+        let mut byte = [0u8; 1];
+        let early = third.read(&mut byte);
+        assert!(
+            matches!(&early, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+            "the third connection was answered while two were open: {early:?}"
+        );
+        drop(first);
+        third.set_read_timeout(Some(Duration::from_secs(4))).unwrap();
+        let mut out = Vec::new();
+        third.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered:.60}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -611,4 +657,82 @@ fn the_binary_holds_its_port_and_stops_on_sigterm() {
     let exit = server.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
     assert!(TcpStream::connect(addr).is_err(), "the listener is closed");
+}
+
+/// The binary's log, as an operator reads it from a pipe: no colour codes, one line per
+/// request (method, path, status, bytes, latency) and per reload (advisories, pages,
+/// duration), and a rejected change with its file and line.
+#[test]
+fn the_binary_logs_each_request_and_each_reload() {
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["serve", "--status-token", "staff-token", "--addr", &addr.to_string(), "--dir"])
+        .arg(f.path())
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the log as it comes, so a full pipe never blocks the server.
+    let mut stderr = server.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let started = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let until = |what: &str, check: &dyn Fn() -> bool| {
+        let started = Instant::now();
+        while !check() {
+            assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    assert_eq!(status_line(addr, "/feed.xml"), "HTTP/1.1 200 OK");
+    assert_eq!(status_line(addr, "/no-such-page"), "HTTP/1.1 404 Not Found");
+
+    let path = f.path().join("2025/PK-2025-0001.md");
+    std::fs::write(&path, advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Logged headline"))
+        .unwrap();
+    until("the edit", &|| {
+        raw(addr, b"GET /advisories/PK-2025-0001/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .contains("Logged headline")
+    });
+    std::fs::write(&path, advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\"")).unwrap();
+    until("the rejection", &|| {
+        raw(addr, b"GET /_status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer staff-token\r\nConnection: close\r\n\r\n")
+            .contains("REJECTED")
+    });
+
+    let kill = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    assert!(server.wait().unwrap().success());
+    let log = log.join().unwrap();
+
+    assert!(!log.contains('\x1b'), "colour codes in a piped log:\n{log}");
+    let line = |words: &[&str]| log.lines().any(|l| words.iter().all(|w| l.contains(w)));
+    assert!(line(&["INFO", "serving", "advisories=1", "pages=", "startup_ms="]), "{log}");
+    for request in [
+        &["bulletin::request", "method=GET", "path=\"/feed.xml\"", "status=200", "latency_us="][..],
+        &["bulletin::request", "method=GET", "path=\"/no-such-page\"", "status=404", "latency_us="],
+    ] {
+        assert!(line(request), "no line with {request:?}:\n{log}");
+    }
+    let feed_bytes = log
+        .lines()
+        .find(|l| l.contains("path=\"/feed.xml\""))
+        .and_then(|l| l.split("bytes=").nth(1))
+        .and_then(|b| b.split(' ').next())
+        .and_then(|b| b.parse::<u64>().ok());
+    assert!(feed_bytes.is_some_and(|b| b > 1000), "the feed's body size is logged as a number:\n{log}");
+    assert!(line(&["bulletin::reload", "site reloaded", "advisories=1", "pages=", "duration_ms="]), "{log}");
+    assert!(line(&["ERROR", "bulletin::reload", "change rejected"]), "{log}");
+    assert!(log.contains("2025/PK-2025-0001.md:") && log.contains("unknown severity `hgh`"), "{log}");
 }
