@@ -9,6 +9,9 @@
 #     `Accept-Encoding: gzip`, loopback only) for an advisory page, the home page,
 #     /feed.xml and a 304 revalidation of the advisory page (If-None-Match with the
 #     ETag each server itself sends), nginx and bulletin side by side;
+#   - CPU time per request of each server and of wrk: on cores shared with wrk, req/s
+#     follows the sum, so a longer response head (bulletin's security headers, ~560 B
+#     more than plain nginx) costs wrk's parser time that the server does not get;
 #   - peak resident memory (VmHWM) of `bulletin serve` after the load runs, and the
 #     size of the built site with and without the precompressed .gz/.br copies;
 #   - save-to-live: time from an editor-style save (write a temp file, rename it over
@@ -220,13 +223,14 @@ header() { # url name -> value of response header `name` (GET, Accept-Encoding: 
 }
 echo
 echo "responses (GET, Accept-Encoding: gzip):"
-printf '  %-32s %-9s %-6s %-6s %-9s %s\n' url server status enc bytes content-type
+printf '  %-32s %-9s %-6s %-6s %-9s %-6s %s\n' url server status enc bytes head content-type
 for path in "$adv_url" / /feed.xml; do
   for s in "${servers[@]}"; do
     b=${base_of[$s]}
-    read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H 'Accept-Encoding: gzip' "$b$path")
-    printf '  %-32s %-9s %-6s %-6s %-9s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
-      "$size" "$(header "$b$path" content-type)"
+    read -r code size head < <(curl -s -o /dev/null -w '%{http_code} %{size_download} %{size_header}\n' \
+      -H 'Accept-Encoding: gzip' "$b$path")
+    printf '  %-32s %-9s %-6s %-6s %-9s %-6s %s\n' "$path" "$s" "$code" "$(header "$b$path" content-encoding)" \
+      "$size" "$head" "$(header "$b$path" content-type)"
     [[ $code == 200 ]] || die "$s answered $code for $path"
   done
 done
@@ -265,7 +269,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int(
 # of each, ...), so a drift in machine load hits every server alike.
 # Also the server's CPU time (user + system, all threads) per request: unlike req/s it
 # does not depend on how the scheduler shares the cores between wrk and the server.
-declare -A rps p99 cpu all_rps all_p99 all_cpu
+declare -A rps p99 cpu client all_rps all_p99 all_cpu all_client
 server_pids() { # server -> the processes doing its work
   if [[ $1 == bulletin ]]; then echo "$serve_pid"; else pgrep -P "$nginx_pid" | tr '\n' ' '; fi
 }
@@ -287,7 +291,12 @@ run_wrk() { # server label url run [extra header]
   [[ -n $hdr ]] && args+=(-H "$hdr")
   read -r -a pids <<<"$(server_pids "$server")"
   before=$(cpu_ticks "${pids[@]}")
-  out=$(wrk "${args[@]}" "$url" 2>&1) || { echo "$out" >&2; die "wrk failed against $url"; }
+  # wrk's own CPU time (user + system) too: it shares the cores, so what it spends per
+  # response (parsing a longer head, say) is taken from the server.
+  out=$( { TIMEFORMAT='wrk-cpu %U %S'; time wrk "${args[@]}" "$url"; } 2>&1) \
+    || { echo "$out" >&2; die "wrk failed against $url"; }
+  wrk_us=$(awk -v n="$(awk '/ requests in / { print $1 }' <<<"$out")" \
+    '$1 == "wrk-cpu" { printf "%.2f", ($2 + $3) * 1e6 / n }' <<<"$out")
   n=$(awk '/ requests in / { print $1 }' <<<"$out")
   us=$(awk -v c="$(($(cpu_ticks "${pids[@]}") - before))" -v t="$tick" -v n="$n" 'BEGIN { printf "%.2f", c / t * 1e6 / n }')
   r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -300,7 +309,9 @@ run_wrk() { # server label url run [extra header]
   all_rps[$server/$label]+=" $r"
   all_p99[$server/$label]+=" $l"
   all_cpu[$server/$label]+=" $us"
-  printf '  %-10s %-16s run %d: %10.0f req/s  p99 %8.2f ms  server CPU %6.2f us/req\n' "$server" "$label" "$i" "$r" "$l" "$us"
+  all_client[$server/$label]+=" $wrk_us"
+  printf '  %-10s %-16s run %d: %10.0f req/s  p99 %8.2f ms  CPU us/req: server %6.2f, wrk %6.2f\n' \
+    "$server" "$label" "$i" "$r" "$l" "$us" "$wrk_us"
 }
 
 echo
@@ -335,6 +346,8 @@ for label in "${labels[@]}"; do
     p99[$s/$label]=$(median ${all_p99[$s/$label]})
     # shellcheck disable=SC2086
     cpu[$s/$label]=$(median ${all_cpu[$s/$label]})
+    # shellcheck disable=SC2086
+    client[$s/$label]=$(median ${all_client[$s/$label]})
   done
 done
 
@@ -356,8 +369,16 @@ for label in "${labels[@]}"; do
     "$(ratio "$b" "$n")" "$(ratio "$b" "$h")"
 done
 echo "  (ratio = bulletin serve req/s / nginx req/s; +hdr = against nginx sending the same headers)"
-echo "  server CPU per request (median, us): $(for label in "${labels[@]}"; do
-  printf '%s: nginx %s, nginx+hdr %s, bulletin %s; ' "$label" "${cpu[nginx/$label]}" "${cpu[nginx+hdr/$label]}" "${cpu[bulletin/$label]}"; done)"
+echo
+echo "CPU time per request (median, us), server + wrk: on shared cores req/s follows the sum"
+printf '  %-14s %22s %22s %22s\n' url nginx nginx+hdr "bulletin serve"
+for label in "${labels[@]}"; do
+  printf '  %-14s' "$label"
+  for s in "${servers[@]}"; do
+    printf ' %22s' "$(printf '%s + %s' "${cpu[$s/$label]}" "${client[$s/$label]}")"
+  done
+  echo
+done
 
 echo
 echo "memory:"
