@@ -625,10 +625,22 @@ fn status_line(addr: SocketAddr, path: &str) -> String {
     response.lines().next().unwrap_or_default().to_string()
 }
 
+/// A loopback address no one listens on (for the binary to bind).
+fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+fn wait_until_listening(addr: SocketAddr) {
+    let started = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn the_binary_holds_its_port_and_stops_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = free_addr();
     let serve = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
             .args(["serve", "--no-watch", "--addr", &addr.to_string(), "--dir"])
@@ -638,11 +650,7 @@ fn the_binary_holds_its_port_and_stops_on_sigterm() {
             .unwrap()
     };
     let mut server = serve();
-    let started = Instant::now();
-    while TcpStream::connect(addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_listening(addr);
     for _ in 0..20 {
         assert_eq!(status_line(addr, "/feed.xml"), "HTTP/1.1 200 OK");
     }
@@ -665,8 +673,7 @@ fn the_binary_holds_its_port_and_stops_on_sigterm() {
 #[test]
 fn the_binary_logs_each_request_and_each_reload() {
     let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = free_addr();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
         .args(["serve", "--status-token", "staff-token", "--addr", &addr.to_string(), "--dir"])
         .arg(f.path())
@@ -683,11 +690,7 @@ fn the_binary_logs_each_request_and_each_reload() {
         stderr.read_to_string(&mut text).unwrap();
         text
     });
-    let started = Instant::now();
-    while TcpStream::connect(addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_listening(addr);
     let until = |what: &str, check: &dyn Fn() -> bool| {
         let started = Instant::now();
         while !check() {
