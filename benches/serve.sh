@@ -295,9 +295,8 @@ run_wrk() { # server label url run [extra header]
   # response (parsing a longer head, say) is taken from the server.
   out=$( { TIMEFORMAT='wrk-cpu %U %S'; time wrk "${args[@]}" "$url"; } 2>&1) \
     || { echo "$out" >&2; die "wrk failed against $url"; }
-  wrk_us=$(awk -v n="$(awk '/ requests in / { print $1 }' <<<"$out")" \
-    '$1 == "wrk-cpu" { printf "%.2f", ($2 + $3) * 1e6 / n }' <<<"$out")
   n=$(awk '/ requests in / { print $1 }' <<<"$out")
+  wrk_us=$(awk -v n="$n" '$1 == "wrk-cpu" { printf "%.2f", ($2 + $3) * 1e6 / n }' <<<"$out")
   us=$(awk -v c="$(($(cpu_ticks "${pids[@]}") - before))" -v t="$tick" -v n="$n" 'BEGIN { printf "%.2f", c / t * 1e6 / n }')
   r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   l=$(awk '$1 == "99%" { print $2 }' <<<"$out")

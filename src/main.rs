@@ -68,6 +68,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Colour for a person at a terminal; plain text for pipes, files and journals, and
+/// wherever `NO_COLOR` is set (no-color.org).
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn build(
     dir: &std::path::Path,
     out: &std::path::Path,
@@ -82,7 +88,7 @@ fn build(
     let mut content = match bulletin::content::load(dir) {
         Ok(c) => c,
         Err(diags) => {
-            eprint!("{}", diags.render_human(std::io::stderr().is_terminal()));
+            eprint!("{}", diags.render_human(colour_on_stderr()));
             eprintln!("error: nothing was built; {} is unchanged", out.display());
             return ExitCode::from(1);
         }
@@ -158,8 +164,7 @@ fn serve(
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
-        // Colour for a person at a terminal; plain lines for journals, files and pipes.
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
+        .with_ansi(colour_on_stderr())
         .init();
     if let Some(url) = &base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -266,7 +271,7 @@ fn check(dir: &std::path::Path, format: Format, changed_since: Option<&str>) -> 
             (Some(files), Some(rev)) => eprintln!("ok: {} changed file(s) since {rev} are valid", files.len()),
             _ => eprintln!("ok: {advisories} advisories in {} are valid", dir.display()),
         },
-        Format::Human => eprint!("{}", report.render_human(std::io::stderr().is_terminal())),
+        Format::Human => eprint!("{}", report.render_human(colour_on_stderr())),
     }
     if report.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 /// Bodies below this are copied: `sendfile` pays for itself on tens of kilobytes, and
 /// only feeds and the sitemap are that large (58 gzip and 58 brotli variants at 10,000
 /// advisories, 11 MB together).
-pub const MIN_LEN: usize = 16 * 1024;
+pub(crate) const MIN_LEN: usize = 16 * 1024;
 
 /// Memory files are filled up to this size before a new one is started.
 const ARENA_LEN: u64 = 64 << 20;

@@ -11,7 +11,7 @@ use bulletin::server::{GitOptions, Limits, ServeOptions};
 use hmac::{KeyInit, Mac};
 
 use crate::fixture::{MEASURES_TOML, SITE_TOML, advisory};
-use crate::serve::{Server, client, limits, wait_for};
+use crate::serve::{Server, client, limits, raw, wait_for};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -288,20 +288,9 @@ async fn a_webhook_body_that_stalls_gets_408() {
     let server = git_server_with(&root, None, b"secret", None, limits).await;
     let addr = server.addr;
     let started = std::time::Instant::now();
-    let response = tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        s.write_all(
-            b"POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nX-GitHub-Event: push\r\n\r\n{\"ref\":",
-        )
-        .unwrap();
-        let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    })
-    .await
-    .unwrap();
+    let request =
+        b"POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nX-GitHub-Event: push\r\n\r\n{\"ref\":";
+    let response = tokio::task::spawn_blocking(move || raw(addr, request)).await.unwrap();
     assert!(response.starts_with("HTTP/1.1 408"), "{response:.80}");
     assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
     assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);

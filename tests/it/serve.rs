@@ -76,8 +76,8 @@ async fn samples() -> Server {
     Server::start(&samples_dir(), bulletin::server::system_clock(), limits(), false).await
 }
 
-/// Sends raw bytes and returns the whole response (until the server closes or 2 s pass).
-fn raw(addr: SocketAddr, request: &[u8]) -> String {
+/// Sends raw bytes and returns the whole response (until the server closes or 3 s pass).
+pub(crate) fn raw(addr: SocketAddr, request: &[u8]) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     // The server may answer (431) and close before a huge request is fully sent.
@@ -631,9 +631,14 @@ fn free_addr() -> SocketAddr {
 }
 
 fn wait_until_listening(addr: SocketAddr) {
+    poll_until("serve to start", Duration::from_secs(30), || TcpStream::connect(addr).is_ok());
+}
+
+/// Checks every 50 ms until `check` holds; fails the test after `limit`.
+fn poll_until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
     let started = Instant::now();
-    while TcpStream::connect(addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+    while !check() {
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -691,25 +696,18 @@ fn the_binary_logs_each_request_and_each_reload() {
         text
     });
     wait_until_listening(addr);
-    let until = |what: &str, check: &dyn Fn() -> bool| {
-        let started = Instant::now();
-        while !check() {
-            assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
     assert_eq!(status_line(addr, "/feed.xml"), "HTTP/1.1 200 OK");
     assert_eq!(status_line(addr, "/no-such-page"), "HTTP/1.1 404 Not Found");
 
     let path = f.path().join("2025/PK-2025-0001.md");
     std::fs::write(&path, advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", "Logged headline"))
         .unwrap();
-    until("the edit", &|| {
+    poll_until("the edit", Duration::from_secs(20), || {
         raw(addr, b"GET /advisories/PK-2025-0001/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .contains("Logged headline")
     });
     std::fs::write(&path, advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\"")).unwrap();
-    until("the rejection", &|| {
+    poll_until("the rejection", Duration::from_secs(20), || {
         raw(addr, b"GET /_status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer staff-token\r\nConnection: close\r\n\r\n")
             .contains("REJECTED")
     });
