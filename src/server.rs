@@ -305,8 +305,12 @@ impl std::future::Future for FrontendFuture {
 /// flight (up to the grace period). Each connection gets a header-read timeout and a
 /// maximum age, and connections are capped before they are accepted.
 ///
-/// One work-stealing runtime serves every connection. (A thread-per-core variant was
-/// measured: ~5 % more requests/s on 2 cores, but p99 rose from ~2.5 ms to 4-7 ms.)
+/// One work-stealing runtime serves every connection. Two thread-per-core variants
+/// were measured on 2 cores shared with wrk (benches/serve.sh): a runtime per
+/// `SO_REUSEPORT` listener, and single-threaded runtimes fed round-robin by one
+/// acceptor. The second served small pages 1.23-1.27x nginx (this one: 1.08-1.13x)
+/// but gained nothing on `/feed.xml`, and p99 rose to 4-8 ms (this one: 2.5-4.3 ms):
+/// a connection waits whenever its thread is descheduled, with no other to steal it.
 pub async fn run(
     listener: TcpListener,
     state: Arc<AppState>,
