@@ -195,6 +195,13 @@ impl AppState {
         }))
     }
 
+    /// The reload state, locked. A reload holds it while it swaps the site and records
+    /// the outcome. A panic elsewhere under the lock does not hide the state: a rejected
+    /// change must keep holding embargoes and keep showing at `/_status`.
+    pub(crate) fn status(&self) -> std::sync::MutexGuard<'_, Status> {
+        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// A sender that asks for a reload (file watcher, webhook, poller).
     pub fn reload_sender(&self) -> tokio::sync::mpsc::Sender<()> {
         self.reload_tx.clone()

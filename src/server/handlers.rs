@@ -49,7 +49,7 @@ pub(crate) async fn status(
     // Read together under the status lock, which a reload holds while it swaps the site
     // and records the outcome: the page never shows a new site beside the old outcome.
     let (live, status) = {
-        let status = state.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let status = state.status();
         (state.live.load_full(), status.clone())
     };
     let mut text = format!(

@@ -170,7 +170,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 // already rejected is not checked again.
                 let tip = state2.source.tip()?;
                 if let Some(tip) = &tip {
-                    let failed = state2.status.lock().ok().and_then(|s| s.failed_commit.clone());
+                    let failed = state2.status().failed_commit.clone();
                     if Some(tip) == previous.commit.as_ref() || Some(tip) == failed.as_ref() {
                         return Ok(None);
                     }
@@ -182,10 +182,9 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 if commit == previous.commit && content.same_as(&previous.content) {
                     // A save that changed no byte, a touch, the check after start-up, or a
                     // rejected change undone: the live site is already this content.
-                    if let Ok(mut status) = state2.status.lock() {
-                        status.last_error = None;
-                        status.last_error_at = None;
-                    }
+                    let mut status = state2.status();
+                    status.last_error = None;
+                    status.last_error_at = None;
                     return Ok(None);
                 }
                 (Arc::new(content), commit)
@@ -203,7 +202,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             let live = Arc::new(live);
             // The swap and its outcome in /_status change together (the status page reads
             // both under this lock).
-            let mut status = state.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut status = state.status();
             let old = state.live.swap(live.clone());
             status.last_reload = Some(now);
             status.reloads += 1;
@@ -238,14 +237,13 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
         Ok(Err(error)) => {
             let text = error.render();
             tracing::error!(target: "bulletin::reload", "change rejected, the last good site stays live:\n{text}");
-            if let Ok(mut status) = state.status.lock() {
-                status.last_error = Some(text);
-                status.last_error_at = Some(now);
-                status.failed_commit = match &error {
-                    LoadError::Content(_, commit) => commit.clone(),
-                    LoadError::Git(_) => None,
-                };
-            }
+            let mut status = state.status();
+            status.last_error = Some(text);
+            status.last_error_at = Some(now);
+            status.failed_commit = match &error {
+                LoadError::Content(_, commit) => commit.clone(),
+                LoadError::Git(_) => None,
+            };
         }
         Err(e) => {
             tracing::error!(target: "bulletin::reload", error = %e, "rebuild task failed; the last good site stays live")
@@ -309,7 +307,7 @@ pub async fn run(state: Arc<AppState>) {
         let now = (state.options.clock)();
         // While the latest change is rejected, embargoes are held: the rejected change may
         // have postponed or withdrawn one, and publishing early cannot be undone.
-        let holding = state.status.lock().map(|s| s.last_error.is_some()).unwrap_or(false);
+        let holding = state.status().last_error.is_some();
         let next_lift =
             if state.options.preview || holding { None } else { live.content.next_embargo_lift(live.rendered_for) };
         if holding && live.content.next_embargo_lift(live.rendered_for).is_some_and(|t| t <= now) {
