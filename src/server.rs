@@ -356,6 +356,9 @@ async fn serve_connections(
         };
         let _ = stream.set_nodelay(true);
         let service = frontend.clone();
+        // hyper's HTTP/1 builder with hyper-util's timer, IO adapter and graceful
+        // shutdown. hyper-util's `auto` builder would add HTTP/2 without TLS (h2c), which
+        // browsers never speak, at the cost of the h2 crate and four more dependencies.
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
