@@ -643,6 +643,13 @@ fn poll_until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// Sends the binary SIGTERM, as a service manager stops it, and waits for it to exit.
+fn terminate(server: &mut std::process::Child) -> std::process::ExitStatus {
+    let kill = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    server.wait().unwrap()
+}
+
 #[test]
 fn the_binary_holds_its_port_and_stops_on_sigterm() {
     let addr = free_addr();
@@ -665,9 +672,7 @@ fn the_binary_holds_its_port_and_stops_on_sigterm() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("cannot listen"), "{second:?}");
     assert_eq!(status_line(addr, "/healthz"), "HTTP/1.1 200 OK");
 
-    let kill = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let exit = server.wait().unwrap();
+    let exit = terminate(&mut server);
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
     assert!(TcpStream::connect(addr).is_err(), "the listener is closed");
 }
@@ -712,9 +717,8 @@ fn the_binary_logs_each_request_and_each_reload() {
             .contains("REJECTED")
     });
 
-    let kill = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    assert!(server.wait().unwrap().success());
+    let exit = terminate(&mut server);
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
     let log = log.join().unwrap();
 
     assert!(!log.contains('\x1b'), "colour codes in a piped log:\n{log}");
