@@ -1,5 +1,5 @@
-//! The command line: `bulletin check`, `bulletin new` (and later `build`, `serve`).
-//! Doc comments here are the `--help` text.
+//! The command line: `bulletin check`, `build`, `serve` and `new`. Doc comments here
+//! are the `--help` text; [`crate::commands`] runs what is parsed.
 
 use std::path::PathBuf;
 
@@ -48,7 +48,7 @@ pub enum Command {
         #[arg(long, default_value = "public")]
         out: PathBuf,
         /// Publish under this URL instead of `base_url` from site.toml (canonical links, feeds, sitemap).
-        #[arg(long, value_name = "URL")]
+        #[arg(long, value_name = "URL", value_parser = parse_base_url)]
         base_url: Option<String>,
         /// Render the site as it is at this instant (RFC 3339, e.g. 2025-08-01T00:00:00Z) instead of now.
         #[arg(long, value_name = "RFC3339")]
@@ -58,43 +58,7 @@ pub enum Command {
     ///
     /// Serves exactly what `build` writes. An invalid change keeps the last good site
     /// live (see `/_status`); embargoed advisories appear at their `published` instant.
-    Serve {
-        /// The advisories folder.
-        #[arg(long, default_value = "advisories")]
-        dir: PathBuf,
-        /// Address and port to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-        /// Publish under this URL instead of `base_url` from site.toml.
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// Token that unlocks `/_status` (send `Authorization: Bearer TOKEN`); without it `/_status` is a 404.
-        #[arg(long, env = "BULLETIN_STATUS_TOKEN", hide_env_values = true)]
-        status_token: Option<String>,
-        /// Do not watch the folder for changes (embargoes still lift on time).
-        #[arg(long)]
-        no_watch: bool,
-        /// Serve the committed tree of a git branch instead of the working copy; new
-        /// commits arrive by webhook (`POST /hooks/git`) or `--pull-every`.
-        #[arg(long)]
-        git: bool,
-        /// With --git: the remote to fetch (default: none, publish the local branch).
-        #[arg(long, requires = "git")]
-        remote: Option<String>,
-        /// With --git: the branch to publish (default: the current branch).
-        #[arg(long, requires = "git")]
-        branch: Option<String>,
-        /// With --git: file holding the webhook secret (GitHub, Gitea/Forgejo or GitLab); enables `POST /hooks/git`.
-        #[arg(long, requires = "git", value_name = "FILE")]
-        webhook_secret_file: Option<PathBuf>,
-        /// With --git: look for new commits this often, e.g. `30s`, `5m`.
-        #[arg(long, requires = "git", value_name = "DURATION", value_parser = parse_duration)]
-        pull_every: Option<std::time::Duration>,
-        /// Show drafts and embargoed advisories with a "PREVIEW – not public" banner.
-        /// For staff on their own machine: refuses any address but loopback.
-        #[arg(long)]
-        preview: bool,
-    },
+    Serve(ServeArgs),
     /// Start a new advisory with the next free id in this year's folder and print its path.
     ///
     /// Every field you must fill in holds a `TODO` placeholder that `bulletin check`
@@ -110,6 +74,46 @@ pub enum Command {
         #[arg(long, default_value = "advisories")]
         dir: PathBuf,
     },
+}
+
+/// The options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The advisories folder.
+    #[arg(long, default_value = "advisories")]
+    pub dir: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Publish under this URL instead of `base_url` from site.toml.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// Token that unlocks `/_status` (send `Authorization: Bearer TOKEN`); without it `/_status` is a 404.
+    #[arg(long, env = "BULLETIN_STATUS_TOKEN", hide_env_values = true)]
+    pub status_token: Option<String>,
+    /// Do not watch the folder for changes (embargoes still lift on time).
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Serve the committed tree of a git branch instead of the working copy; new
+    /// commits arrive by webhook (`POST /hooks/git`) or `--pull-every`.
+    #[arg(long)]
+    pub git: bool,
+    /// With --git: the remote to fetch (default: none, publish the local branch).
+    #[arg(long, requires = "git")]
+    pub remote: Option<String>,
+    /// With --git: the branch to publish (default: the current branch).
+    #[arg(long, requires = "git")]
+    pub branch: Option<String>,
+    /// With --git: file holding the webhook secret (GitHub, Gitea/Forgejo or GitLab); enables `POST /hooks/git`.
+    #[arg(long, requires = "git", value_name = "FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// With --git: look for new commits this often, e.g. `30s`, `5m`.
+    #[arg(long, requires = "git", value_name = "DURATION", value_parser = parse_duration)]
+    pub pull_every: Option<std::time::Duration>,
+    /// Show drafts and embargoed advisories with a "PREVIEW – not public" banner.
+    /// For staff on their own machine: refuses any address but loopback.
+    #[arg(long)]
+    pub preview: bool,
 }
 
 /// Output format of `check`.
@@ -137,4 +141,12 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         return Err("the interval must be more than zero".into());
     }
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// An absolute http(s) URL, ending in `/` (added if missing).
+pub fn parse_base_url(s: &str) -> Result<String, String> {
+    if !(s.starts_with("https://") || s.starts_with("http://")) {
+        return Err(format!("--base-url must be an absolute http(s) URL, got `{s}`"));
+    }
+    Ok(if s.ends_with('/') { s.to_string() } else { format!("{s}/") })
 }

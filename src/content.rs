@@ -5,6 +5,7 @@ mod advisory;
 mod catalogue;
 pub mod checklist;
 mod fields;
+mod files;
 mod front_matter;
 mod settings;
 
@@ -15,7 +16,10 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
+use files::{FileRole, discover, read_required};
+
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
+use crate::git::History;
 use crate::model::{Advisory, Catalogue, DataClass, Kind, Settings, Severity, Tag};
 
 pub use advisory::{SUMMARY_MAX, TITLE_MAX};
@@ -122,16 +126,6 @@ impl Content {
         self.public_at(now).flat_map(|a| &a.data).collect()
     }
 
-    /// Attaches each advisory's revision history from git.
-    pub fn attach_history(&mut self, history: &crate::git::History) {
-        for a in &mut self.advisories {
-            let revisions = history.of(&a.path);
-            if a.history != revisions {
-                Arc::make_mut(a).history = revisions.to_vec();
-            }
-        }
-    }
-
     /// The first embargo that lifts after `now` (a non-draft advisory published later).
     /// An update dated in the future is embargoed like an advisory: it counts too.
     pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
@@ -166,21 +160,78 @@ enum Loaded {
     Nothing,
 }
 
-/// What a file in the advisories folder is.
-enum FileRole {
-    Advisory { stem: String, year: String },
-    Translation { stem: String, lang: String },
+/// What [`load_with`] does beyond validating the folder: what `build` and `serve` both
+/// need to publish it.
+#[derive(Default)]
+pub struct LoadOptions<'a> {
+    /// Publish under this URL (ending in `/`) instead of site.toml's `base_url`.
+    pub base_url: Option<&'a str>,
+    /// The content loaded before; files whose bytes did not change are taken from it.
+    pub previous: Option<&'a Content>,
+    /// Where each advisory's revision history comes from; none when `None`.
+    pub history: Option<HistorySource<'a>>,
+}
+
+/// The git history that advisories carry.
+pub struct HistorySource<'a> {
+    /// A folder of the repository whose history is read: the advisories folder itself,
+    /// or (when the content is a checkout of a commit) the folder it was checked out from.
+    pub dir: &'a Path,
+    /// The revision the history goes up to: `HEAD`, or the commit being published.
+    pub rev: &'a str,
+    /// The history an earlier load read, brought up to `rev` in place; a server keeps it
+    /// between reloads so that each one reads only the new commits.
+    pub kept: &'a mut Option<History>,
+    /// Whether `dir` must be a repository (a commit being published); otherwise a folder
+    /// outside git simply has no history.
+    pub required: bool,
 }
 
 /// Loads and validates the folder. Returns every problem found, sorted by file and line.
 pub fn load(root: &Path) -> Result<Content, Diagnostics> {
-    load_after(root, None)
+    load_with(root, LoadOptions::default())
 }
 
-/// [`load`], reusing the advisories of `previous` whose files did not change (a server's
-/// reload): every rule still holds, because an unchanged file under unchanged settings
-/// validates the same, and the cross-file rules run on everything.
+/// [`load`], reusing the advisories of `previous` whose files did not change.
 pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnostics> {
+    load_with(root, LoadOptions { previous, ..LoadOptions::default() })
+}
+
+/// Loads, validates and completes the content for publishing: the base URL override and
+/// each advisory's revision history are applied here, so the `Content` that comes back
+/// is final. Reusing `previous` keeps every rule: an unchanged file under unchanged
+/// settings validates the same, and the cross-file rules run on everything. A history
+/// that cannot be read is logged and left out; it never stops publishing.
+pub fn load_with(root: &Path, options: LoadOptions<'_>) -> Result<Content, Diagnostics> {
+    let mut content = validate(root, options.previous)?;
+    if let Some(url) = options.base_url {
+        content.settings.base_url = url.to_string();
+    }
+    if let Some(source) = options.history
+        && (source.required || crate::git::is_repository(source.dir))
+    {
+        let kept = source.kept;
+        let read = match kept.as_mut() {
+            Some(history) => history.update(source.dir, source.rev),
+            None => History::load(source.dir, source.rev).map(|history| *kept = Some(history)),
+        };
+        match (read, kept.as_ref()) {
+            (Ok(()), Some(history)) => {
+                for a in &mut content.advisories {
+                    let revisions = history.of(&a.path);
+                    if a.history != revisions {
+                        Arc::make_mut(a).history = revisions.to_vec();
+                    }
+                }
+            }
+            (Err(e), _) => tracing::warn!(error = %e.chain(), "no revision history"),
+            (Ok(()), None) => {}
+        }
+    }
+    Ok(content)
+}
+
+fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnostics> {
     let mut report = Diagnostics::default();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let root_display = root.display().to_string();
@@ -399,126 +450,6 @@ pub fn load_after(root: &Path, previous: Option<&Content>) -> Result<Content, Di
             Ok(content)
         }
         _ => Err(report),
-    }
-}
-
-fn read_required(root: &Path, name: &str, report: &mut Diagnostics, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
-    let path = root.join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => match front_matter::decode(name, &bytes) {
-            Ok(file) => {
-                report.add_source(file.clone());
-                Some(file)
-            }
-            Err((file, d)) => {
-                report.add_source(file);
-                diags.push(d);
-                None
-            }
-        },
-        Err(e) => {
-            diags.push(
-                SourceFile::new(name, "")
-                    .error(0..0, format!("cannot read {name}: {e}"))
-                    .help(format!("every advisories folder needs {name}; see README.md for its fields")),
-            );
-            None
-        }
-    }
-}
-
-/// Finds the advisory files: `YYYY/ID.md` and `YYYY/ID.LANG.md`. Hidden entries are skipped;
-/// a symlink that leads outside the folder is an error, never followed.
-fn discover(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, FileRole)> {
-    let mut out = Vec::new();
-    let mut years: Vec<PathBuf> = Vec::new();
-    for entry in read_dir_sorted(root, diags) {
-        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with('.') || !escapes_checked(root, &entry, canonical_root, diags) {
-            continue;
-        }
-        if entry.is_dir() && name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()) {
-            years.push(entry);
-        } else if entry.is_file() && name.ends_with(".md") && name != "README.md" {
-            diags.push(
-                SourceFile::new(display_path(root, &entry), "")
-                    .error(0..0, "advisory files live in a folder named after their year")
-                    .help("move it into a folder such as 2025/"),
-            );
-        }
-    }
-    for dir in years {
-        let year = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        for entry in read_dir_sorted(&dir, diags) {
-            let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if name.starts_with('.') || !name.ends_with(".md") || !escapes_checked(root, &entry, canonical_root, diags)
-            {
-                continue;
-            }
-            if !entry.is_file() {
-                continue;
-            }
-            let stem = &name[..name.len() - 3];
-            let role = match stem.rsplit_once('.') {
-                Some((id, lang)) if (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()) => {
-                    FileRole::Translation { stem: id.to_string(), lang: lang.to_string() }
-                }
-                Some(_) => {
-                    diags.push(
-                        SourceFile::new(display_path(root, &entry), "")
-                            .error(0..0, format!("`{name}` is neither `ID.md` nor `ID.LANG.md`"))
-                            .help("name advisories after their id, e.g. PK-2025-0007.md, and translations PK-2025-0007.ur.md"),
-                    );
-                    continue;
-                }
-                None => FileRole::Advisory { stem: stem.to_string(), year: year.clone() },
-            };
-            out.push((entry, role));
-        }
-    }
-    out
-}
-
-fn read_dir_sorted(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
-            paths
-        }
-        Err(e) => {
-            diags.push(
-                SourceFile::new(dir.display().to_string(), "").error(0..0, format!("cannot list the folder: {e}")),
-            );
-            Vec::new()
-        }
-    }
-}
-
-/// True if `path` is safe to read: not a symlink, or a symlink that stays inside the folder.
-fn escapes_checked(root: &Path, path: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(false);
-    if !is_link {
-        return true;
-    }
-    match path.canonicalize() {
-        Ok(target) if target.starts_with(canonical_root) => true,
-        Ok(target) => {
-            diags.push(
-                SourceFile::new(display_path(root, path), "")
-                    .error(0..0, format!("symlink leads outside the advisories folder (to {})", target.display()))
-                    .help("copy the file into the folder instead of linking to it; links out of the folder are never followed"),
-            );
-            false
-        }
-        Err(e) => {
-            diags.push(
-                SourceFile::new(display_path(root, path), "")
-                    .error(0..0, format!("broken symlink: {e}"))
-                    .help("remove the link or point it at a file inside the folder"),
-            );
-            false
-        }
     }
 }
 

@@ -9,14 +9,13 @@
 //! ```
 
 pub mod cli;
+pub mod commands;
 pub mod content;
 pub mod corpus;
 pub mod diagnostics;
 pub mod git;
-mod memory;
 pub mod model;
 pub mod render;
 pub mod scaffold;
 pub mod server;
 pub mod site;
-pub mod zero_copy;

@@ -3,6 +3,7 @@
 
 mod advisory;
 mod measures;
+mod revision;
 mod settings;
 
 pub use advisory::{
@@ -10,6 +11,7 @@ pub use advisory::{
 };
 pub(crate) use measures::sort_by_urgency;
 pub use measures::{Catalogue, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};
+pub use revision::Revision;
 pub use settings::{Channel, License, Settings};
 
 /// A closed set of names written in advisories (`kind`, `severity`, …).

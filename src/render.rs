@@ -230,7 +230,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether every file a commit touched may be named in public (else its subject is withheld).
-    fn revision_is_public(&self, revision: &crate::git::Revision) -> bool {
+    fn revision_is_public(&self, revision: &crate::model::Revision) -> bool {
         revision.files.iter().all(|f| self.is_public_path(f))
     }
 

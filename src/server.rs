@@ -5,12 +5,16 @@
 //! from an [`ArcSwap`] and answers wholly from it. Reloads build the next snapshot
 //! beside it (see [`reload`]) and swap it in only when it is complete and valid.
 
+mod error;
+mod frontend;
 mod handlers;
 mod http;
+mod memory;
 pub mod reload;
 mod webhook;
+#[cfg(target_os = "linux")]
+pub mod zero_copy;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -81,7 +85,7 @@ pub struct GitOptions {
 pub struct ServeOptions {
     /// The advisories folder.
     pub dir: PathBuf,
-    /// Overrides `base_url` of site.toml.
+    /// Overrides `base_url` of site.toml (an absolute URL ending in `/`).
     pub base_url: Option<String>,
     /// When set, `/_status` shows reload state to requests carrying this token.
     pub status_token: Option<String>,
@@ -93,6 +97,9 @@ pub struct ServeOptions {
     pub git: Option<GitOptions>,
     /// Staff preview: drafts and embargoed advisories shown, with a banner.
     pub preview: bool,
+    /// Watch the folder and reload when it changes (not in `--git` mode, where only
+    /// commits are published).
+    pub watch: bool,
 }
 
 impl ServeOptions {
@@ -106,6 +113,7 @@ impl ServeOptions {
             limits: Limits::default(),
             git: None,
             preview: false,
+            watch: false,
         }
     }
 }
@@ -171,7 +179,8 @@ impl AppState {
 
     /// Loads, validates and renders the content; fails if there is nothing valid to serve.
     pub fn load(options: ServeOptions) -> Result<Arc<Self>, reload::LoadError> {
-        crate::zero_copy::enable();
+        #[cfg(target_os = "linux")]
+        zero_copy::enable();
         let source = reload::Source::new(&options)?;
         let history = Mutex::new(None);
         let (content, commit) = reload::load(&source, &options, &history, None, None)?;
@@ -214,175 +223,66 @@ impl AppState {
 }
 
 /// Every route in one place. Static pages come from the live [`Site`]; the few
-/// dynamic routes read the same snapshot.
+/// dynamic routes read the same snapshot. What every answer gets (security headers, the
+/// 404 page, a caught panic, the request log) is added by the connection pipeline.
 pub fn router(state: Arc<AppState>) -> Router {
-    let routes = Router::new()
+    Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
-        .fallback(handlers::page);
-    hardened(routes, state)
+        .fallback(handlers::page)
+        .with_state(state)
 }
 
-/// `routes` behind what every routed response needs: a panic becomes a 500 (the server
-/// keeps running), the security headers, and the request log when it is on.
-fn hardened(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
-    let common = state.common_headers();
-    let mut app = routes
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panic_response))
-        // Security headers on every response, from static values. Page responses start
-        // from `ResponseHeads`, which hold them already (the CSP marks those).
-        .layer(tower::util::MapResponseLayer::new(move |mut response: axum::response::Response| {
-            if !response.headers().contains_key(axum::http::header::CONTENT_SECURITY_POLICY) {
-                common.apply(response.headers_mut());
-            }
-            response
-        }));
-    // One line per request when request logging is on (RUST_LOG); no cost when it is off.
-    if request_log_enabled() {
-        app = app.layer(axum::middleware::from_fn(http::log_request));
-    }
-    app.with_state(state)
-}
-
-fn request_log_enabled() -> bool {
-    tracing::enabled!(target: "bulletin::request", tracing::Level::INFO)
-}
-
-/// Answers a request from the live site without the router, or declines (`None`).
-type FastPath = fn(&AppState, &hyper::Request<hyper::body::Incoming>) -> Option<axum::response::Response>;
-
-/// What each connection serves: a page of the live site straight from memory (the
-/// common case, without the router's per-request machinery: it doubled the cost of
-/// a 304), and everything else through [`router`].
-#[derive(Clone)]
-struct Frontend {
+/// Runs the server until `shutdown` resolves: watches the folder (when asked), keeps the
+/// site current (reloads, embargo lifts, `--pull-every`) and answers on `listener`.
+pub async fn serve(
+    listener: TcpListener,
     state: Arc<AppState>,
-    router: Router,
-    /// [`handlers::static_page`]; `None` when requests are logged (the log is a router layer).
-    fast_path: Option<FastPath>,
-}
-
-impl Frontend {
-    fn new(state: Arc<AppState>) -> Self {
-        let fast_path = (!request_log_enabled()).then_some(handlers::static_page as FastPath);
-        Self { router: router(state.clone()), state, fast_path }
-    }
-}
-
-impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for Frontend {
-    type Response = axum::response::Response;
-    type Error = std::convert::Infallible;
-    type Future = FrontendFuture;
-
-    fn call(&self, request: hyper::Request<hyper::body::Incoming>) -> Self::Future {
-        if let Some(fast_path) = self.fast_path {
-            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fast_path(&self.state, &request)));
-            match answer {
-                Ok(Some(response)) => return FrontendFuture::Ready(Some(response)),
-                Ok(None) => {}
-                Err(panic) => {
-                    let mut response = handlers::panic_response(panic);
-                    self.state.common_headers().apply(response.headers_mut());
-                    return FrontendFuture::Ready(Some(response));
-                }
+    started: std::time::Instant,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let watcher = if state.options.watch && state.options.git.is_none() {
+        match reload::watch(&state.options.dir, state.reload_sender()) {
+            // An edit made while the site was first loading is seen by one more reload.
+            Ok(w) => {
+                state.request_reload();
+                Some(w)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch the folder; changes need a restart");
+                None
             }
         }
-        FrontendFuture::Routed(Box::pin(tower::ServiceExt::oneshot(self.router.clone(), request)))
+    } else {
+        None
+    };
+    let live = state.live.load();
+    tracing::info!(
+        advisories = live.content.all().len(),
+        pages = live.site.len(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "serving {} on http://{}/",
+        state.options.dir.display(),
+        listener.local_addr()?
+    );
+    drop(live);
+    tokio::spawn(reload::run(state.clone()));
+    if let Some(every) = state.options.git.as_ref().and_then(|g| g.pull_every) {
+        tokio::spawn(reload::poll(state.clone(), every));
     }
+    let result = run(listener, state, shutdown).await;
+    drop(watcher);
+    result
 }
 
-enum FrontendFuture {
-    Ready(Option<axum::response::Response>),
-    Routed(std::pin::Pin<Box<tower::util::Oneshot<Router, hyper::Request<hyper::body::Incoming>>>>),
-}
-
-impl std::future::Future for FrontendFuture {
-    type Output = Result<axum::response::Response, std::convert::Infallible>;
-
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        match self.get_mut() {
-            FrontendFuture::Ready(response) => std::task::Poll::Ready(Ok(response.take().unwrap_or_default())),
-            FrontendFuture::Routed(future) => future.as_mut().poll(cx),
-        }
-    }
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves, then drains requests in
-/// flight (up to the grace period). Each connection gets a header-read timeout and a
-/// maximum age, and connections are capped before they are accepted.
-///
-/// One work-stealing runtime serves every connection. Two thread-per-core variants
-/// were measured on 2 cores shared with wrk (benches/serve.sh): a runtime per
-/// `SO_REUSEPORT` listener, and single-threaded runtimes fed round-robin by one
-/// acceptor. The second served small pages 1.23-1.27x nginx (this one: 1.08-1.13x)
-/// but gained nothing on `/feed.xml`, and p99 rose to 4-8 ms (this one: 2.5-4.3 ms):
-/// a connection waits whenever its thread is descheduled, with no other to steal it.
+/// Answers on `listener` until `shutdown` resolves (see [`frontend::serve_connections`]).
 pub async fn run(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    serve_connections(listener, Frontend::new(state), shutdown).await
-}
-
-async fn serve_connections(
-    listener: TcpListener,
-    frontend: Frontend,
-    shutdown: impl std::future::Future<Output = ()> + Send,
-) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-
-    let limits = frontend.state.options.limits;
-    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.map_err(std::io::Error::other)?,
-            () = &mut shutdown => break,
-        };
-        let (stream, peer): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = frontend.clone();
-        // hyper's HTTP/1 builder with hyper-util's timer, IO adapter and graceful
-        // shutdown. hyper-util's `auto` builder would add HTTP/2 without TLS (h2c), which
-        // browsers never speak, at the cost of the h2 crate and four more dependencies.
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_header_bytes.max(8192))
-            .keep_alive(true);
-        let connection = builder.serve_connection(TokioIo::new(crate::zero_copy::Connection::new(stream)), service);
-        let connection = graceful.watch(connection);
-        let max_age = limits.max_connection_age;
-        tokio::spawn(async move {
-            match tokio::time::timeout(max_age, connection).await {
-                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
-                Err(_) => tracing::debug!(%peer, "connection closed at its maximum age"),
-                Ok(Ok(())) => {}
-            }
-            drop(permit);
-        });
-    }
-    drop(listener);
-    tracing::info!("shutting down: draining requests in flight");
-    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
-        tracing::warn!("some connections did not finish within the grace period");
-    }
-    Ok(())
+    frontend::serve_connections(listener, frontend::Frontend::new(state), shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -404,49 +304,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn buggy_handler() -> &'static str {
-        panic!("a handler bug")
-    }
-
-    /// A panic in a routed handler or in the fast path is a 500 with the security
-    /// headers, and the server goes on answering, over real TCP.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_panicking_handler_gets_a_500_and_the_server_keeps_running() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories");
-        let state = AppState::load(ServeOptions::new(dir)).unwrap_or_else(|e| panic!("{}", e.render()));
-        let routes = Router::new().route("/routed-panic", get(buggy_handler)).fallback(handlers::page);
-        let frontend = Frontend {
-            router: hardened(routes, state.clone()),
-            state,
-            fast_path: Some(|state, request| match request.uri().path() {
-                "/fast-panic" => panic!("a fast-path bug"),
-                _ => handlers::static_page(state, request),
-            }),
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_connections(listener, frontend, async {
-            let _ = stopped.await;
-        }));
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        for path in ["/routed-panic", "/fast-panic", "/routed-panic"] {
-            let response = client.get(format!("http://{addr}{path}")).send().await.unwrap();
-            assert_eq!(response.status(), 500, "{path}");
-            assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
-            assert!(response.headers().contains_key("content-security-policy"), "{path}");
-            assert_eq!(response.text().await.unwrap(), "internal error\n", "no detail leaks: {path}");
-            let home = client.get(format!("http://{addr}/")).send().await.unwrap();
-            assert_eq!(home.status(), 200, "still serving after {path}");
-        }
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
     }
 }

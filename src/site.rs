@@ -1,12 +1,12 @@
 //! [`Site`]: every public URL of the rendered site mapped to its bytes, content
 //! type, validators and precompressed variants. The static build writes it to
 //! disk; the server answers from it in memory, so both publish the same bytes.
+//! Plain data: it knows no HTTP library, and the server turns it into headers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use axum::http::HeaderValue;
 use bytes::Bytes;
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -43,20 +43,18 @@ pub struct Page {
     validators: OnceLock<Validators>,
 }
 
-/// A page's own response headers, made once so that answering a request copies
-/// them instead of formatting and validating them again.
+/// A page's validators formatted once as HTTP header values (ASCII), so that answering
+/// a request copies them instead of formatting them again.
 #[derive(Debug, Clone)]
 pub struct Validators {
-    /// `Content-Type`.
-    pub content_type: HeaderValue,
     /// ETag of the uncompressed representation.
-    pub etag: HeaderValue,
+    pub etag: Bytes,
     /// ETag of the gzip representation (each encoding is its own representation).
-    pub etag_gzip: HeaderValue,
+    pub etag_gzip: Bytes,
     /// ETag of the brotli representation.
-    pub etag_br: HeaderValue,
+    pub etag_br: Bytes,
     /// `Last-Modified` as an HTTP date.
-    pub last_modified: Option<HeaderValue>,
+    pub last_modified: Option<Bytes>,
 }
 
 /// The precompressed variants of a page.
@@ -94,14 +92,11 @@ impl Page {
     pub fn http_validators(&self) -> &Validators {
         self.validators.get_or_init(|| {
             let base = self.etag.trim_end_matches('"');
-            // Every value is ASCII made here (hex digits, an HTTP date, a content type).
-            let value = |s: String| HeaderValue::try_from(s).unwrap_or_else(|_| HeaderValue::from_static(""));
             Validators {
-                content_type: HeaderValue::from_static(self.content_type),
-                etag: value(self.etag.clone()),
-                etag_gzip: value(format!("{base}-gz\"")),
-                etag_br: value(format!("{base}-br\"")),
-                last_modified: self.last_modified.map(|t| value(http_date(t))),
+                etag: Bytes::from(self.etag.clone()),
+                etag_gzip: Bytes::from(format!("{base}-gz\"")),
+                etag_br: Bytes::from(format!("{base}-br\"")),
+                last_modified: self.last_modified.map(|t| Bytes::from(http_date(t))),
             }
         })
     }
@@ -148,7 +143,19 @@ fn smaller(mut compressed: Vec<u8>, body: &[u8]) -> Option<Bytes> {
     // Encoders size their buffers by the input: a server would hold the spare room for as
     // long as the page is live (about 20 MB of brotli at ten thousand advisories).
     compressed.shrink_to_fit();
-    (!compressed.is_empty() && compressed.len() < body.len()).then(|| crate::zero_copy::bytes(compressed))
+    (!compressed.is_empty() && compressed.len() < body.len()).then(|| match BODY_STORE.get() {
+        Some(store) => store(compressed),
+        None => Bytes::from(compressed),
+    })
+}
+
+/// Where compressed variants are kept: on the heap, unless the server installed a store
+/// that lets the kernel send large bodies without copying them (see `server`).
+static BODY_STORE: OnceLock<fn(Vec<u8>) -> Bytes> = OnceLock::new();
+
+/// Installs the store for compressed variants made from now on; the first one installed stays.
+pub fn set_body_store(store: fn(Vec<u8>) -> Bytes) {
+    let _ = BODY_STORE.set(store);
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

@@ -188,7 +188,7 @@ pub struct Advisory {
     /// Translations by language code.
     pub translations: BTreeMap<String, Translation>,
     /// Commits that touched the file, newest first (empty outside a git repository).
-    pub history: Vec<crate::git::Revision>,
+    pub history: Vec<super::Revision>,
 }
 
 impl Advisory {

@@ -8,29 +8,25 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
 
 use super::AppState;
-use super::http::{BadPath, decode_path, plain, respond};
+use super::error::{HttpError, plain};
+use super::http::{BadPath, decode_path, respond};
 use crate::site::{CachePolicy, Page};
 
 /// `/healthz`: the server is up and has a site.
-pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
+pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> Result<Response<Body>, HttpError> {
     let live = state.live.load();
-    if live.site.is_empty() {
-        plain(StatusCode::SERVICE_UNAVAILABLE, "no site\n")
-    } else {
-        plain(StatusCode::OK, "ok\n")
-    }
+    if live.site.is_empty() { Err(HttpError::NoSite) } else { Ok(plain(StatusCode::OK, "ok\n")) }
 }
 
 /// `/_status`: for staff holding the token, the live version, the last reload and the
 /// last error. Without the right token it answers exactly like an unknown page.
 pub(crate) async fn status(
     State(state): State<Arc<AppState>>,
-    method: Method,
     uri: Uri,
     headers: HeaderMap,
-) -> Response<Body> {
+) -> Result<Response<Body>, HttpError> {
     let Some(token) = state.options.status_token.as_deref() else {
-        return not_found(&state, &method);
+        return Err(HttpError::NotFound);
     };
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -44,7 +40,7 @@ pub(crate) async fn status(
     });
     let given = bearer.or(query_token).unwrap_or_default();
     if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
-        return not_found(&state, &method);
+        return Err(HttpError::NotFound);
     }
     // Read together under the status lock, which a reload holds while it swaps the site
     // and records the outcome: the page never shows a new site beside the old outcome.
@@ -76,19 +72,19 @@ pub(crate) async fn status(
         )),
         (None, _) => text.push_str("\nlast change: valid\n"),
     }
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from(text))
-        .unwrap_or_default()
+    let mut response = Response::new(Body::from(text));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The 404 page with status 404, never cached.
-fn not_found(state: &AppState, method: &Method) -> Response<Body> {
+/// The site's 404 page with status 404, never cached: the answer to every
+/// [`HttpError::NotFound`], given by the connection pipeline.
+pub(crate) fn not_found_page(state: &AppState, method: &Method) -> Response<Body> {
     let live = state.live.load();
     match live.site.get("/404.html") {
         Some(page) => respond(&state.heads, page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
@@ -117,18 +113,18 @@ pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>)
 
 /// Every other path: a page of the live site, a redirect to its canonical form, the
 /// dynamic checklist, or the 404 page.
-pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extract::Request) -> Response<Body> {
+pub(crate) async fn page(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+) -> Result<Response<Body>, HttpError> {
     let (method, uri, headers) = (request.method(), request.uri(), request.headers());
     if method != Method::GET && method != Method::HEAD {
-        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return response;
+        return Err(HttpError::MethodNotAllowed);
     }
-    let path = match decode_path(uri.path()) {
-        Ok(p) => p,
-        Err(BadPath::Encoding) => return plain(StatusCode::BAD_REQUEST, "bad request: malformed path\n"),
-        Err(BadPath::Traversal) => return plain(StatusCode::BAD_REQUEST, "bad request: path not allowed\n"),
-    };
+    let path = decode_path(uri.path()).map_err(|bad| match bad {
+        BadPath::Encoding => HttpError::MalformedPath,
+        BadPath::Traversal => HttpError::PathNotAllowed,
+    })?;
     let live = state.live.load();
     if path == "/checklist/"
         && let Some(query) = uri.query()
@@ -165,8 +161,8 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extr
                     });
                     let page = match tokio::time::timeout(state.options.limits.request_timeout, render).await {
                         Ok(Ok(page)) => Arc::new(page),
-                        Ok(Err(_)) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"),
-                        Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "busy, try again\n"),
+                        Ok(Err(e)) => return Err(HttpError::Internal(format!("checklist render failed: {e}"))),
+                        Err(_) => return Err(HttpError::Busy),
                     };
                     if let Ok(mut cache) = live.checklists.lock() {
                         // The class sets are few, but never let the cache grow without bound.
@@ -178,12 +174,12 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extr
                     page
                 }
             };
-            return respond(&state.heads, &page, method, headers, StatusCode::OK);
+            return Ok(respond(&state.heads, &page, method, headers, StatusCode::OK));
         }
     }
 
     if let Some(page) = live.site.get(path.as_ref()) {
-        return respond(&state.heads, page, method, headers, StatusCode::OK);
+        return Ok(respond(&state.heads, page, method, headers, StatusCode::OK));
     }
     if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
         let with_slash = format!("{path}/");
@@ -192,19 +188,15 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, request: axum::extr
                 Some(q) => format!("{}/?{q}", uri.path()),
                 None => format!("{}/", uri.path()),
             };
-            return Response::builder()
-                .status(StatusCode::MOVED_PERMANENTLY)
-                .header(header::LOCATION, location)
-                .header(header::CACHE_CONTROL, "public, max-age=3600")
-                .body(Body::empty())
-                .unwrap_or_default();
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+            let Ok(location) = HeaderValue::try_from(location) else {
+                return Err(HttpError::MalformedPath);
+            };
+            response.headers_mut().insert(header::LOCATION, location);
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            return Ok(response);
         }
     }
-    not_found(&state, method)
-}
-
-/// A panic in a handler becomes a 500 with no detail; the server keeps running.
-pub(crate) fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
-    tracing::error!("a request handler panicked");
-    plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")
+    Err(HttpError::NotFound)
 }

@@ -1,12 +1,10 @@
 //! HTTP details in one place: safe path decoding, conditional requests, encoding
-//! negotiation, the headers every response carries, and the request log.
-
-use std::time::Instant;
+//! negotiation, the headers every response carries, and a page of the [`crate::site::Site`]
+//! turned into a response.
 
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header};
-use axum::middleware::Next;
+use bytes::Bytes;
 use jiff::Timestamp;
 
 use crate::site::{CachePolicy, Page};
@@ -113,9 +111,8 @@ fn parse_http_date(s: &str) -> Option<Timestamp> {
 }
 
 /// Whether the client's cached copy is current: `If-None-Match` first, else `If-Modified-Since`.
-fn not_modified(page: &Page, etag: &HeaderValue, headers: &HeaderMap) -> bool {
+fn not_modified(page: &Page, etag: &[u8], headers: &HeaderMap) -> bool {
     if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        let etag = etag.as_bytes();
         return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == etag);
     }
     match (page.last_modified, headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok())) {
@@ -217,8 +214,13 @@ impl ResponseHeads {
     }
 }
 
+/// A header value from bytes the site formatted (ASCII); shares them, never copies.
+fn header_value(bytes: &Bytes) -> HeaderValue {
+    HeaderValue::from_maybe_shared(bytes.clone()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 /// Answers a GET or HEAD for `page`: validators, 304, precompressed body by `Accept-Encoding`.
-/// The page's own headers are made once per page ([`Page::http_validators`]) and copied.
+/// The page's own validators are formatted once per page ([`Page::http_validators`]).
 pub(crate) fn respond(
     heads: &ResponseHeads,
     page: &Page,
@@ -243,7 +245,7 @@ pub(crate) fn respond(
     *response.headers_mut() = heads.for_page(page, ok);
     let out = response.headers_mut();
     if ok {
-        out.insert(header::ETAG, etag.clone());
+        out.insert(header::ETAG, header_value(etag));
     }
     // A 304 carries what updates the client's stored copy (ETag, Cache-Control, Vary;
     // RFC 9110 15.4.5) and not the representation's metadata, which the client has.
@@ -251,9 +253,9 @@ pub(crate) fn respond(
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
     }
-    out.insert(header::CONTENT_TYPE, validators.content_type.clone());
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
     if ok && let Some(modified) = &validators.last_modified {
-        out.insert(header::LAST_MODIFIED, modified.clone());
+        out.insert(header::LAST_MODIFIED, header_value(modified));
     }
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
@@ -264,36 +266,6 @@ pub(crate) fn respond(
     if method != Method::HEAD {
         *response.body_mut() = Body::from(body.clone());
     }
-    response
-}
-
-/// A small plain-text response.
-pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from(text))
-        .unwrap_or_default()
-}
-
-/// One log line per request: method, path, status, bytes, latency.
-pub(crate) async fn log_request(request: Request, next: Next) -> Response<Body> {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().chars().take(200).collect::<String>();
-    let response = next.run(request).await;
-    // Body bytes sent: none for HEAD and 304, whose bodies are empty.
-    let size = axum::body::HttpBody::size_hint(response.body());
-    let bytes = size.exact().unwrap_or(size.lower());
-    tracing::info!(
-        target: "bulletin::request",
-        %method,
-        path,
-        status = response.status().as_u16(),
-        bytes,
-        latency_us = started.elapsed().as_micros() as u64,
-    );
     response
 }
 

@@ -39,7 +39,7 @@ impl LoadError {
         match self {
             LoadError::Content(diags, Some(commit)) => format!("commit {commit}:\n{}", diags.render_human(false)),
             LoadError::Content(diags, None) => diags.render_human(false),
-            LoadError::Git(e) => format!("git: {e}\n"),
+            LoadError::Git(e) => format!("git: {}\n", e.chain()),
         }
     }
 }
@@ -86,23 +86,20 @@ pub(crate) fn load(
             (dir, Some(commit), checkout.repo.join(&checkout.prefix))
         }
     };
-    let mut content = content::load_after(&dir, previous).map_err(|d| LoadError::Content(d, commit.clone()))?;
-    if let Some(url) = &options.base_url {
-        content.settings.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
-    }
     let rev = commit.clone().unwrap_or_else(|| "HEAD".into());
-    if commit.is_some() || crate::git::is_repository(&history_dir) {
-        let mut guard = history.lock().unwrap_or_else(|e| e.into_inner());
-        let result = match guard.as_mut() {
-            Some(h) => h.update(&history_dir, &rev),
-            None => History::load(&history_dir, &rev).map(|h| *guard = Some(h)),
-        };
-        match (result, guard.as_ref()) {
-            (Ok(()), Some(h)) => content.attach_history(h),
-            (Err(e), _) => tracing::warn!(error = %e, "no revision history"),
-            _ => {}
-        }
-    }
+    let mut kept = history.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let options = content::LoadOptions {
+        base_url: options.base_url.as_deref(),
+        previous,
+        history: Some(content::HistorySource {
+            dir: &history_dir,
+            rev: &rev,
+            kept: &mut kept,
+            required: commit.is_some(),
+        }),
+    };
+    let content = content::load_with(&dir, options).map_err(|d| LoadError::Content(d, commit.clone()))?;
+    drop(kept);
     if let Source::Git(checkout) = source
         && let Some(c) = &commit
     {
@@ -129,7 +126,7 @@ pub(crate) fn render(
     // `rebuild`) and served uncompressed until then.
     if previous.is_none() {
         site.precompress();
-        crate::memory::return_free_memory();
+        super::memory::return_free_memory();
     }
     tracing::debug!(target: "bulletin::reload", render_ms = rendered.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "rendered");
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
@@ -221,7 +218,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             tokio::task::spawn_blocking(move || {
                 drop(old);
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
-                crate::memory::return_free_memory();
+                super::memory::return_free_memory();
             });
             tracing::info!(
                 target: "bulletin::reload",

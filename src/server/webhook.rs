@@ -13,7 +13,7 @@ use hmac::{KeyInit, Mac};
 use http_body_util::BodyExt;
 
 use super::AppState;
-use super::http::plain;
+use super::error::{HttpError, plain};
 
 /// Largest webhook body accepted.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -63,13 +63,6 @@ fn delivery(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The answer to a body over the limit. The connection closes after it.
-fn too_large() -> Response<Body> {
-    let mut response = plain(StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n");
-    response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
-    response
-}
-
 /// Reads and discards the rest of a refused body for a little while, as nginx's
 /// lingering close does: closing a socket with unread data sends a reset, and the
 /// client, still writing, would lose the 413 and see only a broken connection.
@@ -87,12 +80,12 @@ async fn linger(mut body: Body) {
     .await;
 }
 
-pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request) -> Response<Body> {
+pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request) -> Result<Response<Body>, HttpError> {
     let (Some(git), super::reload::Source::Git(checkout)) = (&state.options.git, &state.source) else {
-        return plain(StatusCode::NOT_FOUND, "not found\n");
+        return Err(HttpError::NotFound);
     };
     let Some(secret) = git.webhook_secret.as_deref() else {
-        return plain(StatusCode::NOT_FOUND, "not found\n");
+        return Err(HttpError::NotFound);
     };
     let (parts, mut body) = request.into_parts();
     let declared_too_large = parts
@@ -108,36 +101,36 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
         match tokio::time::timeout(state.options.limits.request_timeout, limited).await {
             Ok(Ok(collected)) => Some(collected.to_bytes()),
             Ok(Err(_)) => None,
-            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
+            Err(_) => return Err(HttpError::BodyTimeout),
         }
     };
     let Some(body) = received else {
         linger(body).await;
-        return too_large();
+        return Err(HttpError::BodyTooLarge);
     };
     if !verify(&parts.headers, &body, secret) {
         tracing::warn!(target: "bulletin::webhook", "unsigned or badly signed webhook refused");
-        return plain(StatusCode::UNAUTHORIZED, "missing or invalid signature\n");
+        return Err(HttpError::BadSignature);
     }
     let event = event(&parts.headers);
     if event == "ping" {
-        return plain(StatusCode::OK, "pong\n");
+        return Ok(plain(StatusCode::OK, "pong\n"));
     }
     if event != "push" {
-        return plain(StatusCode::ACCEPTED, "ignored: not a push\n");
+        return Ok(plain(StatusCode::ACCEPTED, "ignored: not a push\n"));
     }
     let wanted = format!("refs/heads/{}", checkout.branch);
     let pushed = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("ref").and_then(|r| r.as_str()).map(str::to_string));
     if pushed.as_deref() != Some(wanted.as_str()) {
-        return plain(StatusCode::ACCEPTED, "ignored: a push to another branch\n");
+        return Ok(plain(StatusCode::ACCEPTED, "ignored: a push to another branch\n"));
     }
     if let Some(id) = delivery(&parts.headers)
         && let Ok(mut seen) = state.deliveries.lock()
     {
         if seen.contains(&id) {
-            return plain(StatusCode::ACCEPTED, "ignored: this delivery was already handled\n");
+            return Ok(plain(StatusCode::ACCEPTED, "ignored: this delivery was already handled\n"));
         }
         if seen.len() >= REMEMBERED {
             seen.pop_front();
@@ -146,7 +139,7 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
     }
     state.request_reload();
     tracing::info!(target: "bulletin::webhook", branch = %checkout.branch, "push received; update scheduled");
-    plain(StatusCode::ACCEPTED, "update scheduled\n")
+    Ok(plain(StatusCode::ACCEPTED, "update scheduled\n"))
 }
 
 #[cfg(test)]

@@ -516,8 +516,10 @@ fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private(
     // Once the embargo lifts the subject may be shown, also by a render that takes
     // unchanged pages over from the one before.
     let dir = root.join("advisories");
-    let mut content = bulletin::content::load(&dir).unwrap();
-    content.attach_history(&bulletin::git::History::load(&dir, "HEAD").unwrap());
+    let mut history = None;
+    let source = bulletin::content::HistorySource { dir: &dir, rev: "HEAD", kept: &mut history, required: true };
+    let options = bulletin::content::LoadOptions { history: Some(source), ..Default::default() };
+    let content = bulletin::content::load_with(&dir, options).unwrap();
     let before = bulletin::render::site(&content, &content.settings, crate::fixture::NOW.parse().unwrap());
     let options = bulletin::render::RenderOptions { preview: false, previous: Some(&before) };
     let lifted = "2031-01-01T00:00:00Z".parse().unwrap();

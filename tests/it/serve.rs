@@ -18,7 +18,6 @@ pub(crate) struct Server {
     state: Arc<AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _watcher: Option<Box<dyn Send>>,
 }
 
 impl Server {
@@ -31,25 +30,16 @@ impl Server {
 
     pub(crate) async fn start_with(mut options: ServeOptions, watch: bool) -> Server {
         options.status_token = Some("staff-token".into());
-        let dir = options.dir.clone();
+        options.watch = watch;
         let state = AppState::load(options).unwrap_or_else(|e| panic!("{}", e.render()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let watcher = if watch {
-            let w = bulletin::server::reload::watch(&dir, state.reload_sender()).unwrap();
-            Some(Box::new(w) as Box<dyn Send>)
-        } else {
-            None
-        };
-        tokio::spawn(bulletin::server::reload::run(state.clone()));
-        if let Some(every) = state.options.git.as_ref().and_then(|g| g.pull_every) {
-            tokio::spawn(bulletin::server::reload::poll(state.clone(), every));
-        }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(bulletin::server::run(listener, state.clone(), async move {
+        let started = Instant::now();
+        let task = tokio::spawn(bulletin::server::serve(listener, state.clone(), started, async move {
             let _ = rx.await;
         }));
-        Server { addr, state, stop: Some(tx), task, _watcher: watcher }
+        Server { addr, state, stop: Some(tx), task }
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -558,6 +548,7 @@ fn noise(words: usize, seed: u64) -> String {
 }
 
 /// GET with `Accept-Encoding: gzip` over a socket with a small receive buffer, read slowly.
+#[cfg(target_os = "linux")]
 fn slow_gzip_get(addr: SocketAddr, path: &str) -> Vec<u8> {
     let s = TcpStream::connect(addr).unwrap();
     rustix::net::sockopt::set_socket_recv_buffer_size(&s, 4096).unwrap();
@@ -579,6 +570,7 @@ fn slow_gzip_get(addr: SocketAddr, path: &str) -> Vec<u8> {
     out.split_off(split)
 }
 
+#[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_bodies_are_sent_from_their_memory_file_byte_for_byte() {
     let text = |seed| advisory("PK-2025-0001", "").replace("Something.", &noise(40_000, seed));
@@ -594,7 +586,7 @@ async fn large_bodies_are_sent_from_their_memory_file_byte_for_byte() {
     wait_for(async || compressed(&server).is_some(), "the compressed variants").await;
     let (body, gzip, brotli) = compressed(&server).unwrap();
     assert!(gzip.len() > 64 << 10, "a large body ({} bytes)", gzip.len());
-    assert!(bulletin::zero_copy::is_mirrored(&gzip) && bulletin::zero_copy::is_mirrored(&brotli));
+    assert!(bulletin::server::zero_copy::is_mirrored(&gzip) && bulletin::server::zero_copy::is_mirrored(&brotli));
 
     for (encoding, expected) in [("gzip", &gzip), ("br", &brotli), ("identity", &body)] {
         let r = c.get(server.url(path)).header("Accept-Encoding", encoding).send().await.unwrap();
@@ -616,7 +608,7 @@ async fn large_bodies_are_sent_from_their_memory_file_byte_for_byte() {
     drop((gzip, brotli));
     let r = c.get(server.url(path)).header("Accept-Encoding", "gzip").send().await.unwrap();
     assert_eq!(r.bytes().await.unwrap(), new_gzip);
-    assert!(bulletin::zero_copy::is_mirrored(&new_gzip));
+    assert!(bulletin::server::zero_copy::is_mirrored(&new_gzip));
 }
 
 /// `GET path` on a new connection; the status line.

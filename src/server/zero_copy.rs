@@ -1,17 +1,17 @@
-//! Large precompressed bodies sent without copying them into the socket. When the
-//! server turns it on, each compressed variant of [`MIN_LEN`] or more is also written
-//! once into an in-memory file (a memfd), and [`Connection`], seeing hyper hand it a
-//! body that lies in such a region, passes the kernel that file with `sendfile` instead
-//! of copying the bytes (the copy was a quarter of the server's CPU for `/feed.xml`,
-//! measured with perf). Everything else, and every body in `bulletin build`, is
-//! written as before. Linux only, like the rest of `serve`.
+//! Large precompressed bodies sent without copying them into the socket (Linux only;
+//! elsewhere the server writes every body the plain way). Once the server turns it on,
+//! each compressed variant of [`MIN_LEN`] or more is also written once into an
+//! in-memory file (a memfd), and [`Connection`], seeing hyper hand it a body that lies
+//! in such a region, passes the kernel that file with `sendfile` instead of copying the
+//! bytes (the copy was a quarter of the server's CPU for `/feed.xml`, measured with
+//! perf). Everything else, and every body in `bulletin build`, is written as before.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 
@@ -28,13 +28,12 @@ pub(crate) const MIN_LEN: usize = 16 * 1024;
 /// Memory files are filled up to this size before a new one is started.
 const ARENA_LEN: u64 = 64 << 20;
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
 /// Writes that sent less than the whole body (the socket was full): the rest follows.
 static PARTIAL_SENDS: AtomicU64 = AtomicU64::new(0);
 
 /// Mirrors large bodies made from now on (the server calls this before loading a site).
 pub fn enable() {
-    ENABLED.store(true, Ordering::Relaxed);
+    crate::site::set_body_store(bytes);
 }
 
 /// Whether `body` is sent from a memory file.
@@ -94,7 +93,7 @@ impl Drop for Mirrored {
 
 /// `data` as `Bytes`: mirrored in a memory file when that is on and the body is large.
 pub fn bytes(data: Vec<u8>) -> Bytes {
-    if !ENABLED.load(Ordering::Relaxed) || data.len() < MIN_LEN {
+    if data.len() < MIN_LEN {
         return Bytes::from(data);
     }
     match copy_to_arena(&data) {
