@@ -9,7 +9,6 @@ mod settings;
 pub use advisory::{
     Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update, Verification,
 };
-pub(crate) use measures::sort_by_urgency;
 pub use measures::{Catalogue, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};
 pub use revision::Revision;
 pub use settings::{Channel, License, Settings};

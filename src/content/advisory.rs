@@ -119,11 +119,6 @@ pub(crate) fn advisory(
 
     placeholders_in_body(file, split.body, split.body_offset, diags);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
-    let mut checklist = extracted.items;
-    if let (Some(catalogue), Some(data)) = (ctx.catalogue, &data) {
-        catalogue.extend_checklist(&mut checklist, data.iter().map(DataClass::as_str));
-    }
-    crate::model::sort_by_urgency(&mut checklist);
 
     let id_out = Some((id.clone(), id_span));
     if diags.len() > before {
@@ -148,7 +143,7 @@ pub(crate) fn advisory(
             references: references?,
             updates: updates?,
             body: extracted.body,
-            checklist,
+            own_measures: extracted.items,
             translations: BTreeMap::new(),
             history: Vec::new(),
         })

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{ChecklistItem, keyword_enum};
+use super::{Catalogue, ChecklistItem, keyword_enum};
 
 /// A stable advisory id such as `PK-2025-0007`: the file stem and part of the URL.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -183,8 +183,9 @@ pub struct Advisory {
     pub updates: Vec<Update>,
     /// Markdown body without its protective-measures section (the checklist replaces it).
     pub body: String,
-    /// The effective checklist: own items plus catalogue measures, deduplicated, most urgent first.
-    pub checklist: Vec<ChecklistItem>,
+    /// The advisory's own checklist items (from its protective-measures section), in
+    /// the order written; [`Advisory::checklist`] adds the catalogue's.
+    pub own_measures: Vec<ChecklistItem>,
     /// Translations by language code.
     pub translations: BTreeMap<String, Translation>,
     /// Commits that touched the file, newest first (empty outside a git repository).
@@ -210,6 +211,17 @@ impl Advisory {
     /// The translations that are published with it (drafts are not).
     pub fn public_translations(&self) -> impl Iterator<Item = &Translation> {
         self.translations.values().filter(|t| !t.draft)
+    }
+
+    /// The checklist a reader gets, in the original or in `translation`: the
+    /// translation's own steps (or, when it has none, the original's), then the
+    /// catalogue's measures for the exposed data classes; see [`Catalogue::checklist`].
+    pub fn checklist(&self, catalogue: &Catalogue, translation: Option<&Translation>) -> Vec<ChecklistItem> {
+        let own = match translation {
+            Some(tr) if !tr.own_measures.is_empty() => &tr.own_measures,
+            _ => &self.own_measures,
+        };
+        catalogue.checklist(own, self.data.iter().map(DataClass::as_str))
     }
 
     /// Whether a translation is behind the original's newest update.

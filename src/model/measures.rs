@@ -99,20 +99,17 @@ impl Catalogue {
         self.classes.get(key)
     }
 
-    /// The measures for these classes, in class order, deduplicated, most urgent first.
-    pub fn checklist_for<'a>(&self, classes: impl IntoIterator<Item = &'a str>) -> Vec<ChecklistItem> {
-        let mut items = Vec::new();
-        self.extend_checklist(&mut items, classes);
-        sort_by_urgency(&mut items);
-        items
-    }
-
-    /// Appends the measures of these classes that `items` does not hold yet.
-    pub(crate) fn extend_checklist<'a>(
+    /// A checklist: the `own` steps (an advisory's, or none for the standalone
+    /// checklist), then the measures of these classes in class order, leaving out any
+    /// measure already there (same id, or the same words); most urgent first, and in
+    /// the order above within an urgency. Every checklist is merged here: the page, the
+    /// feeds, the API and the standalone checklist.
+    pub fn checklist<'a>(
         &self,
-        items: &mut Vec<ChecklistItem>,
+        own: &[ChecklistItem],
         classes: impl IntoIterator<Item = &'a str>,
-    ) {
+    ) -> Vec<ChecklistItem> {
+        let mut items = own.to_vec();
         let mut texts: Vec<String> = items.iter().map(|i| normalized(&i.text)).collect();
         for key in classes {
             let Some(class) = self.classes.get(key) else {
@@ -136,12 +133,10 @@ impl Catalogue {
                 });
             }
         }
+        // Stable: earlier items (the advisory's own) stay ahead within an urgency.
+        items.sort_by_key(|i| i.urgency);
+        items
     }
-}
-
-/// Stable sort, most urgent first; earlier items (the advisory's own) stay ahead within an urgency.
-pub(crate) fn sort_by_urgency(items: &mut [ChecklistItem]) {
-    items.sort_by_key(|i| i.urgency);
 }
 
 fn normalized(text: &str) -> String {

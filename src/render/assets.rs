@@ -1,19 +1,20 @@
 //! The stylesheet and script, compiled into the binary and published under
 //! content-hashed names so they can be cached forever.
 
+use super::urls;
 use crate::site::{CachePolicy, Page};
 
 const CSS: &str = include_str!("../../templates/assets/style.css");
 const JS: &str = include_str!("../../templates/assets/checklist.js");
 
-/// The hashed asset paths (relative to the site root, no leading slash).
+/// The content-hashed file names of the assets (their paths: [`super::urls::asset`]).
 pub(crate) struct Assets {
     pub(crate) css: String,
     pub(crate) js: String,
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
-    format!("assets/{name}.{:016x}.{ext}", xxhash_rust::xxh3::xxh3_64(body.as_bytes()))
+    format!("{name}.{:016x}.{ext}", xxhash_rust::xxh3::xxh3_64(body.as_bytes()))
 }
 
 impl Assets {
@@ -23,8 +24,8 @@ impl Assets {
 
     pub(crate) fn pages(&self) -> Vec<(String, Page)> {
         vec![
-            (format!("/{}", self.css), Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable)),
-            (format!("/{}", self.js), Page::new(JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable)),
+            (urls::asset(&self.css), Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable)),
+            (urls::asset(&self.js), Page::new(JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable)),
         ]
     }
 }

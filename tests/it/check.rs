@@ -27,7 +27,7 @@ fn crlf_and_byte_order_mark_are_accepted() {
     let c = f.load().expect("valid");
     let a = c.get("PK-2025-0001").unwrap();
     assert_eq!(a.title, "Test advisory PK-2025-0001");
-    assert_eq!(a.checklist[0].text, "Do the first thing.");
+    assert_eq!(a.own_measures[0].text, "Do the first thing.");
 }
 
 #[test]

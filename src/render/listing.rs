@@ -1,0 +1,178 @@
+//! The archive and the listings by tag, severity, kind and data class, paginated, and
+//! the card that shows one advisory in any list.
+
+use std::hash::{Hash, Hasher};
+
+use askama::Template;
+
+use super::i18n::Strings;
+use super::pages::{Card, CardGroup, Date, Link, ListingPage};
+use super::{Ctx, PAGE_SIZE, syndication, urls};
+use crate::model::{Advisory, Keyword, Kind, Severity};
+use crate::site::Page;
+
+/// Which advisories a listing (and its feed) holds.
+#[derive(Debug, Clone)]
+pub enum ListingKind {
+    /// Those with this topic tag.
+    Tag(String),
+    /// Those of this severity.
+    Severity(Severity),
+    /// Those of this kind.
+    Kind(Kind),
+    /// Those that exposed this data class.
+    Data(String),
+}
+
+impl ListingKind {
+    /// Whether `a` belongs in the listing.
+    pub fn matches(&self, a: &Advisory) -> bool {
+        match self {
+            ListingKind::Tag(t) => a.tags.iter().any(|x| x.as_str() == t),
+            ListingKind::Severity(s) => a.severity == *s,
+            ListingKind::Kind(k) => a.kind == *k,
+            ListingKind::Data(c) => a.data.iter().any(|d| d.as_str() == c),
+        }
+    }
+}
+
+/// One advisory in a list on a page in `lang`: its translation when there is one,
+/// else the original, marked as in the default language.
+pub(super) fn card(ctx: &Ctx<'_>, a: &Advisory, root: &str, lang: &str, t: &Strings) -> Card {
+    let default = ctx.settings.default_language.as_str();
+    let translation = (lang != default).then(|| a.translations.get(lang)).flatten();
+    let (path, title, summary, card_lang) = match translation {
+        Some(tr) => (urls::advisory(Some(lang), a.id.as_str()), tr.title.clone(), tr.summary.clone(), None),
+        None => (
+            urls::advisory(None, a.id.as_str()),
+            a.title.clone(),
+            a.summary.clone(),
+            (lang != default).then(|| default.to_string()),
+        ),
+    };
+    Card {
+        level: 3,
+        url: urls::link(root, &path),
+        title,
+        summary,
+        severity: a.severity.as_str(),
+        severity_label: t.severity(a.severity).to_string(),
+        status_label: t.status(a.status).to_string(),
+        kind_label: t.kind(a.kind).to_string(),
+        date_iso: a.published.to_string(),
+        date_text: t.date(a.published),
+        updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
+        lang: card_lang,
+    }
+}
+
+/// The archive (`kind` is `None`) or a listing, [`PAGE_SIZE`] advisories a page.
+pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
+    let lang = ctx.settings.default_language.as_str();
+    let t = super::i18n::strings(lang);
+    let (first_page, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) = match kind {
+        None => (urls::ARCHIVE.into(), t.archive_title.clone(), Some(t.archive_intro.clone()), ctx.public.clone()),
+        Some(kind) => {
+            let (heading, intro) = match kind {
+                ListingKind::Tag(tag) => (Strings::fill(&t.tag_title, &[("name", tag)]), None),
+                ListingKind::Severity(s) => (Strings::fill(&t.severity_title, &[("name", t.severity(*s))]), None),
+                ListingKind::Kind(k) => (Strings::fill(&t.kind_title, &[("name", t.kind(*k))]), None),
+                ListingKind::Data(class) => {
+                    let info = ctx.content.catalogue.class(class);
+                    let name = info.map_or(class.as_str(), |c| c.label.as_str());
+                    (Strings::fill(&t.data_title, &[("name", name)]), info.map(|c| c.description.clone()))
+                }
+            };
+            let items = ctx.public.iter().copied().filter(|a| kind.matches(a)).collect();
+            (urls::listing(kind), heading, intro, items)
+        }
+    };
+    let chunks: Vec<&[&Advisory]> = if items.is_empty() { vec![&[]] } else { items.chunks(PAGE_SIZE).collect() };
+    let total = chunks.len();
+    // Where each year starts, for the archive's "jump to year".
+    let year_pages: Vec<(i16, usize)> = if kind.is_none() {
+        let mut v: Vec<(i16, usize)> = Vec::new();
+        for (i, a) in items.iter().enumerate() {
+            let y = a.year();
+            if v.last().is_none_or(|(last, _)| *last != y) {
+                v.push((y, i / PAGE_SIZE + 1));
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let n = i + 1;
+            let path = urls::page(&first_page, n);
+            let newest = chunk.iter().map(|a| a.last_changed()).max().or(ctx.newest);
+            // A listing page shows its chunk's cards, the links to every page and year,
+            // and is dated by its newest advisory.
+            let source = {
+                let mut h = ctx.inputs();
+                (&path, total, &year_pages, newest).hash(&mut h);
+                for a in chunk.iter() {
+                    let updated = a.updates.last().map(|u| u.date);
+                    (&a.id, &a.title, &a.summary, a.severity, a.status, a.kind, a.published, updated).hash(&mut h);
+                }
+                h.finish()
+            };
+            if let Some(page) = ctx.unchanged(&path, source) {
+                return (path, page);
+            }
+            let root = urls::root_of(&path);
+            let mut groups: Vec<CardGroup> = Vec::new();
+            for a in chunk.iter() {
+                let heading = kind.is_none().then(|| a.year().to_string());
+                let mut card = card(ctx, a, &root, lang, t);
+                if heading.is_none() {
+                    card.level = 2;
+                }
+                match groups.last_mut() {
+                    Some(g) if g.heading == heading => g.cards.push(card),
+                    _ => groups.push(CardGroup {
+                        anchor: if heading.is_some() { urls::year_anchor(a.year()) } else { String::new() },
+                        heading,
+                        cards: vec![card],
+                    }),
+                }
+            }
+            let page_n = Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())]);
+            let title = if n > 1 { format!("{heading} ({page_n})") } else { heading.clone() };
+            let mut layout =
+                ctx.layout(&path, ctx.lang_ref(lang), title, intro.clone().unwrap_or_else(|| heading.clone()));
+            if kind.is_none() {
+                layout.current = "archive";
+            }
+            let own_feed = kind.map(|k| syndication::listing_feed_link(ctx, k, &root));
+            let feed = own_feed.as_ref().map(|f| f.href.clone());
+            layout.feeds.extend(own_feed);
+            let page_link = |p: usize| urls::link(&root, &urls::page(&first_page, p));
+            let years = year_pages
+                .iter()
+                .map(|(y, p)| Link {
+                    href: format!("{}#{}", page_link(*p), urls::year_anchor(*y)),
+                    label: y.to_string(),
+                })
+                .collect();
+            let page = ListingPage {
+                layout,
+                heading: heading.clone(),
+                intro: intro.clone(),
+                feed,
+                years,
+                groups,
+                pages: (1..=total).map(page_link).collect(),
+                page_label: page_n,
+                prev: (n > 1).then(|| page_link(n - 1)),
+                next: (n < total).then(|| page_link(n + 1)),
+            };
+            let (path, mut page) = ctx.html(path, page.render(), newest);
+            page.source = Some(source);
+            (path, page)
+        })
+        .collect()
+}

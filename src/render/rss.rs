@@ -1,0 +1,178 @@
+//! RSS 2.0: `/feed.xml`, a feed for every listing, and `/updates.xml` with one item per
+//! publication and per update.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher as _};
+
+use jiff::Timestamp;
+
+use super::listing::ListingKind;
+use super::syndication::{categories, description, listing_label, rfc822, url, xml};
+use super::{Ctx, i18n, urls};
+use crate::site::{CachePolicy, Page};
+
+const RSS: &str = "application/rss+xml; charset=utf-8";
+/// Minutes a feed reader may cache a feed.
+const TTL_MINUTES: u32 = 30;
+
+/// `/feed.xml` (`listing` is `None`) or a listing's feed.
+pub(super) fn feed(ctx: &Ctx<'_>, listing: Option<&ListingKind>) -> (String, Page) {
+    let path = urls::feed(listing);
+    let indices: Vec<usize> = (0..ctx.public.len())
+        .filter(|&i| listing.is_none_or(|kind| kind.matches(ctx.public[i])))
+        .take(ctx.settings.feed_size)
+        .collect();
+    let source = {
+        let mut h = ctx.inputs();
+        path.trim_start_matches('/').hash(&mut h);
+        indices.iter().for_each(|&i| ctx.advisory_hash(i).hash(&mut h));
+        h.finish()
+    };
+    if let Some(page) = ctx.unchanged(&path, source) {
+        return (path, page);
+    }
+    let last = indices.iter().map(|&i| ctx.public[i].last_changed()).max();
+    let items = indices.iter().map(|&i| item(ctx, i)).collect();
+    let base = &ctx.settings.base_url;
+    let title = match listing {
+        None => ctx.settings.title.clone(),
+        Some(kind) => format!("{} — {}", ctx.settings.title, listing_label(ctx, kind)),
+    };
+    let page_path = listing.map_or_else(|| urls::home(None), urls::listing);
+    let body = channel(
+        ctx,
+        title,
+        urls::absolute(base, &page_path),
+        ctx.settings.description.clone(),
+        urls::absolute(base, &path),
+        items,
+        last,
+    );
+    let mut page = Page::new(body, RSS, last, CachePolicy::Revalidate);
+    page.source = Some(source);
+    (path, page)
+}
+
+/// `/updates.xml`: each publication and each update as its own item.
+pub(super) fn updates_feed(ctx: &Ctx<'_>) -> (String, Page) {
+    let t = i18n::strings(&ctx.settings.default_language);
+    let mut events: Vec<(Timestamp, usize, Option<usize>)> = Vec::new();
+    for (i, a) in ctx.public.iter().enumerate() {
+        events.push((a.published, i, None));
+        for (u, update) in a.updates.iter().enumerate() {
+            events.push((update.date, i, Some(u)));
+        }
+    }
+    events.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| ctx.public[x.1].id.cmp(&ctx.public[y.1].id)).then(y.2.cmp(&x.2)));
+    events.truncate(ctx.settings.feed_size);
+    let last = events.first().map(|e| e.0);
+    let items = events
+        .iter()
+        .map(|&(date, i, update)| match update {
+            None => item(ctx, i),
+            Some(u) => {
+                let a = ctx.public[i];
+                let link = format!("{}#update-{}", url(ctx, a), urls::update_anchor(date));
+                rss::Item {
+                    title: Some(xml(&format!("Update: {}", a.title))),
+                    link: Some(link.clone()),
+                    description: Some(xml(&a.updates[u].summary)),
+                    guid: Some(rss::Guid { value: link, permalink: false }),
+                    pub_date: Some(rfc822(date)),
+                    categories: rss_categories(a),
+                    content: Some(xml(&format!(
+                        "<p>{} {}: {}</p>",
+                        t.updated,
+                        t.date(date),
+                        super::markdown::escape_html(&a.updates[u].summary)
+                    ))),
+                    ..Default::default()
+                }
+            }
+        })
+        .collect();
+    let base = &ctx.settings.base_url;
+    let body = channel(
+        ctx,
+        format!("{} — updates", ctx.settings.title),
+        base.clone(),
+        format!("Every new advisory and every update to one, each as its own item. {}", ctx.settings.description),
+        urls::absolute(base, urls::UPDATES_FEED),
+        items,
+        last,
+    );
+    (urls::UPDATES_FEED.into(), Page::new(body, RSS, last, CachePolicy::Revalidate))
+}
+
+fn rss_categories(a: &crate::model::Advisory) -> Vec<rss::Category> {
+    categories(a)
+        .into_iter()
+        .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
+        .collect()
+}
+
+fn channel(
+    ctx: &Ctx<'_>,
+    title: String,
+    link: String,
+    description: String,
+    self_url: String,
+    items: Vec<rss::Item>,
+    last: Option<Timestamp>,
+) -> String {
+    let mut channel = rss::Channel {
+        title: xml(&title),
+        link,
+        description: xml(&description),
+        language: Some(ctx.settings.default_language.clone()),
+        copyright: Some(xml(&format!("{} {}", ctx.settings.license.name, ctx.settings.license.url))),
+        ttl: Some(TTL_MINUTES.to_string()),
+        last_build_date: last.map(rfc822),
+        pub_date: last.map(rfc822),
+        generator: Some("bulletin".into()),
+        docs: Some("https://www.rssboard.org/rss-specification".into()),
+        items,
+        ..Default::default()
+    };
+    channel.namespaces.insert("atom".into(), "http://www.w3.org/2005/Atom".into());
+    channel.namespaces.insert("content".into(), "http://purl.org/rss/1.0/modules/content/".into());
+    let link = rss::extension::Extension {
+        name: "atom:link".into(),
+        value: None,
+        attrs: BTreeMap::from([
+            ("href".into(), self_url),
+            ("rel".into(), "self".into()),
+            ("type".into(), "application/rss+xml".into()),
+        ]),
+        children: BTreeMap::new(),
+    };
+    channel.extensions.insert("atom".into(), BTreeMap::from([("link".into(), vec![link])]));
+    channel.to_string()
+}
+
+/// The item of the public advisory at `index`.
+fn item(ctx: &Ctx<'_>, index: usize) -> rss::Item {
+    let a = ctx.public[index];
+    let url = url(ctx, a);
+    rss::Item {
+        title: Some(xml(&a.title)),
+        link: Some(url.clone()),
+        description: Some(description(ctx, a)),
+        guid: Some(rss::Guid { value: url, permalink: true }),
+        pub_date: Some(rfc822(a.published)),
+        categories: rss_categories(a),
+        content: Some(ctx.content_html(index).to_string()),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc822_has_four_digit_year_and_utc_offset() {
+        let t: Timestamp = "2025-07-29T12:00:00+05:00".parse().unwrap();
+        assert_eq!(rfc822(t), "Tue, 29 Jul 2025 07:00:00 +0000");
+    }
+}

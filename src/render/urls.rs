@@ -1,0 +1,156 @@
+//! Every public path of the site is made here and nowhere else. A path is site-absolute
+//! (`/ur/advisories/PK-2025-0007/`); pages link to it relatively from where they stand
+//! ([`link`]), so a built site works from any folder, and feeds, the sitemap and the
+//! API name it in full ([`absolute`]).
+//!
+//! A page in the default language has no prefix; a page in another language lives
+//! under `/{lang}/`. Listings, feeds and the checklist exist in the default language.
+
+use jiff::Timestamp;
+
+use super::listing::ListingKind;
+use crate::model::Kind;
+
+/// The site's front page in `lang` (`None`: the default language).
+pub fn home(lang: Option<&str>) -> String {
+    match lang {
+        Some(lang) => format!("/{lang}/"),
+        None => "/".into(),
+    }
+}
+
+/// An advisory's page in `lang` (`None`: the default language).
+pub fn advisory(lang: Option<&str>, id: &str) -> String {
+    match lang {
+        Some(lang) => format!("/{lang}/advisories/{id}/"),
+        None => format!("/advisories/{id}/"),
+    }
+}
+
+/// The archive of every advisory: `/advisories/`.
+pub const ARCHIVE: &str = "/advisories/";
+
+/// A listing's first page: `/tags/telecom/`, `/severity/high/`, `/kind/scam-alert/`, `/data/passwords/`.
+pub fn listing(kind: &ListingKind) -> String {
+    match kind {
+        ListingKind::Tag(t) => tag(t),
+        ListingKind::Severity(s) => format!("/severity/{s}/"),
+        ListingKind::Kind(k) => self::kind(*k),
+        ListingKind::Data(c) => data_class(c),
+    }
+}
+
+/// The listing of a topic tag.
+pub fn tag(tag: &str) -> String {
+    format!("/tags/{tag}/")
+}
+
+/// The listing of a kind of advisory.
+pub fn kind(kind: Kind) -> String {
+    format!("/kind/{kind}/")
+}
+
+/// The listing of a data class.
+pub fn data_class(class: &str) -> String {
+    format!("/data/{class}/")
+}
+
+/// Page `n` (from 1) of a paginated listing whose first page is `first`.
+pub fn page(first: &str, n: usize) -> String {
+    if n <= 1 { first.to_string() } else { format!("{first}page/{n}/") }
+}
+
+/// The anchor of a year's first advisory on the archive page holding it.
+pub fn year_anchor(year: i16) -> String {
+    format!("y{year}")
+}
+
+/// The anchor of an update on its advisory's page.
+pub fn update_anchor(date: Timestamp) -> String {
+    date.as_second().to_string()
+}
+
+/// The RSS feed of the whole site (`None`) or of a listing.
+pub fn feed(listing: Option<&ListingKind>) -> String {
+    match listing {
+        None => "/feed.xml".into(),
+        Some(kind) => format!("{}feed.xml", self::listing(kind)),
+    }
+}
+
+/// Every publication and every update as its own item.
+pub const UPDATES_FEED: &str = "/updates.xml";
+/// The main feed in Atom 1.0.
+pub const ATOM_FEED: &str = "/atom.xml";
+/// The main feed in JSON Feed 1.1.
+pub const JSON_FEED: &str = "/feed.json";
+/// Every public advisory's facts and checklist (docs/api.md).
+pub const API: &str = "/api/advisories.json";
+/// The page that lists every feed.
+pub const FEEDS_PAGE: &str = "/feeds/";
+/// The sitemap.
+pub const SITEMAP: &str = "/sitemap.xml";
+/// For crawlers.
+pub const ROBOTS: &str = "/robots.txt";
+/// RFC 9116.
+pub const SECURITY_TXT: &str = "/.well-known/security.txt";
+/// What static hosts and the server answer for an unknown path.
+pub const NOT_FOUND: &str = "/404.html";
+
+/// The protective-measures checklist: for every data class (`None`) or for one.
+pub fn checklist(class: Option<&str>) -> String {
+    match class {
+        Some(class) => format!("/checklist/{class}/"),
+        None => "/checklist/".into(),
+    }
+}
+
+/// A stylesheet or script, by its content-hashed file name: `/assets/style.1234.css`.
+pub fn asset(file: &str) -> String {
+    format!("/assets/{file}")
+}
+
+/// The relative way from the page at `from` to the site's root: `/` → `./`,
+/// `/a/b/` → `../../`. The 404 page is served at any depth, so it links from the root.
+pub fn root_of(from: &str) -> String {
+    if from == NOT_FOUND {
+        return "/".into();
+    }
+    let depth = from.trim_start_matches('/').matches('/').count();
+    if depth == 0 { "./".into() } else { "../".repeat(depth) }
+}
+
+/// `path` as linked from a page whose way to the root is `root` (see [`root_of`]).
+pub fn link(root: &str, path: &str) -> String {
+    format!("{root}{}", path.trim_start_matches('/'))
+}
+
+/// `path` in full under the site's base URL (which ends in `/`).
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{base_url}{}", path.trim_start_matches('/'))
+}
+
+/// Where a request for a folder path written without its final slash is sent.
+pub fn with_trailing_slash(path: &str) -> String {
+    format!("{path}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_roots_and_links() {
+        assert_eq!(advisory(Some("ur"), "PK-2025-0007"), "/ur/advisories/PK-2025-0007/");
+        assert_eq!(advisory(None, "PK-2025-0007"), "/advisories/PK-2025-0007/");
+        assert_eq!(page(ARCHIVE, 1), "/advisories/");
+        assert_eq!(page(ARCHIVE, 3), "/advisories/page/3/");
+        assert_eq!(feed(Some(&ListingKind::Tag("telecom".into()))), "/tags/telecom/feed.xml");
+        assert_eq!(root_of("/"), "./");
+        assert_eq!(root_of("/advisories/"), "../");
+        assert_eq!(root_of("/ur/advisories/X/"), "../../../");
+        assert_eq!(root_of(NOT_FOUND), "/");
+        assert_eq!(link("../../", "/advisories/X/"), "../../advisories/X/");
+        assert_eq!(absolute("https://example.org/", SITEMAP), "https://example.org/sitemap.xml");
+    }
+}
