@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Git history benchmark: a generated repository of COUNT advisories (default 10,000)
 # and COMMITS commits (default 30,000: every file added, then edited, some renamed),
-# made with git fast-import on a RAM disk. Times the first start (what every commit changed,
-# read from the object folder), a restart from the history cache in .git/bulletin (also after one new commit),
+# made with git fast-import on a RAM disk. Times the first start (one `git log` of what every
+# commit changed), a restart from the history cache in .git/bulletin (also after one new commit),
 # and the incremental update after one new commit that a running server does.
 #   benches/history.sh [COUNT] [COMMITS]
 set -euo pipefail

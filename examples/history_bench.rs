@@ -1,5 +1,5 @@
-//! Times the git revision history of an advisories folder: the first start (what every
-//! commit changed, read from the object folder), restarts from the cache in the git folder, and the
+//! Times the git revision history of an advisories folder: the first start (one `git log`
+//! of what every commit changed), restarts from the cache in the git folder, and the
 //! incremental update after one new commit that a running server does.
 //! `cargo run --release --example history_bench -- REPO/advisories` (see benches/history.sh).
 
@@ -36,8 +36,6 @@ fn time3(mut load: impl FnMut()) -> (f64, f64) {
 
 fn main() {
     use bulletin::git::History;
-    // Says so if the history falls back to `git diff-tree` (the figures are then git's).
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new("bulletin::git=info")).init();
     let dir = std::env::args().nth(1).expect("usage: history_bench REPO/advisories");
     let dir = Path::new(&dir);
     let cache = dir.join("../.git/bulletin");

@@ -97,11 +97,15 @@ pub const SECURITY_TXT: &str = "/.well-known/security.txt";
 /// What static hosts and the server answer for an unknown path.
 pub const NOT_FOUND: &str = "/404.html";
 
+/// The protective-measures checklist of every data class, which the server also
+/// answers with `?data=…` for the classes a person picks.
+pub const CHECKLIST: &str = "/checklist/";
+
 /// The protective-measures checklist: for every data class (`None`) or for one.
 pub fn checklist(class: Option<&str>) -> String {
     match class {
-        Some(class) => format!("/checklist/{class}/"),
-        None => "/checklist/".into(),
+        Some(class) => format!("{CHECKLIST}{class}/"),
+        None => CHECKLIST.into(),
     }
 }
 

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, head
 use super::AppState;
 use super::error::{HttpError, plain};
 use super::http::{BadPath, decode_path, respond};
+use crate::render::urls;
 use crate::site::{CachePolicy, Page};
 
 /// `/healthz`: the server is up and has a site.
@@ -86,7 +87,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// [`HttpError::NotFound`], given by the connection pipeline.
 pub(crate) fn not_found_page(state: &AppState, method: &Method) -> Response<Body> {
     let live = state.live.load();
-    match live.site.get("/404.html") {
+    match live.site.get(urls::NOT_FOUND) {
         Some(page) => respond(&state.heads, page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
@@ -102,7 +103,7 @@ pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>)
         return None;
     }
     let uri = request.uri();
-    if uri.path() == "/checklist/" && uri.query().is_some() {
+    if uri.path() == urls::CHECKLIST && uri.query().is_some() {
         return None;
     }
     let path = decode_path(uri.path()).ok()?;
@@ -126,7 +127,7 @@ pub(crate) async fn page(
         BadPath::Traversal => HttpError::PathNotAllowed,
     })?;
     let live = state.live.load();
-    if path == "/checklist/"
+    if path == urls::CHECKLIST
         && let Some(query) = uri.query()
     {
         let classes: Vec<String> = query
@@ -182,11 +183,11 @@ pub(crate) async fn page(
         return Ok(respond(&state.heads, page, method, headers, StatusCode::OK));
     }
     if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
-        let with_slash = format!("{path}/");
+        let with_slash = urls::with_trailing_slash(&path);
         if live.site.get(&with_slash).is_some() {
             let location = match uri.query() {
-                Some(q) => format!("{}/?{q}", uri.path()),
-                None => format!("{}/", uri.path()),
+                Some(q) => format!("{}?{q}", urls::with_trailing_slash(uri.path())),
+                None => urls::with_trailing_slash(uri.path()),
             };
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
