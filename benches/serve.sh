@@ -2,7 +2,8 @@
 # Serve benchmark: `bulletin serve` against nginx serving the same `bulletin build`
 # output, on a generated corpus of COUNT advisories (default 10,000) on a RAM disk.
 #   benches/serve.sh [COUNT] [DURATION]        e.g. benches/serve.sh 500 2s (smoke test)
-#   RUNS=N (default 3) wrk runs per URL and server; URLS=feed.xml,home to load only those URLs
+#   RUNS=N (default 3) wrk runs per URL and server; URLS=feed.xml,home to load only those URLs;
+#   BULLETIN_BIN=FILE to measure that binary instead of this checkout's release build
 #
 # Reports, in one run:
 #   - requests/s and p99 latency (median of RUNS wrk runs, 2 threads, 64 connections,
@@ -97,11 +98,12 @@ rm -rf "$base"
 mkdir -p "$base/nginx"
 
 # --- build once, use a private copy (src/ may change while we run) -----------------
+# BULLETIN_BIN=path/to/bulletin measures another build (e.g. the one before a change).
 echo "building bulletin (release)..."
 if ! cargo build --release -q --bin bulletin --example gen_corpus; then
   die "cargo build --release failed (the source may be mid-edit); fix the build and rerun"
 fi
-cp target/release/bulletin "$base/bulletin"
+cp "${BULLETIN_BIN:-target/release/bulletin}" "$base/bulletin"
 cp target/release/examples/gen_corpus "$base/gen_corpus"
 bulletin=$base/bulletin
 

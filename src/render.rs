@@ -38,8 +38,8 @@ use rayon::prelude::*;
 use crate::content::Content;
 use crate::model::{Advisory, Keyword, Kind, Settings, Severity};
 use crate::site::{CachePolicy, Page, Site};
-pub use listing::ListingKind;
 use pages::{Alternate, FeedLink, Layout};
+pub use urls::ListingKind;
 
 /// Advisories per listing page: keeps every listing small on a slow network.
 pub const PAGE_SIZE: usize = 50;

@@ -2,9 +2,9 @@
 
 use askama::Template;
 
-use super::listing::ListingKind;
+use super::listing::listing_label;
 use super::pages::Layout;
-use super::syndication::listing_label;
+use super::urls::ListingKind;
 use super::{Ctx, i18n, urls};
 use crate::model::{Keyword, Kind, Severity};
 use crate::site::Page;

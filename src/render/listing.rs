@@ -1,38 +1,36 @@
-//! The archive and the listings by tag, severity, kind and data class, paginated, and
-//! the card that shows one advisory in any list.
+//! The archive and the listings by tag, severity, kind and data class, paginated, with
+//! the names of their feeds, and the card that shows one advisory in any list.
 
 use std::hash::{Hash, Hasher};
 
 use askama::Template;
 
 use super::i18n::Strings;
-use super::pages::{Card, CardGroup, Date, Link, ListingPage};
-use super::{Ctx, PAGE_SIZE, syndication, urls};
-use crate::model::{Advisory, Keyword, Kind, Severity};
+use super::pages::{Card, CardGroup, Date, FeedLink, Link, ListingPage};
+use super::urls::ListingKind;
+use super::{Ctx, PAGE_SIZE, i18n, urls};
+use crate::model::{Advisory, Keyword};
 use crate::site::Page;
 
-/// Which advisories a listing (and its feed) holds.
-#[derive(Debug, Clone)]
-pub enum ListingKind {
-    /// Those with this topic tag.
-    Tag(String),
-    /// Those of this severity.
-    Severity(Severity),
-    /// Those of this kind.
-    Kind(Kind),
-    /// Those that exposed this data class.
-    Data(String),
+/// What a listing's feed is called: "tag telecom", "severity High", …
+pub(super) fn listing_label(ctx: &Ctx<'_>, kind: &ListingKind) -> String {
+    let t = i18n::strings(&ctx.settings.default_language);
+    match kind {
+        ListingKind::Tag(tag) => format!("tag {tag}"),
+        ListingKind::Severity(s) => format!("severity {}", t.severity(*s)),
+        ListingKind::Kind(k) => t.kind(*k).to_string(),
+        ListingKind::Data(c) => {
+            format!("data: {}", ctx.content.catalogue.class(c).map_or(c.as_str(), |i| i.label.as_str()))
+        }
+    }
 }
 
-impl ListingKind {
-    /// Whether `a` belongs in the listing.
-    pub fn matches(&self, a: &Advisory) -> bool {
-        match self {
-            ListingKind::Tag(t) => a.tags.iter().any(|x| x.as_str() == t),
-            ListingKind::Severity(s) => a.severity == *s,
-            ListingKind::Kind(k) => a.kind == *k,
-            ListingKind::Data(c) => a.data.iter().any(|d| d.as_str() == c),
-        }
+/// The `<link rel="alternate">` of a listing's own feed.
+pub(super) fn listing_feed_link(ctx: &Ctx<'_>, kind: &ListingKind, root: &str) -> FeedLink {
+    FeedLink {
+        title: format!("{} — {}", ctx.settings.title, listing_label(ctx, kind)),
+        href: urls::link(root, &urls::feed(Some(kind))),
+        mime: "application/rss+xml",
     }
 }
 
@@ -69,7 +67,7 @@ pub(super) fn card(ctx: &Ctx<'_>, a: &Advisory, root: &str, lang: &str, t: &Stri
 /// The archive (`kind` is `None`) or a listing, [`PAGE_SIZE`] advisories a page.
 pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
     let lang = ctx.settings.default_language.as_str();
-    let t = super::i18n::strings(lang);
+    let t = i18n::strings(lang);
     let (first_page, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) = match kind {
         None => (urls::ARCHIVE.into(), t.archive_title.clone(), Some(t.archive_intro.clone()), ctx.public.clone()),
         Some(kind) => {
@@ -147,7 +145,7 @@ pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, P
             if kind.is_none() {
                 layout.current = "archive";
             }
-            let own_feed = kind.map(|k| syndication::listing_feed_link(ctx, k, &root));
+            let own_feed = kind.map(|k| listing_feed_link(ctx, k, &root));
             let feed = own_feed.as_ref().map(|f| f.href.clone());
             layout.feeds.extend(own_feed);
             let page_link = |p: usize| urls::link(&root, &urls::page(&first_page, p));

@@ -6,8 +6,9 @@ use std::hash::{Hash, Hasher as _};
 
 use jiff::Timestamp;
 
-use super::listing::ListingKind;
-use super::syndication::{categories, description, listing_label, rfc822, url, xml};
+use super::listing::listing_label;
+use super::syndication::{categories, description, rfc822, url, xml};
+use super::urls::ListingKind;
 use super::{Ctx, i18n, urls};
 use crate::site::{CachePolicy, Page};
 

@@ -8,9 +8,8 @@
 use askama::Template;
 use jiff::Timestamp;
 
-use super::listing::ListingKind;
 use super::markdown::{MarkdownOptions, strip_controls};
-use super::pages::{AdvisoryBody, FeedLink};
+use super::pages::AdvisoryBody;
 use super::{Ctx, i18n, urls};
 use crate::model::{Advisory, Keyword};
 
@@ -27,28 +26,6 @@ pub(super) fn xml(s: &str) -> String {
 /// An advisory's page, in full.
 pub(super) fn url(ctx: &Ctx<'_>, a: &Advisory) -> String {
     urls::absolute(&ctx.settings.base_url, &urls::advisory(None, a.id.as_str()))
-}
-
-/// What a listing's feed is called: "tag telecom", "severity High", …
-pub(super) fn listing_label(ctx: &Ctx<'_>, kind: &ListingKind) -> String {
-    let t = i18n::strings(&ctx.settings.default_language);
-    match kind {
-        ListingKind::Tag(tag) => format!("tag {tag}"),
-        ListingKind::Severity(s) => format!("severity {}", t.severity(*s)),
-        ListingKind::Kind(k) => t.kind(*k).to_string(),
-        ListingKind::Data(c) => {
-            format!("data: {}", ctx.content.catalogue.class(c).map_or(c.as_str(), |i| i.label.as_str()))
-        }
-    }
-}
-
-/// The `<link rel="alternate">` of a listing's own feed.
-pub(super) fn listing_feed_link(ctx: &Ctx<'_>, kind: &ListingKind, root: &str) -> FeedLink {
-    FeedLink {
-        title: format!("{} — {}", ctx.settings.title, listing_label(ctx, kind)),
-        href: urls::link(root, &urls::feed(Some(kind))),
-        mime: "application/rss+xml",
-    }
 }
 
 /// An item's categories: severity, status, kind, tags and data classes, each with its scheme.

@@ -8,8 +8,32 @@
 
 use jiff::Timestamp;
 
-use super::listing::ListingKind;
-use crate::model::Kind;
+use crate::model::{Advisory, Kind, Severity};
+
+/// Which advisories a listing (and its feed) holds.
+#[derive(Debug, Clone)]
+pub enum ListingKind {
+    /// Those with this topic tag.
+    Tag(String),
+    /// Those of this severity.
+    Severity(Severity),
+    /// Those of this kind.
+    Kind(Kind),
+    /// Those that exposed this data class.
+    Data(String),
+}
+
+impl ListingKind {
+    /// Whether `a` belongs in the listing.
+    pub fn matches(&self, a: &Advisory) -> bool {
+        match self {
+            ListingKind::Tag(t) => a.tags.iter().any(|x| x.as_str() == t),
+            ListingKind::Severity(s) => a.severity == *s,
+            ListingKind::Kind(k) => a.kind == *k,
+            ListingKind::Data(c) => a.data.iter().any(|d| d.as_str() == c),
+        }
+    }
+}
 
 /// The site's front page in `lang` (`None`: the default language).
 pub fn home(lang: Option<&str>) -> String {
