@@ -110,6 +110,10 @@ pub struct ServeArgs {
     /// With --git: look for new commits this often, e.g. `30s`, `5m`.
     #[arg(long, requires = "git", value_name = "DURATION", value_parser = parse_duration)]
     pub pull_every: Option<std::time::Duration>,
+    /// With --git: stop a fetch that has not finished in this time (a remote that
+    /// accepts the connection and never answers); the next push or poll tries again.
+    #[arg(long, requires = "git", value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub fetch_timeout: std::time::Duration,
     /// Show drafts and embargoed advisories with a "PREVIEW – not public" banner.
     /// For staff on their own machine: refuses any address but loopback.
     #[arg(long)]

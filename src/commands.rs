@@ -26,17 +26,26 @@ pub fn check(dir: &Path, format: Format, changed_since: Option<&str>) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    let (report, advisories) = match content::load(dir) {
+    let (mut all, advisories) = match content::load(dir) {
         Ok(content) => (Diagnostics::default(), content.all().len()),
-        Err(diags) => match &changed {
-            Some(changed) => (
-                diags.retain_paths(|path| {
-                    changed.iter().any(|c| c == path) || path == "site.toml" || path == "measures.toml"
-                }),
-                0,
-            ),
-            None => (diags, 0),
-        },
+        Err(diags) => (diags, 0),
+    };
+    // Ids are permanent: a public advisory deleted since REV (or since the last commit).
+    let baseline = changed_since.or_else(|| crate::git::is_repository(dir).then_some("HEAD"));
+    if let Some(rev) = baseline {
+        match content::removed_since(dir, rev, jiff::Timestamp::now()) {
+            Ok(Ok(())) => {}
+            Ok(Err(removed)) => all.extend(removed),
+            Err(e) => {
+                tracing::warn!(error = %e.chain(), "cannot compare with {rev}: deleted advisories are not checked")
+            }
+        }
+    }
+    let report = match &changed {
+        Some(changed) => {
+            all.retain_paths(|path| changed.iter().any(|c| c == path) || path == "site.toml" || path == "measures.toml")
+        }
+        None => all,
     };
     match format {
         Format::Json => println!("{}", report.render_json()),
@@ -133,6 +142,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             branch: args.branch,
             webhook_secret: secret,
             pull_every: args.pull_every,
+            fetch_timeout: args.fetch_timeout,
         })
     } else {
         None

@@ -3,6 +3,7 @@
 
 mod advisory;
 mod catalogue;
+mod changes;
 pub mod checklist;
 mod fields;
 mod files;
@@ -23,6 +24,7 @@ use crate::git::History;
 use crate::model::{Advisory, Catalogue, DataClass, Kind, Settings, Severity, Tag};
 
 pub use advisory::{SUMMARY_MAX, TITLE_MAX};
+pub use changes::{Changes, removed_public, removed_since};
 pub use fields::did_you_mean;
 pub use settings::DEFAULT_FEED_SIZE;
 
@@ -129,12 +131,27 @@ impl Content {
     /// The first embargo that lifts after `now` (a non-draft advisory published later).
     /// An update dated in the future is embargoed like an advisory: it counts too.
     pub fn next_embargo_lift(&self, now: Timestamp) -> Option<Timestamp> {
-        self.advisories
-            .iter()
-            .filter(|a| !a.draft)
-            .flat_map(|a| std::iter::once(a.published).chain(a.updates.iter().map(|u| u.date)))
-            .filter(|t| *t > now)
-            .min()
+        self.next_embargo_lift_except(now, |_| false)
+    }
+
+    /// [`Content::next_embargo_lift`] among the advisories that `held` does not hold.
+    pub fn next_embargo_lift_except(&self, now: Timestamp, held: impl Fn(&Advisory) -> bool) -> Option<Timestamp> {
+        self.advisories.iter().filter(|a| !a.draft && !held(a)).flat_map(|a| a.embargoes()).filter(|t| *t > now).min()
+    }
+
+    /// A copy in which the advisories `held` stay as the public saw them at `since`: one
+    /// published later is kept back (as a draft is), and updates dated later are left out.
+    /// A server renders this while a rejected change may have altered their embargoes.
+    pub fn frozen(&self, since: Timestamp, held: impl Fn(&Advisory) -> bool) -> Content {
+        let mut copy = self.clone();
+        for a in &mut copy.advisories {
+            if held(a) && a.embargoes().any(|t| t > since) {
+                let a = Arc::make_mut(a);
+                a.draft |= a.published > since;
+                a.updates.retain(|u| u.date <= since);
+            }
+        }
+        copy
     }
 
     /// The content as the public may see it at `now` with respect to updates: a copy
@@ -244,19 +261,13 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         return Err(report);
     };
 
-    let settings =
-        read_required(root, "site.toml", &mut report, &mut diags).and_then(|f| settings::parse(&f, &mut diags));
-    let catalogue =
-        read_required(root, "measures.toml", &mut report, &mut diags).and_then(|f| catalogue::parse(&f, &mut diags));
+    let (settings_file, settings_hash) = read_required(root, &canonical_root, "site.toml", &mut report, &mut diags);
+    let settings = settings_file.and_then(|f| settings::parse(&f, &mut diags));
+    let (catalogue_file, catalogue_hash) =
+        read_required(root, &canonical_root, "measures.toml", &mut report, &mut diags);
+    let catalogue = catalogue_file.and_then(|f| catalogue::parse(&f, &mut diags));
     let ctx = advisory::Context { settings: settings.as_ref(), catalogue: catalogue.as_ref() };
-    let context_hash = {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for name in ["site.toml", "measures.toml"] {
-            h.update(&std::fs::read(root.join(name)).unwrap_or_default());
-            h.update(&[0]);
-        }
-        h.digest128()
-    };
+    let context_hash = context_hash(settings_hash, catalogue_hash);
     let previous = previous.filter(|p| p.fingerprints.context == context_hash);
     let previous_by_path: HashMap<&str, &Arc<Advisory>> =
         previous.map(|p| p.advisories.iter().map(|a| (a.path.as_str(), a)).collect()).unwrap_or_default();
@@ -274,14 +285,10 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         .map(|(path, role)| {
             let mut diags = Vec::new();
             let display = display_path(root, &path);
-            let bytes = match std::fs::read(&path) {
+            let bytes = match files::read_file(&path, &canonical_root, files::ADVISORY_MAX) {
                 Ok(b) => b,
-                Err(e) => {
-                    diags.push(
-                        SourceFile::new(display, "")
-                            .error(0..0, format!("cannot read the file: {e}"))
-                            .help("check its permissions"),
-                    );
+                Err(refusal) => {
+                    diags.push(refusal.diagnostic(&display));
                     return (None, Loaded::Nothing, diags, None);
                 }
             };
@@ -453,12 +460,18 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
     }
 }
 
+/// What validating an advisory depends on: site.toml and measures.toml, by the hashes of their bytes.
+fn context_hash(settings: u128, catalogue: u128) -> u128 {
+    settings ^ catalogue.rotate_left(1)
+}
+
 /// Reads only `site.toml` (for commands that need the settings of a folder whose advisories may be broken).
 pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
     let mut report = Diagnostics::default();
     let mut diags = Vec::new();
-    let settings =
-        read_required(root, "site.toml", &mut report, &mut diags).and_then(|f| settings::parse(&f, &mut diags));
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let (file, _) = read_required(root, &canonical_root, "site.toml", &mut report, &mut diags);
+    let settings = file.and_then(|f| settings::parse(&f, &mut diags));
     for d in diags {
         report.push(d);
     }

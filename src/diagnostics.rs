@@ -111,6 +111,13 @@ impl Diagnostics {
         self.sources.push(source);
     }
 
+    /// Adds every problem (and source) of `other`, in order.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+        self.sources.extend(other.sources);
+        self.sort();
+    }
+
     /// True when nothing is wrong.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

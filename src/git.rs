@@ -91,6 +91,50 @@ pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     }
 }
 
+/// [`git`], stopped (and an error) when it has not finished within `timeout`.
+fn git_within(dir: &Path, args: &[&str], timeout: std::time::Duration) -> Result<Vec<u8>, GitError> {
+    use std::io::{Read, Seek};
+    // Output goes to files, not pipes: a child blocked on a full pipe would never end.
+    let temp = || tempfile::tempfile().map_err(GitError::io("cannot create a temporary file"));
+    let (mut out, mut err) = (temp()?, temp()?);
+    let share = |f: &std::fs::File| f.try_clone().map_err(GitError::io("cannot share a temporary file"));
+    let mut child = git_in(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(share(&out)?)
+        .stderr(share(&err)?)
+        .spawn()
+        .map_err(GitError::io("cannot run git"))?;
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait().map_err(GitError::io("cannot wait for git"))? {
+            Some(status) => break status,
+            None if std::time::Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(GitError::Command {
+                    args: args.join(" "),
+                    stderr: format!("no answer within {} s; stopped", timeout.as_secs_f64()),
+                });
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    let read = |f: &mut std::fs::File| -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        f.rewind()?;
+        f.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let stdout = read(&mut out).map_err(GitError::io("cannot read what git wrote"))?;
+    if status.success() {
+        Ok(stdout)
+    } else {
+        let stderr = read(&mut err).unwrap_or_default();
+        Err(GitError::Command { args: args.join(" "), stderr: String::from_utf8_lossy(&stderr).trim().into() })
+    }
+}
+
 fn git_text(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     git(dir, args).map(|b| String::from_utf8_lossy(&b).trim().to_string())
 }
@@ -499,6 +543,8 @@ pub struct Checkout {
     pub remote: Option<String>,
     /// The branch to publish.
     pub branch: String,
+    /// How long a fetch may take.
+    pub fetch_timeout: std::time::Duration,
     /// Where checked-out trees are kept: a private folder (mode 0700, random name),
     /// removed when the checkout is dropped.
     workdir: tempfile::TempDir,
@@ -506,7 +552,12 @@ pub struct Checkout {
 
 impl Checkout {
     /// Prepares to publish `branch` (default: the current branch) of the repository around `dir`.
-    pub fn new(dir: &Path, remote: Option<String>, branch: Option<String>) -> Result<Self, GitError> {
+    pub fn new(
+        dir: &Path,
+        remote: Option<String>,
+        branch: Option<String>,
+        fetch_timeout: std::time::Duration,
+    ) -> Result<Self, GitError> {
         if !is_repository(dir) {
             return Err(GitError::Setup(format!("{} is not inside a git repository", dir.display())));
         }
@@ -521,7 +572,7 @@ impl Checkout {
             .prefix("bulletin-git-")
             .tempdir()
             .map_err(GitError::io("cannot create a folder for checkouts"))?;
-        Ok(Self { repo: top, prefix, remote, branch, workdir })
+        Ok(Self { repo: top, prefix, remote, branch, fetch_timeout, workdir })
     }
 
     /// The ref that names the published tip.
@@ -532,13 +583,26 @@ impl Checkout {
         }
     }
 
-    /// Fetches the remote (if any) and returns the tip commit to publish.
-    pub fn fetch(&self) -> Result<String, GitError> {
-        if let Some(remote) = &self.remote {
-            let refspec = format!("+refs/heads/{0}:refs/remotes/{remote}/{0}", self.branch);
-            git(&self.repo, &["fetch", "--quiet", "--no-tags", remote, &refspec])?;
-        }
+    /// Fetches the branch from the remote (nothing to do without one). A fetch that has
+    /// not finished within `timeout` (a remote that accepts the connection and never
+    /// answers) is stopped and is an error.
+    pub fn fetch(&self, timeout: std::time::Duration) -> Result<(), GitError> {
+        let Some(remote) = &self.remote else { return Ok(()) };
+        let refspec = format!("+refs/heads/{0}:refs/remotes/{remote}/{0}", self.branch);
+        git_within(&self.repo, &["fetch", "--quiet", "--no-tags", remote, &refspec], timeout).map(drop)
+    }
+
+    /// The commit to publish: the branch's tip as last fetched (or, without a remote, as
+    /// committed locally). Reads only the local repository.
+    pub fn tip(&self) -> Result<String, GitError> {
         git_text(&self.repo, &["rev-parse", "--verify", "--quiet", &format!("{}^{{commit}}", self.tip_ref())])
+    }
+
+    /// The files under the folder that differ between two commits (relative paths).
+    pub fn changed_between(&self, from: &str, to: &str) -> Result<Vec<String>, GitError> {
+        let dir = self.repo.join(&self.prefix);
+        let out = git(&dir, &["diff", "--name-only", "--relative", "-z", from, to, "--", "."])?;
+        Ok(out.split(|&b| b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect())
     }
 
     /// Writes the advisories folder of `commit` into a fresh folder and returns its path.

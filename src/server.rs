@@ -5,12 +5,14 @@
 //! from an [`ArcSwap`] and answers wholly from it. Reloads build the next snapshot
 //! beside it (see [`reload`]) and swap it in only when it is complete and valid.
 
+mod embargo;
 mod error;
 mod frontend;
 mod handlers;
 mod http;
-mod memory;
 pub mod reload;
+mod system;
+mod triggers;
 mod webhook;
 #[cfg(target_os = "linux")]
 pub mod zero_copy;
@@ -68,7 +70,7 @@ impl Default for Limits {
 }
 
 /// `serve --git`: publish the committed tree of a branch.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GitOptions {
     /// Remote to fetch from; `None` publishes the local branch.
     pub remote: Option<String>,
@@ -78,6 +80,20 @@ pub struct GitOptions {
     pub webhook_secret: Option<Vec<u8>>,
     /// Poll for new commits this often.
     pub pull_every: Option<Duration>,
+    /// A fetch that takes longer is stopped (and retried at the next push or poll).
+    pub fetch_timeout: Duration,
+}
+
+impl Default for GitOptions {
+    fn default() -> Self {
+        Self {
+            remote: None,
+            branch: None,
+            webhook_secret: None,
+            pull_every: None,
+            fetch_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// How to run the server.
@@ -147,6 +163,26 @@ pub struct Status {
     pub last_error_at: Option<Timestamp>,
     /// The commit that failed (`--git`).
     pub failed_commit: Option<String>,
+    /// What the rejected change may alter: the embargoes it could move are held.
+    pub(crate) rejection: Option<embargo::Rejection>,
+    /// Embargoes that are due but held by the rejected change.
+    pub(crate) held: Vec<embargo::Held>,
+    /// The last fetch failed (`--git` with a remote): why. The site keeps the commit
+    /// fetched before, and its embargoes lift on time.
+    pub fetch_error: Option<String>,
+    /// When that fetch failed.
+    pub fetch_error_at: Option<Timestamp>,
+}
+
+impl Status {
+    /// Records a valid change: nothing is rejected or held any more.
+    pub(crate) fn settle(&mut self) {
+        self.last_error = None;
+        self.last_error_at = None;
+        self.failed_commit = None;
+        self.rejection = None;
+        self.held.clear();
+    }
 }
 
 /// Everything the handlers share.
@@ -169,6 +205,8 @@ pub struct AppState {
     pub(crate) deliveries: Mutex<std::collections::VecDeque<String>>,
     reload_tx: tokio::sync::mpsc::Sender<()>,
     reload_rx: Mutex<Option<tokio::sync::mpsc::Receiver<()>>>,
+    fetch_tx: tokio::sync::mpsc::Sender<()>,
+    fetch_rx: Mutex<Option<tokio::sync::mpsc::Receiver<()>>>,
 }
 
 impl AppState {
@@ -182,14 +220,23 @@ impl AppState {
         #[cfg(target_os = "linux")]
         zero_copy::enable();
         let source = reload::Source::new(&options)?;
+        let mut status = Status { reloads: 1, ..Status::default() };
+        // A remote that cannot be reached at start-up leaves the commit fetched before.
+        if let Err(e) = source.fetch() {
+            tracing::warn!(target: "bulletin::reload", error = %e.chain(), "fetch failed; publishing the commit fetched before");
+            status.fetch_error = Some(e.chain());
+            status.fetch_error_at = Some((options.clock)());
+        }
         let history = Mutex::new(None);
-        let (content, commit) = reload::load(&source, &options, &history, None, None)?;
-        let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview);
+        let (content, commit) = reload::load(&source, &options, &history, None)?;
+        let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview, None);
         let hsts = live.content.settings.base_url.starts_with("https://");
         let common = http::CommonHeaders { hsts, preview: options.preview };
-        let status = Status { last_reload: Some((options.clock)()), reloads: 1, ..Status::default() };
-        // One pending reload at most: a burst of changes or pushes gives one running and one queued.
+        status.last_reload = Some((options.clock)());
+        // One pending reload (and fetch) at most: a burst of changes or pushes gives one
+        // running and one queued.
         let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+        let (fetch_tx, fetch_rx) = tokio::sync::mpsc::channel(1);
         Ok(Arc::new(Self {
             live: ArcSwap::from_pointee(live),
             status: Mutex::new(status),
@@ -201,6 +248,8 @@ impl AppState {
             deliveries: Mutex::new(std::collections::VecDeque::new()),
             reload_tx,
             reload_rx: Mutex::new(Some(reload_rx)),
+            fetch_tx,
+            fetch_rx: Mutex::new(Some(fetch_rx)),
         }))
     }
 
@@ -211,14 +260,20 @@ impl AppState {
         self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A sender that asks for a reload (file watcher, webhook, poller).
-    pub fn reload_sender(&self) -> tokio::sync::mpsc::Sender<()> {
-        self.reload_tx.clone()
-    }
-
     /// Asks for a reload; if one is already queued, that one will see the change.
     pub fn request_reload(&self) {
         let _ = self.reload_tx.try_send(());
+    }
+
+    /// Asks for the newest commit (a push or a poll): a fetch first when there is a
+    /// remote, then a reload. The fetch runs apart from the reload loop, so a remote
+    /// that hangs never holds a reload or an embargo lift.
+    pub fn request_update(&self) {
+        if self.source.has_remote() {
+            let _ = self.fetch_tx.try_send(());
+        } else {
+            self.request_reload();
+        }
     }
 }
 
@@ -242,8 +297,9 @@ pub async fn serve(
     started: std::time::Instant,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    system::raise_open_files_limit();
     let watcher = if state.options.watch && state.options.git.is_none() {
-        match reload::watch(&state.options.dir, state.reload_sender()) {
+        match triggers::watch(&state.options.dir, &state) {
             // An edit made while the site was first loading is seen by one more reload.
             Ok(w) => {
                 state.request_reload();
@@ -268,8 +324,11 @@ pub async fn serve(
     );
     drop(live);
     tokio::spawn(reload::run(state.clone()));
+    if let Some(fetches) = state.fetch_rx.lock().ok().and_then(|mut rx| rx.take()) {
+        tokio::spawn(triggers::fetch(state.clone(), fetches));
+    }
     if let Some(every) = state.options.git.as_ref().and_then(|g| g.pull_every) {
-        tokio::spawn(reload::poll(state.clone(), every));
+        tokio::spawn(triggers::poll(state.clone(), every));
     }
     let result = run(listener, state, shutdown).await;
     drop(watcher);

@@ -287,9 +287,11 @@ impl Site {
     }
 
     /// Writes the site into `out` atomically: everything goes into a fresh sibling
-    /// folder, which replaces `out` only when complete, so a failed write never leaves
-    /// half a site and files of earlier builds never linger. Text files are also written
-    /// as `.gz` and `.br` for static hosts.
+    /// folder, which takes the place of `out` only when complete (in one step on Linux),
+    /// so a failed or killed write never leaves half a site and files of earlier builds
+    /// never linger. Text files are also written as `.gz` and `.br` for static hosts.
+    /// Builds into the same `out` take turns (a lock file beside it), and each removes
+    /// the staging folders that killed builds left behind.
     pub fn write_to(&self, out: &Path) -> std::io::Result<WriteStats> {
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -297,31 +299,27 @@ impl Site {
         };
         std::fs::create_dir_all(&parent)?;
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(parent.join(format!(".{name}.lock")))?;
+        lock.lock()?;
+        // Holding the lock, no other build is writing: any staging folder here is a leftover.
+        remove_leftovers(&parent, &name);
         let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
         std::fs::create_dir_all(&staging)?;
         let previous = out.is_dir().then_some(out);
-        let result = self.write_files(&staging, previous);
-        let stats = match result {
+        let stats = match self.write_files(&staging, previous) {
             Ok(stats) => stats,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&staging);
                 return Err(e);
             }
         };
-        if out.exists() {
-            std::fs::rename(out, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&staging, out) {
-            // Put the previous site back rather than leave nothing.
-            let _ = std::fs::rename(&old, out);
-            return Err(e);
-        }
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if let Some(replaced) = replace(&staging, out, &old)? {
+            std::fs::remove_dir_all(replaced)?;
         }
         Ok(stats)
     }
@@ -370,6 +368,47 @@ impl Site {
             compressed_reused: reused.into_inner(),
         })
     }
+}
+
+/// Removes the `.NAME.new-*` and `.NAME.old-*` folders that builds killed before their
+/// end left in `parent`.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&new) || file_name.starts_with(&old) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Puts the folder `new` in the place of `out`; returns where the site it replaced now
+/// is, to be removed. On Linux the two swap in one step (`renameat2` with
+/// `RENAME_EXCHANGE`), so `out` always exists for a web server reading it; elsewhere,
+/// or on a file system without the exchange, `out` moves aside to `old` first.
+fn replace(new: &Path, out: &Path, old: &Path) -> std::io::Result<Option<PathBuf>> {
+    if !out.exists() {
+        std::fs::rename(new, out)?;
+        return Ok(None);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(Some(new.to_path_buf())),
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    std::fs::rename(out, old)?;
+    if let Err(e) = std::fs::rename(new, out) {
+        // Put the previous site back rather than leave nothing.
+        let _ = std::fs::rename(old, out);
+        return Err(e);
+    }
+    Ok(Some(old.to_path_buf()))
 }
 
 /// Hard-links (or copies) the `.gz` and `.br` of `old` next to `new`; false if either is missing.
@@ -428,7 +467,8 @@ mod tests {
         assert!(out.join("index.html.gz").exists());
         assert!(out.join("index.html.br").exists());
         assert!(!out.join("stale").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        let mut leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        leftovers.sort();
+        assert_eq!(leftovers, [".public.lock", "public"].map(std::ffi::OsString::from));
     }
 }

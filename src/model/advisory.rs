@@ -203,6 +203,11 @@ impl Advisory {
         self.updates.last().map_or(self.published, |u| u.date)
     }
 
+    /// Every instant something of it becomes public: its publication and each update.
+    pub fn embargoes(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        std::iter::once(self.published).chain(self.updates.iter().map(|u| u.date))
+    }
+
     /// The year it is filed under.
     pub fn year(&self) -> i16 {
         self.published.to_zoned_datetime(jiff::tz::TimeZone::UTC).year()

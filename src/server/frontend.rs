@@ -31,12 +31,28 @@ pub(crate) struct Frontend {
     pub(crate) router: Router,
     /// [`handlers::static_page`]; replaceable so that tests can make it panic.
     pub(crate) fast_path: FastPath,
+    /// The connection this copy serves (each connection gets its own copy).
+    slot: Option<Arc<Slot>>,
 }
 
 impl Frontend {
     pub(crate) fn new(state: Arc<AppState>) -> Self {
-        Self { router: super::router(state.clone()), state, fast_path: handlers::static_page }
+        Self { router: super::router(state.clone()), state, fast_path: handlers::static_page, slot: None }
     }
+
+    #[cfg(test)]
+    pub(crate) fn with_fast_path(state: Arc<AppState>, router: Router, fast_path: FastPath) -> Self {
+        Self { router, state, fast_path, slot: None }
+    }
+}
+
+/// One accepted connection, as the accept loop sees it when it must make room.
+#[derive(Default)]
+struct Slot {
+    /// A whole request head has arrived on it (a client that means to be served).
+    requested: std::sync::atomic::AtomicBool,
+    /// Closes the connection.
+    close: tokio::sync::Notify,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Frontend {
@@ -45,6 +61,9 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Frontend {
     type Future = FrontendFuture;
 
     fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
+        if let Some(slot) = &self.slot {
+            slot.requested.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let finish =
             Finish { state: self.state.clone(), method: request.method().clone(), log: RequestLog::start(&request) };
         let answer = std::panic::catch_unwind(AssertUnwindSafe(|| (self.fast_path)(&self.state, &request)));
@@ -160,6 +179,11 @@ impl RequestLog {
 /// flight (up to the grace period). Each connection gets a header-read timeout and a
 /// maximum age, and connections are capped before they are accepted.
 ///
+/// At the cap, the oldest connection that has not sent a whole request yet is closed
+/// to make room, as nginx reuses its waiting connections: thousands of clients that
+/// send half a request and stall cannot keep a fresh reader waiting for their header
+/// timeouts. Only when every connection is busy with a request does a new one wait.
+///
 /// One work-stealing runtime serves every connection. Two thread-per-core variants
 /// were measured on 2 cores shared with wrk (benches/serve.sh): a runtime per
 /// `SO_REUSEPORT` listener, and single-threaded runtimes fed round-robin by one
@@ -175,27 +199,43 @@ pub(crate) async fn serve_connections(
 
     let limits = frontend.state.options.limits;
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    // Every open connection, oldest first (the accept loop alone reads it).
+    let mut slots: std::collections::VecDeque<std::sync::Weak<Slot>> = std::collections::VecDeque::new();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.map_err(std::io::Error::other)?,
-            () = &mut shutdown => break,
-        };
         let (stream, peer): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
+                    // Out of file descriptors and the like: make room, wait a little rather than spin.
                     tracing::warn!(error = %e, "accept failed");
+                    make_room(&mut slots);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
         };
+        // At the cap, this connection waits for a place (and the ones behind it wait in
+        // the kernel's backlog), unless a connection without a request makes room.
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                make_room(&mut slots);
+                tokio::select! {
+                    permit = permits.clone().acquire_owned() => permit.map_err(std::io::Error::other)?,
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let service = frontend.clone();
+        let slot = Arc::new(Slot::default());
+        if slots.len() >= 2 * limits.max_connections {
+            slots.retain(|s| s.strong_count() > 0);
+        }
+        slots.push_back(Arc::downgrade(&slot));
+        let service = Frontend { slot: Some(slot.clone()), ..frontend.clone() };
         // hyper's HTTP/1 builder with hyper-util's timer, IO adapter and graceful
         // shutdown. hyper-util's `auto` builder would add HTTP/2 without TLS (h2c), which
         // browsers never speak, at the cost of the h2 crate and four more dependencies.
@@ -209,10 +249,13 @@ pub(crate) async fn serve_connections(
         let connection = graceful.watch(connection);
         let max_age = limits.max_connection_age;
         tokio::spawn(async move {
-            match tokio::time::timeout(max_age, connection).await {
-                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
-                Err(_) => tracing::debug!(%peer, "connection closed at its maximum age"),
-                Ok(Ok(())) => {}
+            tokio::select! {
+                ended = tokio::time::timeout(max_age, connection) => match ended {
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
+                    Err(_) => tracing::debug!(%peer, "connection closed at its maximum age"),
+                    Ok(Ok(())) => {}
+                },
+                () = slot.close.notified() => tracing::debug!(%peer, "connection without a request closed to make room"),
             }
             drop(permit);
         });
@@ -223,6 +266,26 @@ pub(crate) async fn serve_connections(
         tracing::warn!("some connections did not finish within the grace period");
     }
     Ok(())
+}
+
+/// Closes the oldest open connection that has not sent a whole request; false if every
+/// connection has (they are being served, and a new one waits for one of them to end).
+fn make_room(slots: &mut std::collections::VecDeque<std::sync::Weak<Slot>>) -> bool {
+    let mut index = 0;
+    while index < slots.len() {
+        match slots[index].upgrade() {
+            None => {
+                slots.remove(index);
+            }
+            Some(slot) if !slot.requested.load(std::sync::atomic::Ordering::Relaxed) => {
+                slots.remove(index);
+                slot.close.notify_one();
+                return true;
+            }
+            Some(_) => index += 1,
+        }
+    }
+    false
 }
 
 /// An accepted connection as the server writes to it: large precompressed bodies go out
@@ -256,14 +319,13 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories");
         let state = AppState::load(ServeOptions::new(dir)).unwrap_or_else(|e| panic!("{}", e.render()));
         let routes = Router::new().route("/routed-panic", get(buggy_handler)).fallback(handlers::page);
-        let frontend = Frontend {
-            router: routes.with_state(state.clone()),
-            state,
-            fast_path: |state, request| match request.uri().path() {
-                "/fast-panic" => panic!("a fast-path bug"),
-                _ => handlers::static_page(state, request),
-            },
-        };
+        let frontend =
+            Frontend::with_fast_path(state.clone(), routes.with_state(state), |state, request| {
+                match request.uri().path() {
+                    "/fast-panic" => panic!("a fast-path bug"),
+                    _ => handlers::static_page(state, request),
+                }
+            });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -49,8 +49,22 @@ pub(crate) async fn status(
         let status = state.status();
         (state.live.load_full(), status.clone())
     };
-    let mut text = format!(
-        "bulletin status\n\nsite version: {}\nrendered for: {}\npages: {}\nadvisories: {} ({} public)\nlast reload: {}\nsuccessful reloads: {}\n",
+    let mut text = String::from("bulletin status\n");
+    // What staff must act on comes first.
+    for held in &status.held {
+        text.push_str(&format!(
+            "\nEMBARGO HELD: {} was due at {} and is held because {}; fix or undo the rejected change below.\n",
+            held.id, held.due, held.why
+        ));
+    }
+    if let Some(error) = &status.fetch_error {
+        text.push_str(&format!(
+            "\nFETCH FAILED{}: {error}\nThe site stays at the commit fetched before; the next push or poll tries again.\n",
+            status.fetch_error_at.map_or_else(String::new, |t| format!(" at {t}"))
+        ));
+    }
+    text.push_str(&format!(
+        "\nsite version: {}\nrendered for: {}\npages: {}\nadvisories: {} ({} public)\nlast reload: {}\nsuccessful reloads: {}\n",
         live.version,
         live.rendered_for,
         live.site.len(),
@@ -58,11 +72,14 @@ pub(crate) async fn status(
         live.content.public_at(live.rendered_for).count(),
         status.last_reload.map_or_else(|| "never".to_string(), |t| t.to_string()),
         status.reloads,
-    );
+    ));
     if let Some(commit) = &live.commit {
         text.push_str(&format!("commit: {commit}\n"));
     }
-    if let Some(next) = live.content.next_embargo_lift(live.rendered_for) {
+    let rejection = status.rejection.as_ref();
+    if let Some(next) =
+        live.content.next_embargo_lift_except(live.rendered_for, |a| rejection.is_some_and(|r| r.holds(a)))
+    {
         text.push_str(&format!("next embargo lifts: {next}\n"));
     }
     match (&status.last_error, status.last_error_at) {

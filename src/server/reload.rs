@@ -1,20 +1,24 @@
-//! Keeping the live site current: watch the advisories folder (debounced) or follow a
-//! git branch, rebuild beside the live snapshot, swap atomically; re-render when an
-//! embargo lifts. A change that fails validation leaves the last good site live and is
-//! shown at `/_status`; the next valid change recovers without a restart.
+//! Keeping the live site current: on a change (see [`triggers`](super::triggers)) load
+//! the folder or the fetched commit, rebuild beside the live snapshot, swap atomically;
+//! re-render when an embargo lifts. A change that fails validation, or deletes a public
+//! advisory, leaves the last good site live and is shown at `/_status`; the next valid
+//! change recovers without a restart.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use notify_debouncer_full::notify::RecursiveMode;
-use tokio::sync::mpsc;
 
+use super::embargo::{Rejection, Touched};
 use super::{AppState, Live, ServeOptions};
 use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
 use crate::git::{Checkout, GitError, History};
+use crate::model::Advisory;
+
+/// How often a held embargo is logged again.
+const HELD_WARNING_EVERY: Duration = Duration::from_secs(60);
 
 /// Where the served content comes from.
 pub(crate) enum Source {
@@ -53,35 +57,83 @@ impl From<GitError> for LoadError {
 impl Source {
     pub(crate) fn new(options: &ServeOptions) -> Result<Self, GitError> {
         match &options.git {
-            Some(git) => Ok(Source::Git(Checkout::new(&options.dir, git.remote.clone(), git.branch.clone())?)),
+            Some(git) => {
+                Ok(Source::Git(Checkout::new(&options.dir, git.remote.clone(), git.branch.clone(), git.fetch_timeout)?))
+            }
             None => Ok(Source::WorkingCopy(options.dir.clone())),
         }
     }
 
-    /// The commit that would be loaded now (`--git`: fetched tip), if any.
+    /// The commit that would be loaded now (`--git`: the tip last fetched), if any.
     pub(crate) fn tip(&self) -> Result<Option<String>, GitError> {
         match self {
             Source::WorkingCopy(_) => Ok(None),
-            Source::Git(checkout) => checkout.fetch().map(Some),
+            Source::Git(checkout) => checkout.tip().map(Some),
         }
+    }
+
+    /// Whether updates come by fetching a remote.
+    pub(crate) fn has_remote(&self) -> bool {
+        matches!(self, Source::Git(checkout) if checkout.remote.is_some())
+    }
+
+    /// Fetches the remote, if there is one (bounded by `--fetch-timeout`).
+    pub(crate) fn fetch(&self) -> Result<(), GitError> {
+        match self {
+            Source::Git(checkout) => checkout.fetch(checkout.fetch_timeout),
+            Source::WorkingCopy(_) => Ok(()),
+        }
+    }
+
+    /// What a rejected change may alter, compared with the live content: the files that
+    /// differ on disk, or between the live commit and the rejected one.
+    fn touched(&self, live: &Live, error: &LoadError) -> Touched {
+        let files = match (self, error) {
+            (_, LoadError::Git(e)) => return Touched::Everything(format!("git failed: {}", e.chain())),
+            (Source::WorkingCopy(_), LoadError::Content(..)) => {
+                let changes = live.content.changes_on_disk();
+                if changes.settings {
+                    return Touched::Everything("the rejected change edits site.toml or measures.toml".into());
+                }
+                changes.files
+            }
+            (Source::Git(checkout), LoadError::Content(_, failed)) => {
+                let (Some(from), Some(to)) = (&live.commit, failed) else {
+                    return Touched::Everything("the rejected commit cannot be compared with the live one".into());
+                };
+                match checkout.changed_between(from, to) {
+                    Ok(files) if files.iter().any(|f| f == "site.toml" || f == "measures.toml") => {
+                        return Touched::Everything(format!("commit {to} edits site.toml or measures.toml"));
+                    }
+                    Ok(files) => files.into_iter().collect(),
+                    Err(e) => return Touched::Everything(format!("git failed: {}", e.chain())),
+                }
+            }
+        };
+        // The files named in the problems belong to the change too (a file removed, say).
+        let mut files = files;
+        if let LoadError::Content(diags, _) = error {
+            files.extend(diags.items().iter().map(|d| d.path.clone()));
+        }
+        if files.iter().any(|f| f == "site.toml" || f == "measures.toml") {
+            return Touched::Everything("the rejected change edits site.toml or measures.toml".into());
+        }
+        Touched::Files(files)
     }
 }
 
-/// Loads and validates the content from `source`, with its revision history.
+/// Loads and validates the content from `source` (`--git`: its tip as last fetched),
+/// with its revision history.
 pub(crate) fn load(
     source: &Source,
     options: &ServeOptions,
     history: &Mutex<Option<History>>,
-    tip: Option<String>,
     previous: Option<&Content>,
 ) -> Result<(Content, Option<String>), LoadError> {
     let (dir, commit, history_dir) = match source {
         Source::WorkingCopy(dir) => (dir.clone(), None, dir.clone()),
         Source::Git(checkout) => {
-            let commit = match tip {
-                Some(tip) => tip,
-                None => checkout.fetch()?,
-            };
+            let commit = checkout.tip()?;
             let dir = checkout.materialize(&commit)?;
             (dir, Some(commit), checkout.repo.join(&checkout.prefix))
         }
@@ -108,17 +160,21 @@ pub(crate) fn load(
     Ok((content, commit))
 }
 
-/// Renders `content` as it is at `now`, reusing compressed pages of `previous` that did not change.
+/// Renders `content` as it is at `now`, reusing compressed pages of `previous` that did
+/// not change; what `rejection` holds stays as it was (see [`embargo`](super::embargo)).
 pub(crate) fn render(
     content: Arc<Content>,
     now: Timestamp,
     previous: Option<&Live>,
     commit: Option<String>,
     preview: bool,
+    rejection: Option<&Rejection>,
 ) -> Live {
     let options = crate::render::RenderOptions { preview, previous: previous.map(|p| &p.site) };
     let started = Instant::now();
-    let mut site = crate::render::site_with(&content, &content.settings, now, options, &|_, _| {});
+    let frozen = rejection.filter(|_| !preview).map(|r| content.frozen(r.since, |a| r.holds(a)));
+    let shown = frozen.as_ref().unwrap_or(&content);
+    let mut site = crate::render::site_with(shown, &content.settings, now, options, &|_, _| {});
     let rendered = started.elapsed();
     site.date_changes(previous.map(|p| &p.site), now);
     // On a reload unchanged pages are the previous site's (compressed already) and the
@@ -126,7 +182,7 @@ pub(crate) fn render(
     // `rebuild`) and served uncompressed until then.
     if previous.is_none() {
         site.precompress();
-        super::memory::return_free_memory();
+        super::system::return_free_memory();
     }
     tracing::debug!(target: "bulletin::reload", render_ms = rendered.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "rendered");
     let mut fingerprint = xxhash_rust::xxh3::Xxh3::new();
@@ -160,34 +216,23 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
     let result = tokio::task::spawn_blocking(move || {
         let now = (state2.options.clock)();
         let previous = state2.live.load_full();
+        let rejection = state2.status().rejection.clone();
         let (content, commit) = match trigger {
             Trigger::Embargo => (previous.content.clone(), previous.commit.clone()),
-            Trigger::Change => {
-                // A push or poll that brings no new commit changes nothing, and a commit
-                // already rejected is not checked again.
-                let tip = state2.source.tip()?;
-                if let Some(tip) = &tip {
-                    let failed = state2.status().failed_commit.clone();
-                    if Some(tip) == previous.commit.as_ref() || Some(tip) == failed.as_ref() {
-                        return Ok(None);
-                    }
+            Trigger::Change => match load_change(&state2, &previous, now) {
+                Ok(Some(loaded)) => loaded,
+                Ok(None) => return Ok(None),
+                // What the change may alter decides which embargoes it holds.
+                Err(error) => {
+                    let touched = state2.source.touched(&previous, &error);
+                    return Err((error, touched, previous.rendered_for));
                 }
-                let loading = Instant::now();
-                let (content, commit) =
-                    load(&state2.source, &state2.options, &state2.history, tip, Some(&previous.content))?;
-                tracing::debug!(target: "bulletin::reload", load_ms = loading.elapsed().as_millis() as u64, "loaded");
-                if commit == previous.commit && content.same_as(&previous.content) {
-                    // A save that changed no byte, a touch, the check after start-up, or a
-                    // rejected change undone: the live site is already this content.
-                    let mut status = state2.status();
-                    status.last_error = None;
-                    status.last_error_at = None;
-                    return Ok(None);
-                }
-                (Arc::new(content), commit)
-            }
+            },
         };
-        Ok::<Option<Live>, LoadError>(Some(render(content, now, Some(&previous), commit, state2.options.preview)))
+        // An embargo lift keeps holding what the rejected change may alter; a change that
+        // loads settles the rejection.
+        let holds = if trigger == Trigger::Embargo { rejection.as_ref() } else { None };
+        Ok(Some(render(content, now, Some(&previous), commit, state2.options.preview, holds)))
     })
     .await;
     let now = (state.options.clock)();
@@ -205,9 +250,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             status.reloads += 1;
             // Only a valid change settles a rejected one; an embargo lift does not.
             if trigger == Trigger::Change {
-                status.last_error = None;
-                status.last_error_at = None;
-                status.failed_commit = None;
+                status.settle();
             }
             drop(status);
             // Freeing the old site (hundreds of MB at 10,000 advisories) and compressing the
@@ -218,7 +261,7 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             tokio::task::spawn_blocking(move || {
                 drop(old);
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
-                super::memory::return_free_memory();
+                super::system::return_free_memory();
             });
             tracing::info!(
                 target: "bulletin::reload",
@@ -231,10 +274,13 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 "site reloaded"
             );
         }
-        Ok(Err(error)) => {
+        Ok(Err((error, touched, rendered_for))) => {
             let text = error.render();
             tracing::error!(target: "bulletin::reload", "change rejected, the last good site stays live:\n{text}");
             let mut status = state.status();
+            // A rejection that follows another holds from where the first began.
+            let since = status.rejection.as_ref().map_or(rendered_for, |r| r.since);
+            status.rejection = Some(Rejection { touched, since });
             status.last_error = Some(text);
             status.last_error_at = Some(now);
             status.failed_commit = match &error {
@@ -248,74 +294,93 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
     }
 }
 
-/// Starts watching `dir`; each debounced burst of changes sends one message on `tx`.
-/// Keep the returned watcher alive as long as changes should be seen.
-pub fn watch(dir: &Path, tx: mpsc::Sender<()>) -> notify_debouncer_full::notify::Result<impl Drop + Send + use<>> {
-    let mut debouncer = notify_debouncer_full::new_debouncer(
-        Duration::from_millis(100),
-        None,
-        move |result: notify_debouncer_full::DebounceEventResult| {
-            // Reading the files (our own reload does) raises access events: ignore them, or
-            // every reload would trigger the next. Anything else may matter: editors write
-            // temp files and rename them, and an error means events were lost.
-            let relevant = match &result {
-                Ok(events) => {
-                    let changes: Vec<_> = events
-                        .iter()
-                        .filter(|e| !matches!(e.event.kind, notify_debouncer_full::notify::EventKind::Access(_)))
-                        .collect();
-                    for e in &changes {
-                        tracing::debug!(target: "bulletin::watch", kind = ?e.event.kind, paths = ?e.event.paths, "change");
-                    }
-                    !changes.is_empty()
-                }
-                Err(_) => true,
-            };
-            if relevant {
-                // A full channel already holds a pending reload, which will see this change.
-                let _ = tx.try_send(());
-            }
-        },
-    )?;
-    debouncer.watch(dir, RecursiveMode::Recursive)?;
-    Ok(debouncer)
+/// Content to publish and the commit it came from.
+type Loaded = (Arc<Content>, Option<String>);
+
+/// Loads what changed: `None` when there is nothing new to publish. The live site's own
+/// content is loaded again only when a rejection held embargoes: the fix (undoing the
+/// change) must release them.
+fn load_change(state: &AppState, previous: &Live, now: Timestamp) -> Result<Option<Loaded>, LoadError> {
+    // A push or poll that brings no new commit changes nothing, and a commit already
+    // rejected is not checked again.
+    let tip = state.source.tip()?;
+    if let Some(tip) = &tip {
+        if Some(tip) == state.status().failed_commit.as_ref() {
+            return Ok(None);
+        }
+        if Some(tip) == previous.commit.as_ref() {
+            return Ok(settle_undone(state, previous, now));
+        }
+    }
+    let loading = Instant::now();
+    let (content, commit) = load(&state.source, &state.options, &state.history, Some(&previous.content))?;
+    tracing::debug!(target: "bulletin::reload", load_ms = loading.elapsed().as_millis() as u64, "loaded");
+    // Ids are permanent: a change that deletes a public advisory's file is not published.
+    if !state.options.preview {
+        content::removed_public(&previous.content, &content, now).map_err(|d| LoadError::Content(d, commit.clone()))?;
+    }
+    if commit == previous.commit && content.same_as(&previous.content) {
+        // A save that changed no byte, a touch, the check after start-up, or a rejected
+        // change undone: the live site is already this content.
+        return Ok(settle_undone(state, previous, now));
+    }
+    Ok(Some((Arc::new(content), commit)))
 }
 
-/// Asks for a reload every `every` (`--pull-every`); a reload without a new commit does nothing.
-pub async fn poll(state: Arc<AppState>, every: Duration) {
-    let mut ticker = tokio::time::interval(every);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        state.request_reload();
-    }
+/// The live content is what is published again (a rejected change undone): the rejection
+/// is settled, and if it held an embargo that is due, the site is rendered again to
+/// release it; otherwise the live site is already right.
+fn settle_undone(state: &AppState, previous: &Live, now: Timestamp) -> Option<Loaded> {
+    let mut status = state.status();
+    let held = status.rejection.as_ref().is_some_and(|r| !r.due(&previous.content, now).is_empty());
+    status.settle();
+    held.then(|| (previous.content.clone(), previous.commit.clone()))
 }
 
 /// The reload loop: rebuilds on every reload request and at every embargo lift.
 /// Requests are handled one at a time, so updates never overlap and the newest wins.
+/// While a change is rejected, the embargoes it may alter are held (see
+/// [`embargo`](super::embargo)) and said so every minute.
 pub async fn run(state: Arc<AppState>) {
     let Some(mut changes) = state.reload_rx.lock().ok().and_then(|mut rx| rx.take()) else {
         tracing::warn!("the reload loop is already running");
         return;
     };
+    let mut warned: Option<Instant> = None;
     loop {
         let live = state.live.load_full();
         let now = (state.options.clock)();
-        // While the latest change is rejected, embargoes are held: the rejected change may
-        // have postponed or withdrawn one, and publishing early cannot be undone.
-        let holding = state.status().last_error.is_some();
+        let rejection = state.status().rejection.clone();
+        let holds = |a: &Advisory| rejection.as_ref().is_some_and(|r| r.holds(a));
         let next_lift =
-            if state.options.preview || holding { None } else { live.content.next_embargo_lift(live.rendered_for) };
-        if holding && live.content.next_embargo_lift(live.rendered_for).is_some_and(|t| t <= now) {
-            tracing::error!(target: "bulletin::reload", "an embargo is due but held until the rejected change is fixed");
+            if state.options.preview { None } else { live.content.next_embargo_lift_except(live.rendered_for, holds) };
+        let held = match &rejection {
+            Some(r) if !state.options.preview => r.due(&live.content, now),
+            _ => Vec::new(),
+        };
+        if held.is_empty() {
+            warned = None;
+        } else if warned.is_none_or(|at| at.elapsed() >= HELD_WARNING_EVERY) {
+            for h in &held {
+                tracing::warn!(target: "bulletin::reload", advisory = %h.id, due = %h.due, "embargo held: {}", h.why);
+            }
+            warned = Some(Instant::now());
         }
-        let wait = next_lift.map(|lift| {
-            let ms = lift.as_millisecond().saturating_sub(now.as_millisecond()).max(0) as u64;
+        state.status().held = held.clone();
+        // A held embargo that falls due is noticed (and said) on time.
+        let next_held = match &rejection {
+            Some(r) if !state.options.preview => live.content.next_embargo_lift_except(now, |a| !r.holds(a)),
+            _ => None,
+        };
+        let wait = [next_lift, next_held].into_iter().flatten().min().map(|at| {
+            let ms = at.as_millisecond().saturating_sub(now.as_millisecond()).max(0) as u64;
             // Wake at the instant (plus a millisecond, so `published <= now` holds), or after a
             // minute at most to look again: the wall clock may jump while we sleep.
             Duration::from_millis(ms + 1).min(Duration::from_secs(60))
         });
+        // A held embargo is said again every minute.
+        let wait =
+            if held.is_empty() { wait } else { Some(wait.map_or(HELD_WARNING_EVERY, |w| w.min(HELD_WARNING_EVERY))) };
         drop(live);
         let embargo = async {
             match wait {
@@ -332,8 +397,12 @@ pub async fn run(state: Arc<AppState>) {
             }
             () = embargo => {
                 let live = state.live.load_full();
-                let due = live.content.next_embargo_lift(live.rendered_for).is_some_and(|t| t <= (state.options.clock)());
-                if due {
+                let rejection = state.status().rejection.clone();
+                let due = live
+                    .content
+                    .next_embargo_lift_except(live.rendered_for, |a| rejection.as_ref().is_some_and(|r| r.holds(a)))
+                    .is_some_and(|t| t <= (state.options.clock)());
+                if due && !state.options.preview {
                     rebuild(&state, Trigger::Embargo).await;
                 }
             }

@@ -137,7 +137,7 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
         }
         seen.push_back(id);
     }
-    state.request_reload();
+    state.request_update();
     tracing::info!(target: "bulletin::webhook", branch = %checkout.branch, "push received; update scheduled");
     Ok(plain(StatusCode::ACCEPTED, "update scheduled\n"))
 }

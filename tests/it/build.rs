@@ -207,3 +207,52 @@ fn build_refuses_an_output_folder_that_would_replace_the_advisories() {
     }
     assert!(f.path().join("2025/PK-2025-0001.md").is_file(), "nothing was lost");
 }
+
+/// Issue 25: a build killed while writing leaves its staging folder; the next build
+/// removes it, and the output folder is replaced whole (it is never missing: on Linux
+/// the new and the old folder swap in one step).
+#[test]
+fn a_killed_build_is_cleaned_up_by_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    bulletin::corpus::generate(&corpus, &samples_dir(), 1500, 7).unwrap();
+    let out = tmp.path().join("public");
+    let first = run_build(&corpus, &out, &["--now", NOW]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let staging = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
+            .collect()
+    };
+    // Kill builds until one dies while writing (its staging folder is there).
+    let mut left = Vec::new();
+    for _ in 0..20 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["build", "--now", NOW, "--dir"])
+            .arg(&corpus)
+            .arg("--out")
+            .arg(&out)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while staging(tmp.path()).is_empty() && started.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        left = staging(tmp.path());
+        if !left.is_empty() {
+            break;
+        }
+    }
+    assert!(!left.is_empty(), "no build was killed while writing");
+    assert!(out.join("index.html").is_file(), "the previous site is still there");
+    let next = run_build(&corpus, &out, &["--now", NOW]);
+    assert!(next.status.success(), "{}", String::from_utf8_lossy(&next.stderr));
+    assert_eq!(staging(tmp.path()), Vec::<String>::new(), "leftovers of {left:?}");
+    assert!(out.join("advisories/index.html").is_file());
+}

@@ -1,7 +1,10 @@
 //! One fixture per validation rule, each asserting the exact diagnostic:
 //! file, line, column and message. All problems of a run are reported together.
 
+use std::path::Path;
 use std::process::Command;
+
+use bulletin::content;
 
 use crate::fixture::{Fixture, advisory};
 
@@ -370,4 +373,67 @@ fn a_reload_reuses_unchanged_files_and_rechecks_the_rest() {
     std::fs::remove_file(f.path().join("2024/PK-2025-0001.md")).unwrap();
     let errors = bulletin::content::load_after(f.path(), Some(&changed)).unwrap_err();
     assert!(errors.items().iter().any(|d| d.message == "unknown data class `passwords`"), "{errors:?}");
+}
+
+/// Issue 25: site.toml and measures.toml follow the rules advisories follow. A link out
+/// of the folder is refused without reading it (so no line of it is quoted), a FIFO is
+/// refused without waiting for a writer, a device is never read, a huge file is not read.
+#[test]
+fn settings_files_are_read_only_when_regular_inside_and_small() {
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), "root:SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    let linked = |name: &str, target: &Path| {
+        let f = Fixture::new().file(P, valid());
+        std::fs::remove_file(f.path().join(name)).unwrap();
+        std::os::unix::fs::symlink(target, f.path().join(name)).unwrap();
+        f
+    };
+    for name in ["site.toml", "measures.toml"] {
+        let f = linked(name, secret.path());
+        let report = content::load(f.path()).unwrap_err().render_human(false);
+        assert!(!report.contains("SECRET"), "{report}");
+        assert!(
+            f.errors()
+                .iter()
+                .any(|e| e.starts_with(&format!("{name}:1:1: symlink leads outside the advisories folder"))),
+            "{:?}",
+            f.errors()
+        );
+        let f = linked(name, Path::new("/dev/zero"));
+        assert!(
+            f.errors().iter().any(|e| e.starts_with(&format!("{name}:1:1: symlink leads outside"))),
+            "{:?}",
+            f.errors()
+        );
+    }
+    // A FIFO in its place is refused at once: opening it would wait for a writer.
+    let f = Fixture::new().file(P, valid());
+    std::fs::remove_file(f.path().join("site.toml")).unwrap();
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new("mkfifo").arg(f.path().join("site.toml")).status().unwrap();
+    assert!(status.success());
+    assert_eq!(f.errors(), ["site.toml:1:1: this is a named pipe (FIFO), not a regular file, so it is not read"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "a FIFO was waited on");
+
+    let f = Fixture::new().file(P, valid()).file("measures.toml", "# padding\n".repeat(120_000));
+    assert_eq!(f.errors(), ["measures.toml:1:1: the file is 1171 KiB; files of this kind are read up to 1024 KiB"]);
+}
+
+/// Issue 25: advisory files by the same rules: a FIFO named like an advisory is an
+/// error, not skipped in silence; so is an advisory over 4 MiB.
+#[test]
+fn advisory_files_that_are_not_regular_or_too_large_are_errors() {
+    let f = Fixture::new().file(P, valid());
+    let status = std::process::Command::new("mkfifo").arg(f.path().join("2025/PK-2025-0002.md")).status().unwrap();
+    assert!(status.success());
+    assert_eq!(
+        f.errors(),
+        ["2025/PK-2025-0002.md:1:1: this is a named pipe (FIFO), not a regular file, so it is not read"]
+    );
+    let huge = valid().replace("Something.", &"Something. ".repeat(400_000));
+    let expected = format!(
+        "2025/PK-2025-0001.md:1:1: the file is {} KiB; files of this kind are read up to 4096 KiB",
+        huge.len() / 1024
+    );
+    assert_eq!(one(P, huge), [expected]);
 }

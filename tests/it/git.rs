@@ -262,6 +262,7 @@ async fn git_server_with(
         branch: Some("main".into()),
         webhook_secret: Some(secret.to_vec()),
         pull_every: pull,
+        ..GitOptions::default()
     });
     Server::start_with(options, false).await
 }
@@ -458,15 +459,106 @@ async fn a_bad_commit_keeps_the_last_good_site_and_a_force_push_resets() {
     assert!(status.contains(&format!("commit: {good}")), "still serving the good commit: {status}");
     assert!(title(&server, "PK-2025-0002").await.is_some(), "last good site stays live");
 
-    // A force-push that drops both commits: PK-2025-0002 disappears.
+    // A force-push that drops both commits would delete the public PK-2025-0002: ids are
+    // permanent (issue 25), so it is rejected, and the page stays.
     git(&staff, &["reset", "-q", "--hard", "HEAD~2"]);
     write(&staff, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
-    let rewritten = commit(&staff, "Add PK-2025-0003 instead");
+    let dropping = commit(&staff, "Add PK-2025-0003 instead");
+    git(&staff, &["push", "-q", "--force", "origin", "main"]);
+    wait_for(async || status_of(&server).await.contains(&dropping), "the rejected force-push").await;
+    let status = status_of(&server).await;
+    assert!(status.contains("`PK-2025-0002` is public") && status.contains(&format!("commit: {good}")), "{status}");
+    assert!(title(&server, "PK-2025-0002").await.is_some(), "a public advisory never disappears");
+
+    // A force-push that only drops the bad commit publishes.
+    git(&staff, &["reset", "-q", "--hard", &good]);
+    write(&staff, "2025/PK-2025-0003.md", &advisory("PK-2025-0003", ""));
+    let rewritten = commit(&staff, "Add PK-2025-0003 after the good commit");
     git(&staff, &["push", "-q", "--force", "origin", "main"]);
     wait_for(async || title(&server, "PK-2025-0003").await.is_some(), "the force-pushed tip").await;
-    assert!(title(&server, "PK-2025-0002").await.is_none(), "removed advisories disappear");
+    assert!(title(&server, "PK-2025-0002").await.is_some());
     let status = status_of(&server).await;
     assert!(status.contains(&format!("commit: {rewritten}")) && status.contains("last change: valid"), "{status}");
+}
+
+/// A served clone of a bare "origin" that a staff clone pushes to; `embargoed` is
+/// committed as PK-2030-0001 (due at 2030-01-01T09:00:00Z).
+fn origin_and_clones(embargoed: bool) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let (tmp, staff) = repo();
+    if embargoed {
+        let text = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+        write(&staff, "2030/PK-2030-0001.md", &text);
+        commit(&staff, "Embargoed PK-2030-0001");
+    }
+    let origin = staff.parent().unwrap().join("origin.git");
+    git(staff.parent().unwrap(), &["clone", "-q", "--bare", staff.to_str().unwrap(), origin.to_str().unwrap()]);
+    git(&staff, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    let served = staff.parent().unwrap().join("served");
+    git(staff.parent().unwrap(), &["clone", "-q", origin.to_str().unwrap(), served.to_str().unwrap()]);
+    (tmp, staff, origin, served)
+}
+
+/// Issue 25: a git outage around an embargo does not hold it. The remote goes away
+/// before the embargo and comes back after: the page appears on time, `/_status` says
+/// the fetch fails while it does, and the next fetch after the outage clears it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_git_outage_never_holds_a_due_embargo() {
+    let (_tmp, _staff, origin, served) = origin_and_clones(true);
+    let mut options = ServeOptions::new(served.join("advisories"));
+    options.limits = limits();
+    options.clock = crate::serve::clock_reaching("2030-01-01T09:00:00Z", 2500);
+    options.git = Some(GitOptions {
+        remote: Some("origin".into()),
+        branch: Some("main".into()),
+        pull_every: Some(Duration::from_millis(300)),
+        ..GitOptions::default()
+    });
+    let server = Server::start_with(options, false).await;
+    assert!(title(&server, "PK-2030-0001").await.is_none(), "embargoed");
+    let away = origin.with_extension("away");
+    std::fs::rename(&origin, &away).unwrap();
+    wait_for(async || status_of(&server).await.contains("FETCH FAILED"), "the failing fetch").await;
+    wait_for(async || title(&server, "PK-2030-0001").await.is_some(), "the embargo lifting during the outage").await;
+    std::fs::rename(&away, &origin).unwrap();
+    wait_for(async || !status_of(&server).await.contains("FETCH FAILED"), "the fetch after the outage").await;
+    assert!(status_of(&server).await.contains("last change: valid"));
+}
+
+/// Issue 25: a remote that accepts the connection and never answers. The fetch is
+/// stopped after `fetch_timeout` and reported; meanwhile reloads and embargoes go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetch_that_never_answers_times_out() {
+    let (_tmp, _staff, _origin, served) = origin_and_clones(true);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        // Accepts and keeps every connection open, saying nothing.
+        let mut held = Vec::new();
+        for stream in silent.incoming().take(8) {
+            held.push(stream);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    git(&served, &["remote", "add", "silent", &format!("git://127.0.0.1:{port}/advisories.git")]);
+    let mut options = ServeOptions::new(served.join("advisories"));
+    options.limits = limits();
+    options.clock = crate::serve::clock_reaching("2030-01-01T09:00:00Z", 3000);
+    options.git = Some(GitOptions {
+        remote: Some("silent".into()),
+        branch: Some("main".into()),
+        pull_every: Some(Duration::from_millis(500)),
+        fetch_timeout: Duration::from_secs(1),
+        ..GitOptions::default()
+    });
+    // Start-up fetches too, and goes on with the local branch when the fetch fails.
+    git(&served, &["update-ref", "refs/remotes/silent/main", "refs/remotes/origin/main"]);
+    let started = std::time::Instant::now();
+    let server = Server::start_with(options, false).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "start-up waited {:?}", started.elapsed());
+    let status = status_of(&server).await;
+    assert!(status.contains("FETCH FAILED") && status.contains("no answer within 1 s"), "{status}");
+    wait_for(async || title(&server, "PK-2030-0001").await.is_some(), "the embargo lifting on time").await;
+    drop(holder);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -526,4 +618,35 @@ fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private(
     let after = bulletin::render::site_with(&content, &content.settings, lifted, options, &|_, _| {});
     let page = String::from_utf8(after.get("/advisories/PK-2025-0001/").unwrap().body.to_vec()).unwrap();
     assert!(page.contains("Add SECRET wallet flaw PK-2030-0001"), "the subject is public now");
+}
+
+/// Issue 25: `check` reports a public advisory whose file is deleted, against the last
+/// commit or `--changed-since REV`, with the fix; an unpublished draft may go.
+#[test]
+fn check_reports_a_deleted_public_advisory() {
+    let (_tmp, root) = repo();
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "draft = true\n"));
+    let base = commit(&root, "Add a draft");
+    let check = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["check", "--dir"])
+            .arg(root.join("advisories"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    std::fs::remove_file(root.join("advisories/2025/PK-2025-0002.md")).unwrap();
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(0), "a draft may go: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(root.join("advisories/2025/PK-2025-0001.md")).unwrap();
+    let out = check(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("2025/PK-2025-0001.md") && stderr.contains("`PK-2025-0001` is public"), "{stderr}");
+    assert!(stderr.contains("status = \"withdrawn\""), "the fix: {stderr}");
+    // Committed: the pre-commit hook's `--changed-since` still sees it.
+    commit(&root, "Delete PK-2025-0001");
+    assert_eq!(check(&[]).status.code(), Some(0), "against the new HEAD nothing is deleted");
+    let out = check(&["--changed-since", &base]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -52,7 +52,7 @@ pub(crate) fn client() -> reqwest::Client {
 }
 
 /// A clock that reaches `instant` `after_ms` milliseconds from now, then runs on.
-fn clock_reaching(instant: &str, after_ms: i64) -> Clock {
+pub(crate) fn clock_reaching(instant: &str, after_ms: i64) -> Clock {
     let at: Timestamp = instant.parse().unwrap();
     let offset = at.duration_since(Timestamp::now()) - jiff::SignedDuration::from_millis(after_ms);
     Arc::new(move || Timestamp::now() + offset)
@@ -283,16 +283,25 @@ async fn too_many_request_headers_get_431() {
 }
 
 /// Connections beyond the cap wait in the kernel's backlog, unanswered, until one of
-/// the connections being served ends.
+/// the connections being served ends. (Connections that have not sent a request yet are
+/// closed to make room instead: see `stalled_clients_do_not_starve_a_fresh_one`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_cap_wait_until_one_ends() {
     let limits = Limits { max_connections: 2, header_read_timeout: Duration::from_secs(5), ..Limits::default() };
     let server = Server::start(&samples_dir(), bulletin::server::system_clock(), limits, false).await;
     let addr = server.addr;
     let answered = tokio::task::spawn_blocking(move || {
-        // Two idle connections take both places.
-        let first = TcpStream::connect(addr).unwrap();
-        let _second = TcpStream::connect(addr).unwrap();
+        // Two clients served and kept alive take both places.
+        let served = || {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut head = [0u8; 12];
+            s.read_exact(&mut head).unwrap();
+            assert_eq!(&head, b"HTTP/1.1 200");
+            s
+        };
+        let first = served();
+        let _second = served();
         std::thread::sleep(Duration::from_millis(300));
         let mut third = TcpStream::connect(addr).unwrap();
         third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
@@ -452,10 +461,37 @@ async fn reloads_on_change_keeps_the_last_good_site_and_recovers() {
         "the new advisory",
     )
     .await;
+    // Deleting a public advisory's file is rejected (its URL is permanent; issue 25),
+    // and the page stays; a draft's file may go.
     std::fs::remove_file(f.path().join("2025/PK-2025-0002.md")).unwrap();
     wait_for(
-        async || c.get(server.url("/advisories/PK-2025-0002/")).send().await.unwrap().status() == 404,
-        "the removal",
+        async || {
+            let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+            report.contains("`PK-2025-0002` is public") && report.contains("status = \"withdrawn\"")
+        },
+        "the rejected removal",
+    )
+    .await;
+    assert_eq!(c.get(server.url("/advisories/PK-2025-0002/")).send().await.unwrap().status(), 200);
+    let withdrawn = advisory("PK-2025-0002", "").replace("status = \"active\"", "status = \"withdrawn\"");
+    std::fs::write(f.path().join("2025/PK-2025-0002.md"), withdrawn).unwrap();
+    wait_for(
+        async || {
+            let page = c.get(server.url("/advisories/PK-2025-0002/")).send().await.unwrap().text().await.unwrap();
+            page.contains("Withdrawn")
+        },
+        "the withdrawal",
+    )
+    .await;
+    std::fs::write(f.path().join("2025/PK-2025-0003.md"), advisory("PK-2025-0003", "draft = true\n")).unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    std::fs::remove_file(f.path().join("2025/PK-2025-0003.md")).unwrap();
+    wait_for(
+        async || {
+            let report = c.get(&status).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap();
+            report.contains("last change: valid")
+        },
+        "a draft removed",
     )
     .await;
 }
@@ -732,4 +768,128 @@ fn the_binary_logs_each_request_and_each_reload() {
     assert!(line(&["bulletin::reload", "site reloaded", "advisories=1", "pages=", "duration_ms="]), "{log}");
     assert!(line(&["ERROR", "bulletin::reload", "change rejected"]), "{log}");
     assert!(log.contains("2025/PK-2025-0001.md:") && log.contains("unknown severity `hgh`"), "{log}");
+}
+
+/// The report of `/_status`.
+async fn status_report(server: &Server) -> String {
+    client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap()
+}
+
+/// Issue 25: an embargo is held only by a rejected change that could alter it. A typo in
+/// another advisory, seconds before the embargo, does not hold it: it lifts on time from
+/// the last good content, while `/_status` shows the rejection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unrelated_invalid_file_does_not_hold_a_due_embargo() {
+    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
+        .file("2030/PK-2030-0001.md", embargoed);
+    let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 2500), limits(), true).await;
+    let c = client();
+    std::fs::write(f.path().join("2025/PK-2025-0001.md"), advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\""))
+        .unwrap();
+    wait_for(async || status_report(&server).await.contains("REJECTED"), "the rejection").await;
+    wait_for(
+        async || c.get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status() == 200,
+        "the embargo lifting on time",
+    )
+    .await;
+    let report = status_report(&server).await;
+    assert!(report.contains("REJECTED") && !report.contains("EMBARGO HELD"), "{report}");
+    let page = c.get(server.url("/advisories/PK-2025-0001/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("High"), "the rest of the site is the last good content");
+}
+
+/// Issue 25: while a rejected change holds a due embargo, `/_status` says so first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_embargo_is_shown_first_in_the_status() {
+    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
+        .file("2030/PK-2030-0001.md", embargoed.clone());
+    let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 1500), limits(), true).await;
+    std::fs::write(f.path().join("2030/PK-2030-0001.md"), embargoed.replace("\"high\"", "\"hgh\"")).unwrap();
+    wait_for(async || status_report(&server).await.contains("REJECTED"), "the rejection").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let held = |report: &str| {
+        report.starts_with("bulletin status\n\nEMBARGO HELD: PK-2030-0001 was due at 2030-01-01T09:00:00Z")
+            && report.contains("2030/PK-2030-0001.md")
+    };
+    let mut report = status_report(&server).await;
+    while !held(&report) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        report = status_report(&server).await;
+    }
+    assert!(held(&report) && report.contains("REJECTED"), "the held embargo at the top: {report}");
+    assert_eq!(client().get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status(), 404);
+    // Undoing the change releases it at once.
+    std::fs::write(f.path().join("2030/PK-2030-0001.md"), embargoed).unwrap();
+    wait_for(
+        async || client().get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap().status() == 200,
+        "the release",
+    )
+    .await;
+    let report = status_report(&server).await;
+    assert!(!report.contains("EMBARGO HELD") && report.contains("last change: valid"), "{report}");
+}
+
+/// Issue 25: edits every 30 ms never let the folder be quiet, yet the site follows at
+/// least every second (before, continuous edits postponed every reload).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continuous_edits_still_reload_every_second() {
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    let server = Server::start(f.path(), bulletin::server::system_clock(), limits(), true).await;
+    let dir = f.path().to_path_buf();
+    let editor = std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut n = 0;
+        while started.elapsed() < Duration::from_millis(3500) {
+            n += 1;
+            // As editors save: a hidden temporary file renamed over the advisory.
+            let text = advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", &format!("Edit {n}"));
+            std::fs::write(dir.join("2025/.edit.tmp"), text).unwrap();
+            std::fs::rename(dir.join("2025/.edit.tmp"), dir.join("2025/PK-2025-0001.md")).unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    });
+    let c = client();
+    let mut seen = std::collections::BTreeSet::new();
+    while !editor.is_finished() {
+        let page = c.get(server.url("/advisories/PK-2025-0001/")).send().await.unwrap().text().await.unwrap();
+        if let Some(at) = page.find("Edit ") {
+            seen.insert(page[at..].chars().take_while(|ch| *ch != '<').collect::<String>());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    editor.join().unwrap();
+    assert!(seen.len() >= 2, "the site followed the edits only {} time(s) in 3.5 s: {seen:?}", seen.len());
+}
+
+/// Issue 25: clients that send half a request and stall cannot starve a fresh one. With
+/// a cap of 32 connections and 10 s to send a request head, 300 stalled connections
+/// would hold every slot for 10 s; the oldest waiting ones are closed to make room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_clients_do_not_starve_a_fresh_one() {
+    let limits = Limits { max_connections: 32, header_read_timeout: Duration::from_secs(10), ..Limits::default() };
+    let server = Server::start(&samples_dir(), bulletin::server::system_clock(), limits, false).await;
+    let addr = server.addr;
+    let stalled = tokio::task::spawn_blocking(move || {
+        (0..300)
+            .filter_map(|_| {
+                let mut s = TcpStream::connect(addr).ok()?;
+                s.write_all(b"GET /adviso").ok()?;
+                Some(s)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    assert!(stalled.len() >= 250, "only {} stalled connections opened", stalled.len());
+    for _ in 0..5 {
+        let started = Instant::now();
+        let response = raw_async(addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response:.60}");
+        assert!(started.elapsed() < Duration::from_secs(1), "a fresh request waited {:?}", started.elapsed());
+    }
+    drop(stalled);
 }
