@@ -119,6 +119,10 @@ pub(crate) fn advisory(
 
     placeholders_in_body(file, split.body, split.body_offset, diags);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    let checklist = match (ctx.catalogue, &data) {
+        (Some(catalogue), Some(data)) => catalogue.checklist(&extracted.items, data.iter().map(DataClass::as_str)),
+        _ => Vec::new(),
+    };
 
     let id_out = Some((id.clone(), id_span));
     if diags.len() > before {
@@ -143,6 +147,7 @@ pub(crate) fn advisory(
             references: references?,
             updates: updates?,
             body: extracted.body,
+            checklist,
             own_measures: extracted.items,
             translations: BTreeMap::new(),
             history: Vec::new(),

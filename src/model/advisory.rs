@@ -1,5 +1,6 @@
 //! One advisory and its translations, as validated from front matter and body.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -184,8 +185,11 @@ pub struct Advisory {
     /// Markdown body without its protective-measures section (the checklist replaces it).
     pub body: String,
     /// The advisory's own checklist items (from its protective-measures section), in
-    /// the order written; [`Advisory::checklist`] adds the catalogue's.
+    /// the order written.
     pub own_measures: Vec<ChecklistItem>,
+    /// The checklist in the original language: the own items, then the catalogue's
+    /// measures for the exposed data classes ([`Catalogue::checklist`], at load).
+    pub checklist: Vec<ChecklistItem>,
     /// Translations by language code.
     pub translations: BTreeMap<String, Translation>,
     /// Commits that touched the file, newest first (empty outside a git repository).
@@ -220,13 +224,16 @@ impl Advisory {
 
     /// The checklist a reader gets, in the original or in `translation`: the
     /// translation's own steps (or, when it has none, the original's), then the
-    /// catalogue's measures for the exposed data classes; see [`Catalogue::checklist`].
-    pub fn checklist(&self, catalogue: &Catalogue, translation: Option<&Translation>) -> Vec<ChecklistItem> {
-        let own = match translation {
-            Some(tr) if !tr.own_measures.is_empty() => &tr.own_measures,
-            _ => &self.own_measures,
-        };
-        catalogue.checklist(own, self.data.iter().map(DataClass::as_str))
+    /// catalogue's measures for the exposed data classes; merged by
+    /// [`Catalogue::checklist`]. The original's is merged once, when the advisory is
+    /// loaded ([`Advisory::checklist`]); a translation with steps of its own is merged here.
+    pub fn checklist_in(&self, catalogue: &Catalogue, translation: Option<&Translation>) -> Cow<'_, [ChecklistItem]> {
+        match translation {
+            Some(tr) if !tr.own_measures.is_empty() => {
+                Cow::Owned(catalogue.checklist(&tr.own_measures, self.data.iter().map(DataClass::as_str)))
+            }
+            _ => Cow::Borrowed(&self.checklist),
+        }
     }
 
     /// Whether a translation is behind the original's newest update.

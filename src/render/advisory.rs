@@ -36,7 +36,7 @@ pub(super) fn view(
         .collect();
     updates.reverse();
     let body = translation.map_or(a.body.as_str(), |tr| tr.body.as_str());
-    let items = a.checklist(&ctx.content.catalogue, translation);
+    let items = a.checklist_in(&ctx.content.catalogue, translation);
     let default_lang = ctx.settings.default_language.clone();
     // On a translated page, what is not translated is marked as the default language.
     let item_lang = |i: &ChecklistItem| match (translation, &i.source) {

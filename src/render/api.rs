@@ -63,14 +63,14 @@ fn advisory<'s>(ctx: &'s Ctx<'_>, a: &'s Advisory) -> ApiAdvisory<'s> {
             .map(|t| (t.lang.as_str(), urls::absolute(base, &urls::advisory(Some(&t.lang), a.id.as_str()))))
             .collect(),
         checklist: a
-            .checklist(catalogue, None)
-            .into_iter()
+            .checklist
+            .iter()
             .map(|i| {
-                let (source, class) = match i.source {
+                let (source, class) = match &i.source {
                     MeasureSource::Advisory => ("advisory", None),
-                    MeasureSource::Catalogue { class } => ("catalogue", Some(class.0)),
+                    MeasureSource::Catalogue { class } => ("catalogue", Some(class.as_str())),
                 };
-                ApiMeasure { id: i.id, urgency: i.urgency, text: i.text, link: i.link, source, class }
+                ApiMeasure { id: &i.id, urgency: i.urgency, text: &i.text, link: i.link.as_deref(), source, class }
             })
             .collect(),
     }
@@ -115,7 +115,7 @@ struct ApiAdvisory<'a> {
     tags: Vec<&'a str>,
     references: Vec<ApiReference>,
     translations: BTreeMap<&'a str, String>,
-    checklist: Vec<ApiMeasure>,
+    checklist: Vec<ApiMeasure<'a>>,
 }
 
 #[derive(Serialize)]
@@ -137,13 +137,13 @@ struct ApiReference {
 }
 
 #[derive(Serialize)]
-struct ApiMeasure {
-    id: String,
+struct ApiMeasure<'a> {
+    id: &'a str,
     urgency: Urgency,
-    text: String,
+    text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<String>,
+    link: Option<&'a str>,
     source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    class: Option<String>,
+    class: Option<&'a str>,
 }

@@ -64,28 +64,36 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Frontend {
         if let Some(slot) = &self.slot {
             slot.requested.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        let finish =
-            Finish { state: self.state.clone(), method: request.method().clone(), log: RequestLog::start(&request) };
+        let finish = Finish { method: request.method().clone(), log: RequestLog::start(&request) };
         let answer = std::panic::catch_unwind(AssertUnwindSafe(|| (self.fast_path)(&self.state, &request)));
+        // An answer at hand is finished here; a routed one when it is ready.
         let step = match answer {
-            Ok(Some(response)) => Step::Ready(response),
-            Ok(None) => Step::Routed(Box::pin(tower::ServiceExt::oneshot(self.router.clone(), request))),
-            Err(panic) => Step::Ready(panic_response(panic)),
+            Ok(Some(response)) => Step::Ready(finish.apply(&self.state, response)),
+            Ok(None) => Step::Routed {
+                future: Box::pin(tower::ServiceExt::oneshot(self.router.clone(), request)),
+                state: self.state.clone(),
+                finish,
+            },
+            Err(panic) => Step::Ready(finish.apply(&self.state, panic_response(panic))),
         };
-        FrontendFuture { step, finish: Some(finish) }
+        FrontendFuture { step }
     }
 }
 
 /// A request on its way through the pipeline.
 pub(crate) struct FrontendFuture {
     step: Step,
-    /// Taken when the answer is ready.
-    finish: Option<Finish>,
 }
 
 enum Step {
+    /// Finished, to be handed to hyper.
     Ready(Response),
-    Routed(Pin<Box<tower::util::Oneshot<Router, hyper::Request<Incoming>>>>),
+    /// With the router, then to be finished.
+    Routed {
+        future: Pin<Box<tower::util::Oneshot<Router, hyper::Request<Incoming>>>>,
+        state: Arc<AppState>,
+        finish: Finish,
+    },
     Done,
 }
 
@@ -96,39 +104,38 @@ impl std::future::Future for FrontendFuture {
         let this = self.get_mut();
         let response = match std::mem::replace(&mut this.step, Step::Done) {
             Step::Ready(response) => response,
-            Step::Routed(mut future) => match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-                Ok(Poll::Pending) => {
-                    this.step = Step::Routed(future);
-                    return Poll::Pending;
-                }
-                Ok(Poll::Ready(Ok(response))) => response,
-                Ok(Poll::Ready(Err(never))) => match never {},
-                Err(panic) => panic_response(panic),
-            },
+            Step::Routed { mut future, state, finish } => {
+                let response = match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+                    Ok(Poll::Pending) => {
+                        this.step = Step::Routed { future, state, finish };
+                        return Poll::Pending;
+                    }
+                    Ok(Poll::Ready(Ok(response))) => response,
+                    Ok(Poll::Ready(Err(never))) => match never {},
+                    Err(panic) => panic_response(panic),
+                };
+                finish.apply(&state, response)
+            }
             Step::Done => HttpError::Internal("a request was polled after its answer".into()).into_response(),
         };
-        Poll::Ready(Ok(match this.finish.take() {
-            Some(finish) => finish.apply(response),
-            None => response,
-        }))
+        Poll::Ready(Ok(response))
     }
 }
 
 /// What every answer gets before it leaves.
 struct Finish {
-    state: Arc<AppState>,
     method: Method,
     log: Option<RequestLog>,
 }
 
 impl Finish {
-    fn apply(self, mut response: Response) -> Response {
+    fn apply(self, state: &AppState, mut response: Response) -> Response {
         if response.extensions().get::<ShowNotFoundPage>().is_some() {
-            response = handlers::not_found_page(&self.state, &self.method);
+            response = handlers::not_found_page(state, &self.method);
         }
         // Page responses start from heads that hold the security headers (the CSP marks them).
         if !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-            self.state.common_headers().apply(response.headers_mut());
+            state.common_headers().apply(response.headers_mut());
         }
         if let Some(log) = self.log {
             log.finish(&self.method, &response);
