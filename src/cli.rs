@@ -34,6 +34,10 @@ pub enum Command {
         /// that span files, such as duplicate ids), e.g. `origin/main` in a pre-commit hook.
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
+        /// Fail on warnings too (for the CI of the advisories repository); without it,
+        /// warnings are printed and only errors fail.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Render the public site into a folder, ready for any static host.
     ///

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{Format, ServeArgs};
 use crate::content::{self, HistorySource, LoadOptions};
-use crate::diagnostics::Diagnostics;
 
 /// Colour for a person at a terminal; plain text for pipes, files and journals, and
 /// wherever `NO_COLOR` is set (no-color.org).
@@ -18,7 +17,7 @@ pub fn colour_on_stderr() -> bool {
 
 /// `check`: every rule runs; with `--changed-since REV` only problems in changed files
 /// (and in site.toml, measures.toml and cross-file rules touching them) are reported.
-pub fn check(dir: &Path, format: Format, changed_since: Option<&str>) -> ExitCode {
+pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warnings: bool) -> ExitCode {
     let changed = match changed_since.map(|rev| crate::git::changed_since(dir, rev)).transpose() {
         Ok(files) => files,
         Err(e) => {
@@ -27,7 +26,7 @@ pub fn check(dir: &Path, format: Format, changed_since: Option<&str>) -> ExitCod
         }
     };
     let (mut all, advisories) = match content::load(dir) {
-        Ok(content) => (Diagnostics::default(), content.all().len()),
+        Ok(content) => (content.warnings.clone(), content.advisories_count()),
         Err(diags) => (diags, 0),
     };
     // Ids are permanent: a public advisory deleted since REV (or since the last commit).
@@ -47,15 +46,21 @@ pub fn check(dir: &Path, format: Format, changed_since: Option<&str>) -> ExitCod
         }
         None => all,
     };
+    let failed = report.has_errors() || (deny_warnings && !report.is_empty());
     match format {
-        Format::Json => println!("{}", report.render_json()),
-        Format::Human if report.is_empty() => match (&changed, changed_since) {
-            (Some(files), Some(rev)) => eprintln!("ok: {} changed file(s) since {rev} are valid", files.len()),
-            _ => eprintln!("ok: {advisories} advisories in {} are valid", dir.display()),
-        },
-        Format::Human => eprint!("{}", report.render_human(colour_on_stderr())),
+        Format::Json => println!("{}", report.render_json(!failed)),
+        Format::Human if report.has_errors() || failed => eprint!("{}", report.render_human(colour_on_stderr())),
+        Format::Human => {
+            if !report.is_empty() {
+                eprint!("{}", report.render_human(colour_on_stderr()));
+            }
+            match (&changed, changed_since) {
+                (Some(files), Some(rev)) => eprintln!("ok: {} changed file(s) since {rev} are valid", files.len()),
+                _ => eprintln!("ok: {advisories} advisories in {} are valid", dir.display()),
+            }
+        }
     }
-    if report.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// `build`: load, render as at `now`, write the folder atomically.

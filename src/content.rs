@@ -9,6 +9,7 @@ mod fields;
 mod files;
 mod front_matter;
 mod settings;
+mod ui;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -35,14 +36,19 @@ pub struct Content {
     pub root: PathBuf,
     /// `site.toml`.
     pub settings: Settings,
-    /// `measures.toml`.
+    /// `measures.toml`, with its translations (`measures.LANG.toml`).
     pub catalogue: Catalogue,
+    /// The user interface's words in every language of the site.
+    pub ui: crate::model::Ui,
     /// Every advisory, drafts and embargoed ones included, newest first. Shared, so a
     /// reload keeps the unchanged advisories of the content before it without copying them.
     advisories: Vec<Arc<Advisory>>,
     by_id: HashMap<String, usize>,
     /// What each file looked like when loaded, so the next load can reuse unchanged files.
     fingerprints: Fingerprints,
+    /// What is not wrong enough to stop publishing but should be fixed (a missing
+    /// translation, say): `check` prints it, `build` and `serve` say how many.
+    pub warnings: Diagnostics,
 }
 
 /// Hashes of the loaded files: a reload re-parses only the files whose bytes changed
@@ -69,7 +75,21 @@ impl Content {
     ) -> Self {
         advisories.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| b.id.cmp(&a.id)));
         let by_id = advisories.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
-        Self { root, settings, catalogue, advisories, by_id, fingerprints: Fingerprints::default() }
+        Self {
+            root,
+            settings,
+            catalogue,
+            ui: crate::model::Ui::default(),
+            advisories,
+            by_id,
+            fingerprints: Fingerprints::default(),
+            warnings: Diagnostics::default(),
+        }
+    }
+
+    /// How many advisories there are, drafts and embargoed ones included.
+    pub fn advisories_count(&self) -> usize {
+        self.advisories.len()
     }
 
     /// Every advisory, drafts and embargoed ones included, newest first.
@@ -84,6 +104,7 @@ impl Content {
         self.root == other.root
             && self.settings == other.settings
             && self.catalogue == other.catalogue
+            && self.ui == other.ui
             && self.advisories.len() == other.advisories.len()
             && self.advisories.iter().zip(&other.advisories).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
     }
@@ -265,7 +286,33 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
     let settings = settings_file.and_then(|f| settings::parse(&f, &mut diags));
     let (catalogue_file, catalogue_hash) =
         read_required(root, &canonical_root, "measures.toml", &mut report, &mut diags);
-    let catalogue = catalogue_file.and_then(|f| catalogue::parse(&f, &mut diags));
+    let mut catalogue = catalogue_file.and_then(|f| catalogue::parse(&f, &mut diags));
+    let ui = settings.as_ref().map(|s| ui::load(root, &canonical_root, s, &mut report, &mut diags));
+    if let (Some(settings), Some(catalogue)) = (&settings, &mut catalogue) {
+        for lang in settings.translated_languages() {
+            let name = format!("measures.{lang}.toml");
+            match files::read_file(&root.join(&name), &canonical_root, files::SETTINGS_MAX) {
+                Ok(bytes) => match front_matter::decode(&name, &bytes) {
+                    Ok(file) => {
+                        if let Some(texts) = catalogue::parse_texts(&file, catalogue, &mut diags) {
+                            catalogue.texts.insert(lang.to_string(), texts);
+                        }
+                        report.add_source(file);
+                    }
+                    Err((file, d)) => {
+                        report.add_source(file);
+                        diags.push(d);
+                    }
+                },
+                Err(files::Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => diags.push(
+                    SourceFile::new(name.clone(), "")
+                        .warning(0..0, format!("no {name}: the protective measures show in the default language on pages in {lang}"))
+                        .help(format!("add {name} with a [classes.KEY] table per data class and a line per measure id under [measures]")),
+                ),
+                Err(refusal) => diags.push(refusal.diagnostic(&name)),
+            }
+        }
+    }
     let ctx = advisory::Context { settings: settings.as_ref(), catalogue: catalogue.as_ref() };
     let context_hash = context_hash(settings_hash, catalogue_hash);
     let previous = previous.filter(|p| p.fingerprints.context == context_hash);
@@ -451,9 +498,11 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
     }
     report.sort();
     match (settings, catalogue) {
-        (Some(settings), Some(catalogue)) if report.is_empty() => {
+        (Some(settings), Some(catalogue)) if !report.has_errors() => {
             let mut content = Content::from_shared(root.to_path_buf(), settings, catalogue, unique);
+            content.ui = ui.unwrap_or_default();
             content.fingerprints = fingerprints;
+            content.warnings = report.warnings();
             Ok(content)
         }
         _ => Err(report),
@@ -476,7 +525,7 @@ pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
         report.push(d);
     }
     match settings {
-        Some(s) if report.is_empty() => Ok(s),
+        Some(s) if !report.has_errors() => Ok(s),
         _ => Err(report),
     }
 }

@@ -12,9 +12,22 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 use serde::Serialize;
 
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Stops `check`, `build` and a reload: what is published would be wrong.
+    Error,
+    /// Printed, never blocking (unless `check --deny-warnings`): readers are served,
+    /// but less well than they could be.
+    Warning,
+}
+
 /// One problem in the content, with its position and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// An error or a warning.
+    pub level: Level,
     /// Path relative to the advisories folder, with `/` separators.
     pub path: String,
     /// 1-based line.
@@ -59,10 +72,24 @@ impl SourceFile {
         Self { path: path.into(), text: text.into() }
     }
 
-    /// A diagnostic at `span` in this file.
+    /// An error at `span` in this file.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_column(&self.text, span.start);
-        Diagnostic { path: self.path.clone(), line, column, span, message: message.into(), help: None, note: None }
+        Diagnostic {
+            level: Level::Error,
+            path: self.path.clone(),
+            line,
+            column,
+            span,
+            message: message.into(),
+            help: None,
+            note: None,
+        }
+    }
+
+    /// A warning at `span` in this file.
+    pub fn warning(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { level: Level::Warning, ..self.error(span, message) }
     }
 }
 
@@ -118,9 +145,21 @@ impl Diagnostics {
         self.sort();
     }
 
-    /// True when nothing is wrong.
+    /// True when there is neither an error nor a warning.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// True when there is an error (warnings do not count).
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.level == Level::Error)
+    }
+
+    /// The warnings alone, with the sources of their files.
+    pub fn warnings(&self) -> Diagnostics {
+        let items: Vec<Diagnostic> = self.items.iter().filter(|d| d.level == Level::Warning).cloned().collect();
+        let sources = self.sources.iter().filter(|s| items.iter().any(|d| d.path == s.path)).cloned().collect();
+        Diagnostics { items, sources }
     }
 
     /// How many problems there are.
@@ -162,7 +201,11 @@ impl Diagnostics {
         let config = Config::default();
         let mut out = String::new();
         for d in &self.items {
-            let mut cs = CsDiagnostic::error().with_message(&d.message);
+            let cs = match d.level {
+                Level::Error => CsDiagnostic::error(),
+                Level::Warning => CsDiagnostic::warning(),
+            };
+            let mut cs = cs.with_message(&d.message);
             match ids.iter().find(|(p, _)| *p == d.path) {
                 Some((_, id)) if !d.span.is_empty() || !files.get(*id).is_ok_and(|f| f.source().is_empty()) => {
                     cs = cs.with_labels(vec![Label::primary(*id, d.span.clone())]);
@@ -193,25 +236,33 @@ impl Diagnostics {
                 }
             }
         }
-        let files_with_errors = {
-            let mut paths: Vec<&str> = self.items.iter().map(|d| d.path.as_str()).collect();
+        let count = |level: Level| {
+            let mut paths: Vec<&str> =
+                self.items.iter().filter(|d| d.level == level).map(|d| d.path.as_str()).collect();
+            let n = paths.len();
             paths.sort_unstable();
             paths.dedup();
-            paths.len()
+            (n, paths.len())
         };
-        let _ = writeln!(
-            out,
-            "error: {} problem{} in {} file{}",
-            self.items.len(),
-            plural(self.items.len()),
-            files_with_errors,
-            plural(files_with_errors)
-        );
+        let ((errors, error_files), (warnings, warning_files)) = (count(Level::Error), count(Level::Warning));
+        if errors > 0 || warnings == 0 {
+            let _ =
+                writeln!(out, "error: {errors} problem{} in {error_files} file{}", plural(errors), plural(error_files));
+        }
+        if warnings > 0 {
+            let _ = writeln!(
+                out,
+                "warning: {warnings} warning{} in {warning_files} file{}",
+                plural(warnings),
+                plural(warning_files)
+            );
+        }
         out
     }
 
-    /// Renders every problem as a JSON document for CI annotations.
-    pub fn render_json(&self) -> String {
+    /// Renders every problem as a JSON document for CI annotations; `ok` says whether
+    /// the check passed (no error, and no warning under `--deny-warnings`).
+    pub fn render_json(&self, ok: bool) -> String {
         #[derive(Serialize)]
         struct Report<'a> {
             version: u32,
@@ -219,8 +270,7 @@ impl Diagnostics {
             count: usize,
             diagnostics: &'a [Diagnostic],
         }
-        let report =
-            Report { version: 1, ok: self.items.is_empty(), count: self.items.len(), diagnostics: &self.items };
+        let report = Report { version: 1, ok, count: self.items.len(), diagnostics: &self.items };
         serde_json::to_string_pretty(&report).unwrap_or_default()
     }
 }

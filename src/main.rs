@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         .with_ansi(commands::colour_on_stderr())
         .init();
     match cli.command {
-        Command::Check { dir, format, changed_since } => commands::check(&dir, format, changed_since.as_deref()),
+        Command::Check { dir, format, changed_since, deny_warnings } => {
+            commands::check(&dir, format, changed_since.as_deref(), deny_warnings)
+        }
         Command::Build { dir, out, base_url, now } => commands::build(&dir, &out, base_url.as_deref(), now),
         Command::Serve(args) => commands::serve(args),
         Command::New { title, kind, dir } => commands::new(&dir, &title, kind.as_deref()),

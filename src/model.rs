@@ -5,13 +5,15 @@ mod advisory;
 mod measures;
 mod revision;
 mod settings;
+mod ui;
 
 pub use advisory::{
     Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update, Verification,
 };
-pub use measures::{Catalogue, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};
+pub use measures::{Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};
 pub use revision::Revision;
-pub use settings::{Channel, License, Settings};
+pub use settings::{Channel, License, Settings, SiteTexts};
+pub use ui::{BUILT_IN as BUILT_IN_UI, Strings, Ui};
 
 /// A closed set of names written in advisories (`kind`, `severity`, …).
 pub trait Keyword: Sized + Copy + 'static {

@@ -17,7 +17,6 @@ mod atom;
 mod checklist;
 mod feeds_page;
 mod home;
-pub mod i18n;
 mod json_feed;
 mod listing;
 pub mod markdown;
@@ -36,7 +35,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::content::Content;
-use crate::model::{Advisory, Keyword, Kind, Settings, Severity};
+use crate::model::{Advisory, Keyword, Kind, Settings, Severity, Strings};
 use crate::site::{CachePolicy, Page, Site};
 use pages::{Alternate, FeedLink, Layout};
 pub use urls::ListingKind;
@@ -122,34 +121,43 @@ pub fn site_with(
     site
 }
 
-/// The protective-measures checklist for the chosen data classes, for the server's
-/// `/checklist/?data=…` (unknown classes are ignored; none known gives the full page).
-pub fn checklist_for_classes(content: &Content, settings: &Settings, now: Timestamp, classes: &[&str]) -> Page {
+/// The protective-measures checklist in `lang` for the chosen data classes, for the
+/// server's `/checklist/?data=…` (unknown classes are ignored; none known gives the
+/// full page).
+pub fn checklist_for_classes(
+    content: &Content,
+    settings: &Settings,
+    now: Timestamp,
+    classes: &[&str],
+    lang: &str,
+) -> Page {
     let ctx = Ctx::new(content, settings, now, false, None);
     let mut known: Vec<&str> = classes.iter().copied().filter(|c| content.catalogue.class(c).is_some()).collect();
     let mut seen = HashSet::new();
     known.retain(|c| seen.insert(*c));
-    checklist::page(&ctx, urls::checklist(None), &known).1
+    let lang = ctx.lang_ref(lang);
+    checklist::page(&ctx, lang, None, &known).1
 }
 
-/// One unit of rendering work; rendered in parallel.
+/// One unit of rendering work; rendered in parallel. Pages and RSS feeds come in every
+/// language of the site (the `String` is the language).
 enum Job {
     Home(String),
-    Advisory(usize, Option<String>),
-    Archive,
-    Listing(ListingKind),
-    Checklist(Option<String>),
-    NotFound,
+    Advisory(usize, String),
+    Archive(String),
+    Listing(ListingKind, String),
+    Checklist(Option<String>, String),
+    NotFound(String),
+    FeedsPage(String),
+    Feed(Option<ListingKind>, String),
+    UpdatesFeed(String),
     Assets,
     Sitemap,
     Robots,
     SecurityTxt,
-    Feed(Option<ListingKind>),
-    UpdatesFeed,
     AtomFeed,
     JsonFeed,
     Api,
-    FeedsPage,
 }
 
 /// What every page of one render shares.
@@ -165,8 +173,9 @@ struct Ctx<'a> {
     related: OnceLock<Vec<Vec<usize>>>,
     /// The newest publication or update among public advisories.
     newest: Option<Timestamp>,
-    /// Each public advisory's feed HTML, rendered on first use.
-    content_html: Vec<OnceLock<String>>,
+    /// Each public advisory's feed HTML in each language (by the language's place in
+    /// `settings.languages`), rendered on first use.
+    content_html: Vec<Vec<OnceLock<String>>>,
     /// Staff preview (drafts and embargoed included, banner on every page).
     preview: bool,
     /// Files of public advisories and translations (computed on first use).
@@ -193,7 +202,7 @@ impl<'a> Ctx<'a> {
         let assets = assets::Assets::new();
         let global = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
-            (settings, &content.catalogue, &assets.css, &assets.js, preview).hash(&mut h);
+            (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, preview).hash(&mut h);
             h.finish()
         };
         Self {
@@ -201,7 +210,7 @@ impl<'a> Ctx<'a> {
             settings,
             now,
             advisory_hashes: public.iter().map(|_| OnceLock::new()).collect(),
-            content_html: public.iter().map(|_| OnceLock::new()).collect(),
+            content_html: settings.languages.iter().map(|_| public.iter().map(|_| OnceLock::new()).collect()).collect(),
             public,
             assets,
             related: OnceLock::new(),
@@ -244,73 +253,69 @@ impl<'a> Ctx<'a> {
         self.related.get_or_init(|| related::related(&self.public))
     }
 
-    /// The public advisory at `index` in full HTML with absolute links, for feed items
-    /// (rendered once per advisory, whichever feed asks first).
-    fn content_html(&self, index: usize) -> &str {
-        self.content_html[index].get_or_init(|| syndication::content_html(self, index))
+    /// The public advisory at `index` in full HTML with absolute links, for feed items in
+    /// `lang` (rendered once per advisory and language, whichever feed asks first).
+    fn content_html(&self, index: usize, lang: &'a str) -> &str {
+        let place = self.settings.languages.iter().position(|l| l == lang).unwrap_or(0);
+        self.content_html[place][index].get_or_init(|| syndication::content_html(self, index, lang))
+    }
+
+    /// The user-interface words of `lang`.
+    fn t(&self, lang: &str) -> &'a Strings {
+        self.content.ui.get(lang)
     }
 
     fn jobs(&self) -> Vec<Job> {
-        let mut jobs = vec![
-            Job::Archive,
-            Job::NotFound,
-            Job::Assets,
-            Job::Sitemap,
-            Job::Robots,
-            Job::SecurityTxt,
-            Job::Checklist(None),
-            Job::Feed(None),
-            Job::UpdatesFeed,
-            Job::AtomFeed,
-            Job::JsonFeed,
-            Job::Api,
-            Job::FeedsPage,
-        ];
-        for lang in &self.settings.languages {
-            jobs.push(Job::Home(lang.clone()));
-        }
-        for (i, a) in self.public.iter().enumerate() {
-            jobs.push(Job::Advisory(i, None));
-            for lang in self.public_translations(a) {
-                jobs.push(Job::Advisory(i, Some(lang.to_string())));
-            }
-        }
+        let mut jobs =
+            vec![Job::Assets, Job::Sitemap, Job::Robots, Job::SecurityTxt, Job::AtomFeed, Job::JsonFeed, Job::Api];
         let mut listings: Vec<ListingKind> = Vec::new();
         listings.extend(Severity::ALL.iter().map(|s| ListingKind::Severity(*s)));
         listings.extend(Kind::ALL.iter().map(|k| ListingKind::Kind(*k)));
-        for key in self.content.catalogue.classes.keys() {
-            listings.push(ListingKind::Data(key.clone()));
-            jobs.push(Job::Checklist(Some(key.clone())));
-        }
+        listings.extend(self.content.catalogue.classes.keys().map(|key| ListingKind::Data(key.clone())));
         listings.extend(self.tags().into_iter().map(ListingKind::Tag));
-        for listing in listings {
-            jobs.push(Job::Feed(Some(listing.clone())));
-            jobs.push(Job::Listing(listing));
+        for lang in &self.settings.languages {
+            jobs.extend([
+                Job::Home(lang.clone()),
+                Job::Archive(lang.clone()),
+                Job::NotFound(lang.clone()),
+                Job::FeedsPage(lang.clone()),
+                Job::Checklist(None, lang.clone()),
+                Job::Feed(None, lang.clone()),
+                Job::UpdatesFeed(lang.clone()),
+            ]);
+            jobs.extend((0..self.public.len()).map(|i| Job::Advisory(i, lang.clone())));
+            for key in self.content.catalogue.classes.keys() {
+                jobs.push(Job::Checklist(Some(key.clone()), lang.clone()));
+            }
+            for listing in &listings {
+                jobs.push(Job::Feed(Some(listing.clone()), lang.clone()));
+                jobs.push(Job::Listing(listing.clone(), lang.clone()));
+            }
         }
         jobs
     }
 
     fn render(&self, job: &Job) -> Vec<(String, Page)> {
         match job {
-            Job::Home(lang) => vec![home::page(self, lang)],
-            Job::Advisory(i, lang) => vec![advisory::page(self, *i, lang.as_deref())],
-            Job::Archive => listing::pages(self, None),
-            Job::Listing(kind) => listing::pages(self, Some(kind)),
-            Job::Checklist(class) => {
+            Job::Home(lang) => vec![home::page(self, self.lang_ref(lang))],
+            Job::Advisory(i, lang) => vec![advisory::page(self, *i, self.lang_ref(lang))],
+            Job::Archive(lang) => listing::pages(self, None, self.lang_ref(lang)),
+            Job::Listing(kind, lang) => listing::pages(self, Some(kind), self.lang_ref(lang)),
+            Job::Checklist(class, lang) => {
                 let selected: Vec<&str> = class.iter().map(String::as_str).collect();
-                vec![checklist::page(self, urls::checklist(class.as_deref()), &selected)]
+                vec![checklist::page(self, self.lang_ref(lang), class.as_deref(), &selected)]
             }
-            Job::NotFound => vec![misc::not_found(self)],
+            Job::NotFound(lang) => vec![misc::not_found(self, self.lang_ref(lang))],
+            Job::FeedsPage(lang) => vec![feeds_page::page(self, self.lang_ref(lang))],
+            Job::Feed(listing, lang) => vec![rss::feed(self, listing.as_ref(), self.lang_ref(lang))],
+            Job::UpdatesFeed(lang) => vec![rss::updates_feed(self, self.lang_ref(lang))],
             Job::Assets => self.assets.pages(),
             Job::Sitemap => vec![misc::sitemap(self)],
             Job::Robots => vec![misc::robots(self)],
             Job::SecurityTxt => vec![misc::security_txt(self)],
-            Job::Feed(listing) => vec![rss::feed(self, listing.as_ref())],
-            Job::UpdatesFeed => vec![rss::updates_feed(self)],
             Job::AtomFeed => vec![atom::feed(self)],
             Job::JsonFeed => vec![json_feed::feed(self)],
             Job::Api => vec![api::advisories(self)],
-            Job::FeedsPage => vec![feeds_page::page(self)],
         }
     }
 
@@ -363,80 +368,81 @@ impl<'a> Ctx<'a> {
         (path, Page::new(body, HTML, last_modified, CachePolicy::Revalidate))
     }
 
-    /// What the page at `path` in `lang` shares with every page: head, header, footer.
-    fn layout(&self, path: &str, lang: &'a str, title: String, description: String) -> Layout<'a> {
-        let root = urls::root_of(path);
-        let translated = (lang != self.settings.default_language).then_some(lang);
-        let t = i18n::strings(lang);
-        let rtl = i18n::is_rtl(lang);
-        Layout {
+    /// What the page at `path_in(lang)` shares with every page: head, header, footer, and
+    /// the same page in every other language (every page kind exists in each).
+    fn layout(
+        &self,
+        path_in: &dyn Fn(Option<&str>) -> String,
+        lang: &'a str,
+        title: String,
+        description: String,
+    ) -> (String, Layout<'a>) {
+        let translated = self.translated(lang);
+        let path = path_in(translated);
+        let root = urls::root_of(&path);
+        let t = self.t(lang);
+        let mut layout = Layout {
             lang,
-            dir: if rtl { "rtl" } else { "ltr" },
-            og_locale: if lang == "ur" { "ur_PK" } else { "en_US" },
+            dir: if t.is_rtl() { "rtl" } else { "ltr" },
+            og_locale: t.locale.clone(),
             t,
-            site_title: &self.settings.title,
+            site_title: &self.settings.texts(lang).title,
             is_home: false,
             title,
             description,
-            canonical: urls::absolute(&self.settings.base_url, path),
+            canonical: urls::absolute(&self.settings.base_url, &path),
             og_type: "website",
             css: urls::link(&root, &urls::asset(&self.assets.css)),
             js: None,
             home_url: urls::link(&root, &urls::home(translated)),
-            archive_url: urls::link(&root, urls::ARCHIVE),
-            checklist_url: urls::link(&root, &urls::checklist(None)),
-            feeds_url: urls::link(&root, urls::FEEDS_PAGE),
+            archive_url: urls::link(&root, &urls::archive(translated)),
+            checklist_url: urls::link(&root, &urls::checklist(None, translated)),
+            feeds_url: urls::link(&root, &urls::feeds_page(translated)),
             current: "",
             alternates: Vec::new(),
             languages: Vec::new(),
-            feeds: self.site_feed_links(&root),
+            feeds: self.site_feed_links(&root, lang),
             preview: self.preview,
             contact_email: &self.settings.contact_email,
             license_name: &self.settings.license.name,
             license_url: &self.settings.license.url,
+        };
+        if self.settings.languages.len() > 1 {
+            for l in &self.settings.languages {
+                let href = urls::link(&root, &path_in(self.translated(l)));
+                let name = self.t(l).lang_name.clone();
+                layout.alternates.push(Alternate { lang: l.clone(), name: name.clone(), href: href.clone() });
+                if l != lang {
+                    layout.languages.push(Alternate { lang: l.clone(), name, href });
+                }
+            }
         }
+        (path, layout)
     }
 
-    /// The language code as borrowed from the settings, for the layout.
+    /// The language code as borrowed from the settings (the default language for one
+    /// the site does not declare).
     fn lang_ref(&self, lang: &str) -> &'a str {
-        self.settings.languages.iter().find(|l| *l == lang).map_or("en", String::as_str)
+        self.settings.languages.iter().find(|l| *l == lang).unwrap_or(&self.settings.default_language).as_str()
     }
 
     /// `lang` as a path prefix: `None` for the default language.
-    fn translated(&self, lang: &'a str) -> Option<&'a str> {
+    fn translated<'l>(&self, lang: &'l str) -> Option<&'l str> {
         (lang != self.settings.default_language).then_some(lang)
     }
 
-    /// Adds hreflang alternates and the language switch for a page that exists in
-    /// `langs`; `path_in(lang)` is its path in that language.
-    fn add_language_links<'l>(
-        &self,
-        layout: &mut Layout<'_>,
-        root: &str,
-        langs: impl IntoIterator<Item = &'l str>,
-        path_in: impl Fn(Option<&str>) -> String,
-    ) {
-        for l in langs {
-            let href = urls::link(root, &path_in((l != self.settings.default_language).then_some(l)));
-            let name = i18n::strings(l).lang_name.clone();
-            layout.alternates.push(Alternate { lang: l.to_string(), name: name.clone(), href: href.clone() });
-            if l != layout.lang {
-                layout.languages.push(Alternate { lang: l.to_string(), name, href });
-            }
-        }
-    }
-
-    /// The feeds every page links with `<link rel="alternate">`.
-    fn site_feed_links(&self, root: &str) -> Vec<FeedLink> {
+    /// The feeds every page in `lang` links with `<link rel="alternate">`.
+    fn site_feed_links(&self, root: &str, lang: &str) -> Vec<FeedLink> {
+        let (translated, title) = (self.translated(lang), &self.settings.texts(lang).title);
         vec![
             FeedLink {
-                title: self.settings.title.clone(),
-                href: urls::link(root, &urls::feed(None)),
+                title: title.clone(),
+                href: urls::link(root, &urls::feed(None, translated)),
                 mime: "application/rss+xml",
             },
             FeedLink {
-                title: format!("{} — updates", self.settings.title),
-                href: urls::link(root, urls::UPDATES_FEED),
+                title: format!("{title} — {}", self.t(lang).updates_feed),
+                href: urls::link(root, &urls::updates_feed(translated)),
                 mime: "application/rss+xml",
             },
         ]

@@ -179,3 +179,84 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
     }
     (diags.len() == before).then_some(catalogue)
 }
+
+/// Reads `measures.LANG.toml`, the catalogue's words in another language:
+///
+/// ```toml
+/// [classes.passwords]
+/// label = "…"
+/// description = "…"
+///
+/// [measures]
+/// change-passwords-clean-device = "…"
+/// ```
+///
+/// Keyed by class and measure id, so that a translator works through one short file and
+/// a reviewer sees at a glance what is missing; an unknown key is an error (a typo would
+/// leave a step in English), a missing one a warning.
+pub(crate) fn parse_texts(
+    file: &SourceFile,
+    catalogue: &Catalogue,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<crate::model::CatalogueTexts> {
+    let table = parse_toml(file, &file.text, 0, diags)?;
+    let f = Fields::new(table.get_ref(), 0..0, 0, file.path.clone());
+    let mut texts = crate::model::CatalogueTexts::default();
+    if let Some(classes) = f.get("classes").and_then(|v| v.table(file, diags, "classes", 0, "[classes]".into())) {
+        for (key, span, value) in classes.entries() {
+            if catalogue.class(&key).is_none() {
+                let mut d = file.error(span, format!("`{key}` is not a data class of measures.toml"));
+                d = match did_you_mean(&key, catalogue.classes.keys().map(String::as_str)) {
+                    Some(near) => d.help(format!("did you mean `{near}`?")),
+                    None => d.help("translate the classes measures.toml defines"),
+                };
+                diags.push(d);
+                continue;
+            }
+            let Some(t) = value.table(file, diags, &key, 0, format!("[classes.{key}]")) else { continue };
+            let label =
+                t.required(file, diags, "label", "\"…\"").and_then(|v| v.text(file, diags, "label", "translate it"));
+            let description = t
+                .required(file, diags, "description", "\"…\"")
+                .and_then(|v| v.text(file, diags, "description", "translate it"));
+            t.finish(file, diags, &["label", "description"]);
+            if let (Some(label), Some(description)) = (label, description) {
+                texts.classes.insert(key, (label, description));
+            }
+        }
+    }
+    if let Some(measures) = f.get("measures").and_then(|v| v.table(file, diags, "measures", 0, "[measures]".into())) {
+        for (id, span, value) in measures.entries() {
+            if catalogue.measure(&id).is_none() {
+                let mut d = file.error(span, format!("`{id}` is not a measure of measures.toml"));
+                d = match did_you_mean(&id, catalogue.measures().map(|m| m.id.as_str())) {
+                    Some(near) => d.help(format!("did you mean `{near}`?")),
+                    None => d.help("translate the measures measures.toml defines, by their id"),
+                };
+                diags.push(d);
+                continue;
+            }
+            if let Some(text) = value.text(file, diags, &id, "translate the step") {
+                texts.measures.insert(id, text);
+            }
+        }
+    }
+    f.finish(file, diags, &["classes", "measures"]);
+    let untranslated: Vec<&str> =
+        catalogue.classes.keys().map(String::as_str).filter(|k| !texts.classes.contains_key(*k)).collect();
+    if !untranslated.is_empty() {
+        diags.push(
+            file.warning(0..0, format!("data classes not translated here: {}", untranslated.join(", ")))
+                .help("add a [classes.KEY] table with label and description for each; until then pages show them in the default language"),
+        );
+    }
+    let untranslated: Vec<&str> =
+        catalogue.measures().map(|m| m.id.as_str()).filter(|id| !texts.measures.contains_key(*id)).collect();
+    if !untranslated.is_empty() {
+        diags.push(
+            file.warning(0..0, format!("measures not translated here: {}", untranslated.join(", ")))
+                .help("add `ID = \"…\"` under [measures] for each; until then the step shows in the default language, marked as such"),
+        );
+    }
+    Some(texts)
+}

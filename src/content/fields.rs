@@ -59,6 +59,22 @@ impl<'a, 'i> Fields<'a, 'i> {
         })
     }
 
+    /// Every key with its span and value, in file order; marks them all as known.
+    pub(crate) fn entries(&self) -> Vec<(String, Range<usize>, Value<'a, 'i>)> {
+        self.entries
+            .iter()
+            .map(|(k, v, used)| {
+                used.set(true);
+                (k.get_ref().to_string(), self.abs(k.span()), Value { value: v.get_ref(), span: self.abs(v.span()) })
+            })
+            .collect()
+    }
+
+    /// Where "missing key" problems of this table point.
+    pub(crate) fn anchor(&self) -> Range<usize> {
+        self.anchor.clone()
+    }
+
     /// The value under `key`, or an error saying it is missing and what to write.
     pub(crate) fn required(
         &self,

@@ -25,7 +25,7 @@ pub(super) enum FileRole {
 }
 
 /// Why a file was not read.
-pub(super) enum Refusal {
+pub(crate) enum Refusal {
     /// A symlink whose target is outside the folder.
     Outside(PathBuf),
     /// A symlink that leads nowhere.
@@ -40,7 +40,7 @@ pub(super) enum Refusal {
 
 impl Refusal {
     /// The error for the file at `display` (its path in the folder).
-    pub(super) fn diagnostic(&self, display: &str) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, display: &str) -> Diagnostic {
         let file = SourceFile::new(display, "");
         match self {
             Refusal::Outside(target) => file
@@ -62,7 +62,7 @@ impl Refusal {
 
 /// Reads `path` by the rules of the module: a regular file inside `canonical_root`,
 /// at most `limit` bytes.
-pub(super) fn read_file(path: &Path, canonical_root: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
+pub(crate) fn read_file(path: &Path, canonical_root: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
     let link = std::fs::symlink_metadata(path).map_err(Refusal::Io)?;
     if link.file_type().is_symlink() {
         let target = path.canonicalize().map_err(Refusal::Broken)?;

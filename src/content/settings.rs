@@ -1,7 +1,9 @@
 //! `site.toml`: the site's title, base URL, languages, contacts, channels and licence.
 
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::model::{Channel, License, Settings};
+use std::collections::BTreeMap;
+
+use crate::model::{Channel, License, Settings, SiteTexts};
 
 use super::advisory::url_field;
 use super::fields::{Fields, parse_toml};
@@ -20,7 +22,11 @@ const KEYS: &[&str] = &[
     "license",
     "feed_size",
     "repository_url",
+    "translations",
 ];
+
+/// What `[translations.LANG]` may say: the texts every page repeats.
+const TEXT_KEYS: &[&str] = &["title", "description", "channels", "never_ask"];
 
 /// Default number of items per feed.
 pub const DEFAULT_FEED_SIZE: usize = 50;
@@ -103,20 +109,11 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
             t.finish(file, diags, &["name", "url"]);
             Some(License { name: name?, url: url? })
         });
-    let channels =
-        f.required(file, diags, "channels", "[{ name = \"This website\", url = \"https://…\" }]").and_then(|v| {
-            let mut out = Vec::new();
-            for item in v.array(file, diags, "channels", 0)? {
-                let t = item.table(file, diags, "channels", 0, "a [[channels]] entry".into())?;
-                let name = t
-                    .required(file, diags, "name", "\"This website\"")
-                    .and_then(|v| v.text(file, diags, "name", "name the channel"));
-                let url = url_field(file, &t, diags, "url", true);
-                t.finish(file, diags, &["name", "url"]);
-                out.push(Channel { name: name?, url: url? });
-            }
-            Some(out)
-        });
+    let channels = f
+        .required(file, diags, "channels", "[{ name = \"This website\", url = \"https://…\" }]")
+        .and_then(|v| channels(file, &v, diags));
+    let translations =
+        f.get("translations").and_then(|v| v.table(file, diags, "translations", 0, "[translations]".into()));
     f.finish(file, diags, KEYS);
 
     let languages: Vec<String> = languages?.into_iter().map(|(l, _)| l).collect();
@@ -134,21 +131,120 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
     let mut languages = languages;
     languages.retain(|l| *l != default_language);
     languages.insert(0, default_language.clone());
+    let default_texts =
+        SiteTexts { title: title?, description: description?, channels: channels?, never_ask: never_ask? };
+    let texts = translated_texts(file, translations, &languages, default_texts, diags)?;
     Some(Settings {
-        title: title?,
-        description: description?,
+        texts,
         base_url: base_url?,
         id_prefix: id_prefix?,
         default_language,
         languages,
         contact_email: contact_email?,
         security_email: security_email?,
-        channels: channels?,
-        never_ask: never_ask?,
         license: license?,
         feed_size: feed_size? as usize,
         repository_url: repository_url?,
     })
+}
+
+/// A `channels` list: `[[channels]]` entries with `name` and `url`.
+fn channels(file: &SourceFile, v: &super::fields::Value<'_, '_>, diags: &mut Vec<Diagnostic>) -> Option<Vec<Channel>> {
+    let mut out = Vec::new();
+    for item in v.array(file, diags, "channels", 0)? {
+        let t = item.table(file, diags, "channels", 0, "a [[channels]] entry".into())?;
+        let name = t
+            .required(file, diags, "name", "\"This website\"")
+            .and_then(|v| v.text(file, diags, "name", "name the channel"));
+        let url = url_field(file, &t, diags, "url", true);
+        t.finish(file, diags, &["name", "url"]);
+        out.push(Channel { name: name?, url: url? });
+    }
+    Some(out)
+}
+
+/// Every language's texts: the default language's from the top level, each other's
+/// from `[translations.LANG]`. What a language does not translate is taken from the
+/// default language, with a warning naming the missing key.
+fn translated_texts(
+    file: &SourceFile,
+    translations: Option<super::fields::Fields<'_, '_>>,
+    languages: &[String],
+    default: SiteTexts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, SiteTexts>> {
+    let before = diags.iter().filter(|d| d.level == crate::diagnostics::Level::Error).count();
+    let mut tables = BTreeMap::new();
+    let anchor = translations.as_ref().map_or(0..0, |t| t.anchor());
+    if let Some(translations) = &translations {
+        for (lang, key_span, value) in translations.entries() {
+            if !languages[1..].contains(&lang) {
+                diags.push(
+                    file.error(
+                        key_span,
+                        format!("`[translations.{lang}]`: `{lang}` is not one of the site's other languages"),
+                    )
+                    .help(format!(
+                        "add \"{lang}\" to `languages`, or remove the table; the languages are {}",
+                        languages.join(", ")
+                    )),
+                );
+                continue;
+            }
+            if let Some(t) = value.table(file, diags, &lang, 0, format!("[translations.{lang}]")) {
+                tables.insert(lang, t);
+            }
+        }
+    }
+    let mut texts = BTreeMap::new();
+    for lang in &languages[1..] {
+        let missing = |key: &str, span: std::ops::Range<usize>| {
+            file.warning(
+                span,
+                format!("site.toml has no `{key}` in {lang}: pages in {lang} show the default language's"),
+            )
+            .help(format!("add `{key}` under [translations.{lang}]"))
+        };
+        let Some(t) = tables.remove(lang) else {
+            for key in TEXT_KEYS {
+                diags.push(missing(key, anchor.clone()));
+            }
+            texts.insert(lang.clone(), default.clone());
+            continue;
+        };
+        let text =
+            |key: &str, diags: &mut Vec<Diagnostic>| t.get(key).and_then(|v| v.text(file, diags, key, "translate it"));
+        let title = text("title", diags);
+        let description = text("description", diags);
+        let channels = t.get("channels").and_then(|v| channels(file, &v, diags));
+        let never_ask = t
+            .get("never_ask")
+            .and_then(|v| v.strings(file, diags, "never_ask", 0))
+            .map(|list| list.into_iter().map(|(s, _)| s).collect::<Vec<_>>());
+        for (key, present) in [
+            ("title", title.is_some()),
+            ("description", description.is_some()),
+            ("channels", channels.is_some()),
+            ("never_ask", never_ask.is_some()),
+        ] {
+            if !present && t.get(key).is_none() {
+                diags.push(missing(key, t.anchor()));
+            }
+        }
+        t.finish(file, diags, TEXT_KEYS);
+        texts.insert(
+            lang.clone(),
+            SiteTexts {
+                title: title.unwrap_or_else(|| default.title.clone()),
+                description: description.unwrap_or_else(|| default.description.clone()),
+                channels: channels.unwrap_or_else(|| default.channels.clone()),
+                never_ask: never_ask.unwrap_or_else(|| default.never_ask.clone()),
+            },
+        );
+    }
+    texts.insert(languages[0].clone(), default);
+    let after = diags.iter().filter(|d| d.level == crate::diagnostics::Level::Error).count();
+    (after == before).then_some(texts)
 }
 
 fn f_span(table: &toml::Spanned<toml::de::DeTable<'_>>, key: &str) -> std::ops::Range<usize> {

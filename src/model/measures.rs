@@ -53,6 +53,18 @@ pub struct Catalogue {
     measures: IndexMap<String, Measure>,
     /// Each measure's text reduced to lowercase words, to spot an advisory item that repeats it.
     normalized: std::collections::HashMap<String, String>,
+    /// The catalogue's words in the other languages (`measures.LANG.toml`).
+    pub texts: std::collections::BTreeMap<String, CatalogueTexts>,
+}
+
+/// The catalogue in another language: what `measures.LANG.toml` translates. What it
+/// leaves out is shown in the default language, marked as such.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CatalogueTexts {
+    /// Data class key → (label, description).
+    pub classes: std::collections::BTreeMap<String, (String, String)>,
+    /// Measure id → text.
+    pub measures: std::collections::BTreeMap<String, String>,
 }
 
 /// Hashes what the catalogue says, in file order (`normalized` is derived from it).
@@ -68,6 +80,7 @@ impl std::hash::Hash for Catalogue {
             id.hash(state);
             measure.hash(state);
         }
+        self.texts.hash(state);
     }
 }
 
@@ -97,6 +110,31 @@ impl Catalogue {
     /// The class with this key.
     pub fn class(&self, key: &str) -> Option<&DataClassInfo> {
         self.classes.get(key)
+    }
+
+    /// A class's label in `lang` (the default language's when untranslated); the key
+    /// itself for an unknown class.
+    pub fn label<'a>(&'a self, key: &'a str, lang: &str) -> &'a str {
+        self.texts
+            .get(lang)
+            .and_then(|t| t.classes.get(key))
+            .map(|(label, _)| label.as_str())
+            .or_else(|| self.classes.get(key).map(|c| c.label.as_str()))
+            .unwrap_or(key)
+    }
+
+    /// A class's description in `lang` (the default language's when untranslated).
+    pub fn description(&self, key: &str, lang: &str) -> Option<&str> {
+        self.texts
+            .get(lang)
+            .and_then(|t| t.classes.get(key))
+            .map(|(_, description)| description.as_str())
+            .or_else(|| self.classes.get(key).map(|c| c.description.as_str()))
+    }
+
+    /// A measure's text in `lang`, when it is translated into it.
+    pub fn translated_text(&self, id: &str, lang: &str) -> Option<&str> {
+        self.texts.get(lang).and_then(|t| t.measures.get(id)).map(String::as_str)
     }
 
     /// A checklist: the `own` steps (an advisory's, or none for the standalone

@@ -5,14 +5,14 @@ use std::hash::{Hash, Hasher};
 
 use askama::Template;
 
-use super::i18n::Strings;
 use super::markdown::{self, MarkdownOptions};
-use super::pages::{AdvisoryPage, AdvisoryView, ChecklistView, Date, HistoryView, Link, UpdateView};
-use super::{Ctx, checklist, group_digits, i18n, urls};
-use crate::model::{Advisory, ChecklistItem, Keyword, MeasureSource, Translation};
+use super::pages::{AdvisoryPage, AdvisoryView, ChecklistView, Date, HistoryView, LangLink, Link, UpdateView};
+use super::{Ctx, checklist, group_digits, urls};
+use crate::model::{Advisory, ChecklistItem, Keyword, MeasureSource, Strings, Translation};
 use crate::site::Page;
 
-/// The view of advisory `a` in `lang` (through `translation` when there is one). Links
+/// The view of advisory `a` on a page in `lang`: through `translation` when there is
+/// one; otherwise its words are the original's, marked as in the default language. Links
 /// are made from `base`: a page's way to the root, or the site's URL for a feed, which
 /// also gets the checklist as a plain list.
 pub(super) fn view(
@@ -23,32 +23,54 @@ pub(super) fn view(
     base: &str,
     md: &MarkdownOptions<'_>,
 ) -> (AdvisoryView, ChecklistView) {
-    let t = i18n::strings(lang);
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
+    let default_lang = ctx.settings.default_language.as_str();
+    // On a page in another language, the words nobody translated are marked as the default language's.
+    let foreign = (lang != default_lang).then(|| default_lang.to_string());
     let mut updates: Vec<UpdateView> = a
         .updates
         .iter()
-        .map(|u| UpdateView {
-            anchor: urls::update_anchor(u.date),
-            iso: u.date.to_string(),
-            text: t.date(u.date),
-            summary: translation.and_then(|tr| tr.updates.get(&u.date)).cloned().unwrap_or_else(|| u.summary.clone()),
+        .map(|u| {
+            let own = translation.and_then(|tr| tr.updates.get(&u.date));
+            UpdateView {
+                anchor: urls::update_anchor(u.date),
+                iso: u.date.to_string(),
+                text: t.date(u.date),
+                lang: if own.is_some() { None } else { foreign.clone() },
+                summary: own.cloned().unwrap_or_else(|| u.summary.clone()),
+            }
         })
         .collect();
     updates.reverse();
     let body = translation.map_or(a.body.as_str(), |tr| tr.body.as_str());
     let items = a.checklist_in(&ctx.content.catalogue, translation);
-    let default_lang = ctx.settings.default_language.clone();
-    // On a translated page, what is not translated is marked as the default language.
-    let item_lang = |i: &ChecklistItem| match (translation, &i.source) {
-        (Some(_), MeasureSource::Catalogue { .. }) => Some(default_lang.clone()),
-        (Some(tr), MeasureSource::Advisory) if tr.own_measures.is_empty() => Some(default_lang.clone()),
+    let catalogue = &ctx.content.catalogue;
+    // A catalogue measure takes its text in `lang` where it is translated; an advisory's
+    // own step is in the language of the text it comes from.
+    let own_steps_translated = translation.is_some_and(|tr| !tr.own_measures.is_empty());
+    let items: Vec<ChecklistItem> = items
+        .iter()
+        .map(|i| match &i.source {
+            MeasureSource::Catalogue { .. } => ChecklistItem {
+                text: catalogue.translated_text(&i.id, lang).map_or_else(|| i.text.clone(), str::to_string),
+                ..i.clone()
+            },
+            MeasureSource::Advisory => i.clone(),
+        })
+        .collect();
+    let item_lang = |i: &ChecklistItem| match &i.source {
+        MeasureSource::Catalogue { .. } if catalogue.translated_text(&i.id, lang).is_none() => foreign.clone(),
+        MeasureSource::Advisory if !own_steps_translated => foreign.clone(),
         _ => None,
     };
     let interactive = md.absolute_base.is_none();
-    let checklist = checklist::view(a.id.as_str(), &items, interactive, lang, item_lang, md);
-    let catalogue = &ctx.content.catalogue;
+    let checklist = checklist::view(ctx, a.id.as_str(), &items, interactive, lang, item_lang, md);
+    let words_lang = if translation.is_some() { None } else { foreign.clone() };
     let view = AdvisoryView {
-        facts_lang: translation.map(|_| ctx.settings.default_language.clone()),
+        facts_lang: foreign.clone(),
+        words_lang,
+        words_dir: if ctx.t(default_lang).is_rtl() { "rtl" } else { "ltr" },
         title: translation.map_or(&a.title, |tr| &tr.title).clone(),
         summary: translation.map_or(&a.summary, |tr| &tr.summary).clone(),
         severity: a.severity.as_str(),
@@ -56,7 +78,7 @@ pub(super) fn view(
         status_label: t.status(a.status).to_string(),
         verification_label: t.verification(a.verification).to_string(),
         kind_label: t.kind(a.kind).to_string(),
-        kind_url: urls::link(base, &urls::kind(a.kind)),
+        kind_url: urls::link(base, &urls::kind(a.kind, translated)),
         published_iso: a.published.to_string(),
         published_text: t.date(a.published),
         last_updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
@@ -65,9 +87,14 @@ pub(super) fn view(
         data: a
             .data
             .iter()
-            .map(|d| Link {
-                href: urls::link(base, &urls::data_class(d.as_str())),
-                label: catalogue.class(d.as_str()).map_or_else(|| d.as_str().to_string(), |c| c.label.clone()),
+            .map(|d| LangLink {
+                href: urls::link(base, &urls::data_class(d.as_str(), translated)),
+                label: catalogue.label(d.as_str(), lang).to_string(),
+                lang: if catalogue.texts.get(lang).is_some_and(|t| t.classes.contains_key(d.as_str())) {
+                    None
+                } else {
+                    foreign.clone()
+                },
             })
             .collect(),
         body_html: markdown::to_html(body, md),
@@ -76,7 +103,10 @@ pub(super) fn view(
         tags: a
             .tags
             .iter()
-            .map(|tag| Link { href: urls::link(base, &urls::tag(tag.as_str())), label: tag.as_str().to_string() })
+            .map(|tag| Link {
+                href: urls::link(base, &urls::tag(tag.as_str(), translated)),
+                label: tag.as_str().to_string(),
+            })
             .collect(),
         outdated: translation
             .filter(|tr| a.translation_is_outdated(tr))
@@ -101,10 +131,12 @@ pub(super) fn view(
     (view, checklist)
 }
 
-/// The page of the public advisory at `index`, in `lang` (`None`: the default language).
-pub(super) fn page(ctx: &Ctx<'_>, index: usize, lang: Option<&str>) -> (String, Page) {
+/// The page of the public advisory at `index` in `lang`: its translation, or (when
+/// there is none) the original in the page of that language.
+pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, Page) {
     let a = ctx.public[index];
-    let path = urls::advisory(lang, a.id.as_str());
+    let translated = ctx.translated(lang);
+    let path = urls::advisory(translated, a.id.as_str());
     // Besides the advisory itself, its page shows its related advisories' titles and
     // withholds the subjects of commits that touched unpublished files.
     let source = {
@@ -122,34 +154,29 @@ pub(super) fn page(ctx: &Ctx<'_>, index: usize, lang: Option<&str>) -> (String, 
         return (path, page);
     }
     let root = urls::root_of(&path);
-    let page_lang = ctx.lang_ref(lang.unwrap_or(&ctx.settings.default_language));
-    let t = i18n::strings(page_lang);
-    let translation = lang.and_then(|l| a.translations.get(l));
+    let t = ctx.t(lang);
+    let translation = translated.and_then(|l| a.public_translations().find(|tr| tr.lang == l));
     let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
-    let (view, checklist) = view(ctx, a, translation, page_lang, &root, &md);
-    let mut layout = ctx.layout(&path, page_lang, view.title.clone(), view.summary.clone());
+    let (view, checklist) = view(ctx, a, translation, lang, &root, &md);
+    let (_, mut layout) =
+        ctx.layout(&|l| urls::advisory(l, a.id.as_str()), lang, view.title.clone(), view.summary.clone());
     layout.og_type = "article";
     layout.js = Some(urls::link(&root, &urls::asset(&ctx.assets.js)));
-    let mut langs: Vec<&str> = vec![ctx.settings.default_language.as_str()];
-    langs.extend(ctx.public_translations(a));
-    if langs.len() > 1 {
-        ctx.add_language_links(&mut layout, &root, langs, |l| urls::advisory(l, a.id.as_str()));
-    }
     let related = ctx.related()[index]
         .iter()
         .map(|&j| {
             let r = ctx.public[j];
-            match lang.and_then(|l| r.public_translations().find(|tr| tr.lang == l)) {
-                Some(tr) => Link {
-                    href: urls::link(&root, &urls::advisory(Some(&tr.lang), r.id.as_str())),
-                    label: tr.title.clone(),
-                },
-                None => Link { href: urls::link(&root, &urls::advisory(None, r.id.as_str())), label: r.title.clone() },
-            }
+            let title = translated
+                .and_then(|l| r.public_translations().find(|tr| tr.lang == l))
+                .map_or(&r.title, |tr| &tr.title);
+            Link { href: urls::link(&root, &urls::advisory(translated, r.id.as_str())), label: title.clone() }
         })
         .collect();
-    let channels = ctx.settings.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
-    let page = AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &ctx.settings.never_ask };
+    let texts = ctx.settings.texts(lang);
+    let channels = texts.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
+    let untranslated = (translated.is_some() && translation.is_none()).then(|| t.untranslated_note.clone());
+    let page =
+        AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &texts.never_ask, untranslated };
     let (path, mut page) = ctx.html(path, page.render(), Some(a.last_changed()));
     page.source = Some(source);
     (path, page)

@@ -36,7 +36,7 @@ fn advisory<'s>(ctx: &'s Ctx<'_>, a: &'s Advisory) -> ApiAdvisory<'s> {
     let catalogue = &ctx.content.catalogue;
     ApiAdvisory {
         id: a.id.as_str(),
-        url: url(ctx, a),
+        url: url(ctx, a, &ctx.settings.default_language),
         title: a.title.as_str(),
         summary: a.summary.as_str(),
         kind: a.kind,

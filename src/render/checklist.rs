@@ -5,16 +5,16 @@ use std::collections::HashMap;
 
 use askama::Template;
 
-use super::i18n::Strings;
 use super::markdown::{self, MarkdownOptions};
 use super::pages::{ChecklistPage, ChecklistView, ClassChoice, ClassDescription, ItemView, UrgencyGroup};
-use super::{Ctx, i18n, urls};
-use crate::model::{ChecklistItem, Keyword, MeasureSource, Urgency};
+use super::{Ctx, urls};
+use crate::model::{ChecklistItem, Keyword, MeasureSource, Strings, Urgency};
 use crate::site::Page;
 
 /// A checklist grouped by urgency. `key` names where ticks are stored (an advisory's
 /// id, or `checklist`); `item_lang` marks items in another language than the page's.
 pub(super) fn view(
+    ctx: &Ctx<'_>,
     key: &str,
     items: &[ChecklistItem],
     interactive: bool,
@@ -22,22 +22,30 @@ pub(super) fn view(
     item_lang: impl Fn(&ChecklistItem) -> Option<String>,
     md: &MarkdownOptions<'_>,
 ) -> ChecklistView {
-    let t = i18n::strings(lang);
+    let t = ctx.t(lang);
     let mut groups: Vec<UrgencyGroup> = Vec::new();
     for urgency in Urgency::ALL {
         let items: Vec<ItemView> = items
             .iter()
             .filter(|i| i.urgency == *urgency)
-            .map(|i| ItemView {
-                n: 0,
-                id: i.id.clone(),
-                html: match i.source {
-                    MeasureSource::Advisory => markdown::inline_to_html(&i.text, md),
-                    MeasureSource::Catalogue { .. } => markdown::escape_html(&i.text).into_owned(),
-                },
-                link: i.link.clone(),
-                classes: None,
-                lang: item_lang(i),
+            .map(|i| {
+                let lang = item_lang(i);
+                let dir = match &lang {
+                    Some(l) if ctx.t(l).is_rtl() => "rtl",
+                    _ => "ltr",
+                };
+                ItemView {
+                    n: 0,
+                    id: i.id.clone(),
+                    html: match i.source {
+                        MeasureSource::Advisory => markdown::inline_to_html(&i.text, md),
+                        MeasureSource::Catalogue { .. } => markdown::escape_html(&i.text).into_owned(),
+                    },
+                    link: i.link.clone(),
+                    classes: None,
+                    lang,
+                    dir,
+                }
             })
             .collect();
         if !items.is_empty() {
@@ -50,17 +58,29 @@ pub(super) fn view(
     ChecklistView { key: key.to_string(), interactive, groups }
 }
 
-/// The checklist page at `path` for the `selected` data classes (every class when empty).
-pub(super) fn page(ctx: &Ctx<'_>, path: String, selected: &[&str]) -> (String, Page) {
-    let lang = ctx.settings.default_language.as_str();
-    let t = i18n::strings(lang);
-    let root = urls::root_of(&path);
+/// The checklist page in `lang` of `class` (every class when `None`), showing the steps
+/// for the `selected` classes (every class when empty).
+pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, selected: &[&str]) -> (String, Page) {
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
     let catalogue = &ctx.content.catalogue;
     let keys: Vec<&str> =
         if selected.is_empty() { catalogue.classes.keys().map(String::as_str).collect() } else { selected.to_vec() };
-    let items = catalogue.checklist(&[], keys.iter().copied());
+    let foreign = translated.map(|_| ctx.settings.default_language.clone());
+    let items: Vec<ChecklistItem> = catalogue
+        .checklist(&[], keys.iter().copied())
+        .into_iter()
+        .map(|i| ChecklistItem {
+            text: catalogue.translated_text(&i.id, lang).map_or_else(|| i.text.clone(), str::to_string),
+            ..i
+        })
+        .collect();
     let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
-    let mut checklist = view("checklist", &items, true, lang, |_| None, &md);
+    let untranslated = |i: &ChecklistItem| match i.source {
+        MeasureSource::Catalogue { .. } if catalogue.translated_text(&i.id, lang).is_none() => foreign.clone(),
+        _ => None,
+    };
+    let mut checklist = view(ctx, "checklist", &items, true, lang, untranslated, &md);
     // Each item names the classes that bring it in, so the script can combine picked classes.
     let mut classes_of: HashMap<&str, Vec<&str>> = HashMap::new();
     for (key, info) in &catalogue.classes {
@@ -73,42 +93,46 @@ pub(super) fn page(ctx: &Ctx<'_>, path: String, selected: &[&str]) -> (String, P
             item.classes = classes_of.get(item.id.as_str()).map(|c| c.join(" "));
         }
     }
-    let label_of = |key: &str| catalogue.class(key).map_or_else(|| key.to_string(), |c| c.label.clone());
     let (heading, list_heading) = if selected.is_empty() {
         (t.checklist_page_title.clone(), t.checklist_all.clone())
     } else {
-        let names = selected.iter().map(|c| label_of(c)).collect::<Vec<_>>().join(", ");
+        let names = selected.iter().map(|c| catalogue.label(c, lang)).collect::<Vec<_>>().join(", ");
         let title = Strings::fill(&t.checklist_for, &[("name", &names)]);
         (title.clone(), title)
     };
+    let (path, mut layout) =
+        ctx.layout(&|l| urls::checklist(class, l), lang, heading.clone(), t.checklist_page_intro.clone());
+    let root = urls::root_of(&path);
     let classes = catalogue
         .classes
-        .iter()
-        .map(|(key, info)| ClassChoice {
-            key: key.clone(),
-            label: info.label.clone(),
-            href: urls::link(&root, &urls::checklist(Some(key))),
-            only: Strings::fill(&t.checklist_class_link, &[("name", &info.label)]),
-            checked: selected.contains(&key.as_str()),
+        .keys()
+        .map(|key| {
+            let label = catalogue.label(key, lang);
+            ClassChoice {
+                key: key.clone(),
+                label: label.to_string(),
+                href: urls::link(&root, &urls::checklist(Some(key), translated)),
+                only: Strings::fill(&t.checklist_class_link, &[("name", label)]),
+                checked: selected.contains(&key.as_str()),
+            }
         })
         .collect();
     let descriptions = keys
         .iter()
-        .filter_map(|k| catalogue.class(k))
-        .map(|c| ClassDescription {
-            href: urls::link(&root, &urls::data_class(c.key.as_str())),
-            label: c.label.clone(),
-            text: c.description.clone(),
+        .filter(|k| catalogue.class(k).is_some())
+        .map(|k| ClassDescription {
+            href: urls::link(&root, &urls::data_class(k, translated)),
+            label: catalogue.label(k, lang).to_string(),
+            text: catalogue.description(k, lang).unwrap_or_default().to_string(),
         })
         .collect();
-    let mut layout = ctx.layout(&path, ctx.lang_ref(lang), heading.clone(), t.checklist_page_intro.clone());
     layout.current = "checklist";
     layout.js = Some(urls::link(&root, &urls::asset(&ctx.assets.js)));
     let page = ChecklistPage {
         layout,
         heading,
         intro: t.checklist_page_intro.clone(),
-        form_action: urls::link(&root, &urls::checklist(None)),
+        form_action: urls::link(&root, &urls::checklist(None, translated)),
         classes,
         list_heading,
         checklist,

@@ -5,57 +5,45 @@ use askama::Template;
 use super::listing::listing_label;
 use super::pages::Layout;
 use super::urls::ListingKind;
-use super::{Ctx, i18n, urls};
+use super::{Ctx, urls};
 use crate::model::{Keyword, Kind, Severity};
 use crate::site::Page;
 
-pub(super) fn page(ctx: &Ctx<'_>) -> (String, Page) {
-    let lang = ctx.settings.default_language.as_str();
-    let t = i18n::strings(lang);
-    let path = urls::FEEDS_PAGE;
-    let root = urls::root_of(path);
+/// `/feeds/` in `lang`: that language's RSS feeds, and the language-neutral ones.
+pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
+    let (path, mut layout) = ctx.layout(&urls::feeds_page, lang, t.feeds_title.clone(), t.feeds_intro.clone());
+    let root = urls::root_of(&path);
     let link = |path: &str, label: &str, text: &str| FeedEntry {
         href: urls::link(&root, path),
         label: label.to_string(),
         text: text.to_string(),
     };
     let mut sections = vec![FeedSection {
-        heading: "Whole site".into(),
+        heading: t.feeds_whole_site.clone(),
         feeds: vec![
-            link(
-                &urls::feed(None),
-                "RSS: all advisories",
-                "every new advisory; an updated advisory keeps its place and its description starts with the newest update",
-            ),
-            link(
-                urls::UPDATES_FEED,
-                "RSS: advisories and updates",
-                "every new advisory and every update to one, each as its own item, so your reader shows updates as new",
-            ),
-            link(urls::ATOM_FEED, "Atom: all advisories", "the main feed in Atom 1.0"),
-            link(urls::JSON_FEED, "JSON Feed: all advisories", "the main feed in JSON Feed 1.1"),
-            link(
-                urls::API,
-                "JSON API",
-                "every public advisory's facts and checklist, for automation (versioned schema)",
-            ),
+            link(&urls::feed(None, translated), &t.feed_all_label, &t.feed_all_text),
+            link(&urls::updates_feed(translated), &t.feed_updates_label, &t.feed_updates_text),
+            link(urls::ATOM_FEED, &t.feed_atom_label, &t.feed_atom_text),
+            link(urls::JSON_FEED, &t.feed_json_label, &t.feed_json_text),
+            link(urls::API, &t.feed_api_label, &t.feed_api_text),
         ],
     }];
     let listing = |heading: &str, kinds: Vec<ListingKind>| FeedSection {
         heading: heading.to_string(),
-        feeds: kinds.iter().map(|k| link(&urls::feed(Some(k)), &listing_label(ctx, k), "")).collect(),
+        feeds: kinds.iter().map(|k| link(&urls::feed(Some(k), translated), &listing_label(ctx, k, lang), "")).collect(),
     };
-    sections.push(listing("By severity", Severity::ALL.iter().map(|s| ListingKind::Severity(*s)).collect()));
-    sections.push(listing("By type", Kind::ALL.iter().map(|k| ListingKind::Kind(*k)).collect()));
+    sections.push(listing(&t.feeds_by_severity, Severity::ALL.iter().map(|s| ListingKind::Severity(*s)).collect()));
+    sections.push(listing(&t.feeds_by_kind, Kind::ALL.iter().map(|k| ListingKind::Kind(*k)).collect()));
     sections.push(listing(
-        "By exposed data",
+        &t.feeds_by_data,
         ctx.content.catalogue.classes.keys().map(|c| ListingKind::Data(c.clone())).collect(),
     ));
-    sections.push(listing("By topic", ctx.tags().into_iter().map(ListingKind::Tag).collect()));
-    let mut layout = ctx.layout(path, ctx.lang_ref(lang), t.feeds_title.clone(), t.feeds_intro.clone());
+    sections.push(listing(&t.feeds_by_topic, ctx.tags().into_iter().map(ListingKind::Tag).collect()));
     layout.current = "feeds";
     let page = FeedsPage { layout, sections };
-    ctx.html(path.into(), page.render(), ctx.newest)
+    ctx.html(path, page.render(), ctx.newest)
 }
 
 struct FeedSection {

@@ -13,16 +13,17 @@ const JSON_FEED: &str = "application/json; charset=utf-8";
 
 pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
     let base = &ctx.settings.base_url;
+    let default = ctx.lang_ref(&ctx.settings.default_language);
     let n = ctx.public.len().min(ctx.settings.feed_size);
     let items: Vec<JsonFeedItem> = (0..n)
         .map(|i| {
             let a = ctx.public[i];
             JsonFeedItem {
-                id: url(ctx, a),
-                url: url(ctx, a),
+                id: url(ctx, a, default),
+                url: url(ctx, a, default),
                 title: xml(&a.title),
-                summary: description(ctx, a),
-                content_html: ctx.content_html(i).to_string(),
+                summary: description(ctx, a, default),
+                content_html: ctx.content_html(i, default).to_string(),
                 date_published: a.published,
                 date_modified: a.last_changed(),
                 tags: categories(a).into_iter().map(|(name, _)| name).collect(),
@@ -33,10 +34,10 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
     let last = ctx.public.iter().take(n).map(|a| a.last_changed()).max();
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
-        title: xml(&ctx.settings.title),
+        title: xml(&ctx.settings.texts(default).title),
         home_page_url: base.clone(),
         feed_url: urls::absolute(base, urls::JSON_FEED),
-        description: xml(&ctx.settings.description),
+        description: xml(&ctx.settings.texts(default).description),
         language: ctx.settings.default_language.clone(),
         items,
     };

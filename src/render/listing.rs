@@ -5,52 +5,47 @@ use std::hash::{Hash, Hasher};
 
 use askama::Template;
 
-use super::i18n::Strings;
 use super::pages::{Card, CardGroup, Date, FeedLink, Link, ListingPage};
 use super::urls::ListingKind;
-use super::{Ctx, PAGE_SIZE, i18n, urls};
-use crate::model::{Advisory, Keyword};
+use super::{Ctx, PAGE_SIZE, urls};
+use crate::model::{Advisory, Keyword, Strings};
 use crate::site::Page;
 
-/// What a listing's feed is called: "tag telecom", "severity High", …
-pub(super) fn listing_label(ctx: &Ctx<'_>, kind: &ListingKind) -> String {
-    let t = i18n::strings(&ctx.settings.default_language);
+/// What a listing's feed is called in `lang`: "tag telecom", "severity High", …
+pub(super) fn listing_label(ctx: &Ctx<'_>, kind: &ListingKind, lang: &str) -> String {
+    let t = ctx.t(lang);
     match kind {
-        ListingKind::Tag(tag) => format!("tag {tag}"),
-        ListingKind::Severity(s) => format!("severity {}", t.severity(*s)),
+        ListingKind::Tag(tag) => Strings::fill(&t.feed_tag, &[("name", tag)]),
+        ListingKind::Severity(s) => Strings::fill(&t.feed_severity, &[("name", t.severity(*s))]),
         ListingKind::Kind(k) => t.kind(*k).to_string(),
-        ListingKind::Data(c) => {
-            format!("data: {}", ctx.content.catalogue.class(c).map_or(c.as_str(), |i| i.label.as_str()))
-        }
+        ListingKind::Data(c) => Strings::fill(&t.feed_data, &[("name", ctx.content.catalogue.label(c, lang))]),
     }
 }
 
-/// The `<link rel="alternate">` of a listing's own feed.
-pub(super) fn listing_feed_link(ctx: &Ctx<'_>, kind: &ListingKind, root: &str) -> FeedLink {
+/// The `<link rel="alternate">` of a listing's own feed in `lang`.
+pub(super) fn listing_feed_link(ctx: &Ctx<'_>, kind: &ListingKind, root: &str, lang: &str) -> FeedLink {
     FeedLink {
-        title: format!("{} — {}", ctx.settings.title, listing_label(ctx, kind)),
-        href: urls::link(root, &urls::feed(Some(kind))),
+        title: format!("{} — {}", ctx.settings.texts(lang).title, listing_label(ctx, kind, lang)),
+        href: urls::link(root, &urls::feed(Some(kind), ctx.translated(lang))),
         mime: "application/rss+xml",
     }
 }
 
-/// One advisory in a list on a page in `lang`: its translation when there is one,
-/// else the original, marked as in the default language.
+/// One advisory in a list on a page in `lang`, linking to its page in `lang`: its
+/// translation when there is one, else the original, marked as in the default
+/// language and as not translated.
 pub(super) fn card(ctx: &Ctx<'_>, a: &Advisory, root: &str, lang: &str, t: &Strings) -> Card {
     let default = ctx.settings.default_language.as_str();
-    let translation = (lang != default).then(|| a.translations.get(lang)).flatten();
-    let (path, title, summary, card_lang) = match translation {
-        Some(tr) => (urls::advisory(Some(lang), a.id.as_str()), tr.title.clone(), tr.summary.clone(), None),
-        None => (
-            urls::advisory(None, a.id.as_str()),
-            a.title.clone(),
-            a.summary.clone(),
-            (lang != default).then(|| default.to_string()),
-        ),
+    let translation = (lang != default).then(|| a.public_translations().find(|tr| tr.lang == lang)).flatten();
+    let (title, summary, card_lang) = match translation {
+        Some(tr) => (tr.title.clone(), tr.summary.clone(), None),
+        None => (a.title.clone(), a.summary.clone(), (lang != default).then(|| default.to_string())),
     };
     Card {
         level: 3,
-        url: urls::link(root, &path),
+        url: urls::link(root, &urls::advisory(ctx.translated(lang), a.id.as_str())),
+        untranslated: card_lang.as_ref().map(|_| t.untranslated.clone()),
+        lang_dir: if ctx.t(default).is_rtl() { "rtl" } else { "ltr" },
         title,
         summary,
         severity: a.severity.as_str(),
@@ -64,25 +59,28 @@ pub(super) fn card(ctx: &Ctx<'_>, a: &Advisory, root: &str, lang: &str, t: &Stri
     }
 }
 
-/// The archive (`kind` is `None`) or a listing, [`PAGE_SIZE`] advisories a page.
-pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, Page)> {
-    let lang = ctx.settings.default_language.as_str();
-    let t = i18n::strings(lang);
+/// The archive (`kind` is `None`) or a listing in `lang`, [`PAGE_SIZE`] advisories a page.
+pub(super) fn pages<'a>(ctx: &Ctx<'a>, kind: Option<&ListingKind>, lang: &'a str) -> Vec<(String, Page)> {
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
     let (first_page, heading, intro, items): (String, String, Option<String>, Vec<&Advisory>) = match kind {
-        None => (urls::ARCHIVE.into(), t.archive_title.clone(), Some(t.archive_intro.clone()), ctx.public.clone()),
+        None => (urls::archive(translated), t.archive_title.clone(), Some(t.archive_intro.clone()), ctx.public.clone()),
         Some(kind) => {
             let (heading, intro) = match kind {
                 ListingKind::Tag(tag) => (Strings::fill(&t.tag_title, &[("name", tag)]), None),
                 ListingKind::Severity(s) => (Strings::fill(&t.severity_title, &[("name", t.severity(*s))]), None),
                 ListingKind::Kind(k) => (Strings::fill(&t.kind_title, &[("name", t.kind(*k))]), None),
                 ListingKind::Data(class) => {
-                    let info = ctx.content.catalogue.class(class);
-                    let name = info.map_or(class.as_str(), |c| c.label.as_str());
-                    (Strings::fill(&t.data_title, &[("name", name)]), info.map(|c| c.description.clone()))
+                    let catalogue = &ctx.content.catalogue;
+                    let name = catalogue.label(class, lang);
+                    (
+                        Strings::fill(&t.data_title, &[("name", name)]),
+                        catalogue.description(class, lang).map(str::to_string),
+                    )
                 }
             };
             let items = ctx.public.iter().copied().filter(|a| kind.matches(a)).collect();
-            (urls::listing(kind), heading, intro, items)
+            (urls::listing(kind, translated), heading, intro, items)
         }
     };
     let chunks: Vec<&[&Advisory]> = if items.is_empty() { vec![&[]] } else { items.chunks(PAGE_SIZE).collect() };
@@ -115,6 +113,7 @@ pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, P
                 for a in chunk.iter() {
                     let updated = a.updates.last().map(|u| u.date);
                     (&a.id, &a.title, &a.summary, a.severity, a.status, a.kind, a.published, updated).hash(&mut h);
+                    a.public_translations().for_each(|tr| (&tr.lang, &tr.title, &tr.summary).hash(&mut h));
                 }
                 h.finish()
             };
@@ -140,12 +139,18 @@ pub(super) fn pages(ctx: &Ctx<'_>, kind: Option<&ListingKind>) -> Vec<(String, P
             }
             let page_n = Strings::fill(&t.page_n, &[("n", &n.to_string()), ("total", &total.to_string())]);
             let title = if n > 1 { format!("{heading} ({page_n})") } else { heading.clone() };
-            let mut layout =
-                ctx.layout(&path, ctx.lang_ref(lang), title, intro.clone().unwrap_or_else(|| heading.clone()));
+            let path_in = |l: Option<&str>| {
+                let first = match kind {
+                    None => urls::archive(l),
+                    Some(kind) => urls::listing(kind, l),
+                };
+                urls::page(&first, n)
+            };
+            let (_, mut layout) = ctx.layout(&path_in, lang, title, intro.clone().unwrap_or_else(|| heading.clone()));
             if kind.is_none() {
                 layout.current = "archive";
             }
-            let own_feed = kind.map(|k| listing_feed_link(ctx, k, &root));
+            let own_feed = kind.map(|k| listing_feed_link(ctx, k, &root, lang));
             let feed = own_feed.as_ref().map(|f| f.href.clone());
             layout.feeds.extend(own_feed);
             let page_link = |p: usize| urls::link(&root, &urls::page(&first_page, p));

@@ -4,35 +4,35 @@ use askama::Template;
 use jiff::Timestamp;
 
 use super::pages::{NotFoundPage, Sitemap, SitemapUrl};
-use super::{Ctx, i18n, urls};
+use super::{Ctx, urls};
 use crate::site::{CachePolicy, Page};
 
-/// `/404.html`, linked from the root so that it works at any depth.
-pub(super) fn not_found(ctx: &Ctx<'_>) -> (String, Page) {
-    let lang = ctx.settings.default_language.as_str();
-    let t = i18n::strings(lang);
-    let layout = ctx.layout(urls::NOT_FOUND, ctx.lang_ref(lang), t.not_found_title.clone(), t.not_found_text.clone());
-    let (path, mut page) = ctx.html(urls::NOT_FOUND.into(), NotFoundPage { layout }.render(), None);
+/// `/404.html` and `/{lang}/404.html`, linked from the root so that they work at any depth.
+pub(super) fn not_found<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
+    let t = ctx.t(lang);
+    let (path, layout) = ctx.layout(&urls::not_found, lang, t.not_found_title.clone(), t.not_found_text.clone());
+    let (path, mut page) = ctx.html(path, NotFoundPage { layout }.render(), None);
     page.cache = CachePolicy::Revalidate;
     (path, page)
 }
 
-/// `/sitemap.xml`: the home page, the archive, the checklist and every public advisory
-/// in every language it is published in.
+/// `/sitemap.xml`: the home page, the archive and the checklist in every language, and
+/// every public advisory in its original and in each translation (an untranslated page
+/// in another language only repeats the original, so it is not listed).
 pub(super) fn sitemap(ctx: &Ctx<'_>) -> (String, Page) {
     let base = &ctx.settings.base_url;
     let day = |t: Timestamp| t.strftime("%Y-%m-%d").to_string();
-    let mut urls = vec![
-        SitemapUrl { loc: urls::absolute(base, &urls::home(None)), lastmod: ctx.newest.map(day) },
-        SitemapUrl { loc: urls::absolute(base, urls::ARCHIVE), lastmod: ctx.newest.map(day) },
-        SitemapUrl { loc: urls::absolute(base, &urls::checklist(None)), lastmod: None },
-    ];
+    let mut urls = Vec::new();
+    for lang in &ctx.settings.languages {
+        let l = ctx.translated(lang);
+        urls.push(SitemapUrl { loc: urls::absolute(base, &urls::home(l)), lastmod: ctx.newest.map(day) });
+        urls.push(SitemapUrl { loc: urls::absolute(base, &urls::archive(l)), lastmod: ctx.newest.map(day) });
+        urls.push(SitemapUrl { loc: urls::absolute(base, &urls::checklist(None, l)), lastmod: None });
+    }
     for a in &ctx.public {
         let lastmod = Some(day(a.last_changed()));
-        urls.push(SitemapUrl {
-            loc: urls::absolute(base, &urls::advisory(None, a.id.as_str())),
-            lastmod: lastmod.clone(),
-        });
+        let loc = urls::absolute(base, &urls::advisory(None, a.id.as_str()));
+        urls.push(SitemapUrl { loc, lastmod: lastmod.clone() });
         for lang in ctx.public_translations(a) {
             let loc = urls::absolute(base, &urls::advisory(Some(lang), a.id.as_str()));
             urls.push(SitemapUrl { loc, lastmod: lastmod.clone() });

@@ -3,14 +3,14 @@
 
 use askama::Template;
 
-use super::i18n::Strings;
+use crate::model::Strings;
 
 /// What every page's layout needs.
 pub(crate) struct Layout<'a> {
     pub(crate) lang: &'a str,
     pub(crate) dir: &'static str,
-    pub(crate) og_locale: &'static str,
-    pub(crate) t: &'static Strings,
+    pub(crate) og_locale: String,
+    pub(crate) t: &'a Strings,
     pub(crate) site_title: &'a str,
     pub(crate) is_home: bool,
     pub(crate) title: String,
@@ -54,6 +54,13 @@ pub(crate) struct Link {
     pub(crate) label: String,
 }
 
+/// A labelled link whose label may be in another language than the page.
+pub(crate) struct LangLink {
+    pub(crate) href: String,
+    pub(crate) label: String,
+    pub(crate) lang: Option<String>,
+}
+
 /// A date as `<time>` wants it.
 pub(crate) struct Date {
     pub(crate) iso: String,
@@ -74,7 +81,12 @@ pub(crate) struct Card {
     pub(crate) date_iso: String,
     pub(crate) date_text: String,
     pub(crate) updated: Option<Date>,
+    /// The language of title and summary when it is not the page's (an untranslated advisory).
     pub(crate) lang: Option<String>,
+    /// Their direction then.
+    pub(crate) lang_dir: &'static str,
+    /// "Not yet translated", in the page's language, for an untranslated advisory.
+    pub(crate) untranslated: Option<String>,
 }
 
 /// A checklist, grouped by urgency.
@@ -104,6 +116,8 @@ pub(crate) struct ItemView {
     pub(crate) classes: Option<String>,
     /// Set when the item's language differs from the page's.
     pub(crate) lang: Option<String>,
+    /// The item's direction then.
+    pub(crate) dir: &'static str,
 }
 
 /// An update, newest first on the page.
@@ -112,6 +126,8 @@ pub(crate) struct UpdateView {
     pub(crate) iso: String,
     pub(crate) text: String,
     pub(crate) summary: String,
+    /// The summary's language when it is not translated into the page's.
+    pub(crate) lang: Option<String>,
 }
 
 /// Everything the advisory body partial shows; shared by the page and the feeds.
@@ -129,15 +145,19 @@ pub(crate) struct AdvisoryView {
     pub(crate) last_updated: Option<Date>,
     pub(crate) affected: String,
     pub(crate) affected_count: Option<String>,
-    pub(crate) data: Vec<Link>,
+    pub(crate) data: Vec<LangLink>,
     pub(crate) body_html: String,
     pub(crate) updates: Vec<UpdateView>,
     pub(crate) references: Vec<Link>,
     pub(crate) tags: Vec<Link>,
     pub(crate) outdated: Option<String>,
     pub(crate) history: Vec<HistoryView>,
-    /// Language of the untranslated facts (who is affected, data labels) on a translated page.
+    /// Language of the facts nobody translates (who is affected) on a page in another language.
     pub(crate) facts_lang: Option<String>,
+    /// Language of title, summary and body when the advisory is not translated into the page's.
+    pub(crate) words_lang: Option<String>,
+    /// Their direction.
+    pub(crate) words_dir: &'static str,
 }
 
 /// One commit of the file's git history.
@@ -159,6 +179,8 @@ pub(crate) struct AdvisoryPage<'a> {
     pub(crate) related: Vec<Link>,
     pub(crate) channels: Vec<Link>,
     pub(crate) never_ask: &'a [String],
+    /// On a page in another language, why the advisory's words are the original's.
+    pub(crate) untranslated: Option<String>,
 }
 
 /// The advisory body alone, for feed items' `content:encoded`.

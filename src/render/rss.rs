@@ -7,18 +7,22 @@ use std::hash::{Hash, Hasher as _};
 use jiff::Timestamp;
 
 use super::listing::listing_label;
-use super::syndication::{categories, description, rfc822, url, xml};
+use super::syndication::{categories, description, rfc822, title, url, xml};
 use super::urls::ListingKind;
-use super::{Ctx, i18n, urls};
+use super::{Ctx, urls};
+use crate::model::Strings;
 use crate::site::{CachePolicy, Page};
 
 const RSS: &str = "application/rss+xml; charset=utf-8";
 /// Minutes a feed reader may cache a feed.
 const TTL_MINUTES: u32 = 30;
 
-/// `/feed.xml` (`listing` is `None`) or a listing's feed.
-pub(super) fn feed(ctx: &Ctx<'_>, listing: Option<&ListingKind>) -> (String, Page) {
-    let path = urls::feed(listing);
+/// `/feed.xml` (`listing` is `None`) or a listing's feed, in `lang`: every public
+/// advisory, under its title in `lang` where it is translated, linking (and with a
+/// guid) to its page in `lang`, so a reader subscribed to two languages loses nothing.
+pub(super) fn feed<'a>(ctx: &Ctx<'a>, listing: Option<&ListingKind>, lang: &'a str) -> (String, Page) {
+    let translated = ctx.translated(lang);
+    let path = urls::feed(listing, translated);
     let indices: Vec<usize> = (0..ctx.public.len())
         .filter(|&i| listing.is_none_or(|kind| kind.matches(ctx.public[i])))
         .take(ctx.settings.feed_size)
@@ -33,18 +37,20 @@ pub(super) fn feed(ctx: &Ctx<'_>, listing: Option<&ListingKind>) -> (String, Pag
         return (path, page);
     }
     let last = indices.iter().map(|&i| ctx.public[i].last_changed()).max();
-    let items = indices.iter().map(|&i| item(ctx, i)).collect();
+    let items = indices.iter().map(|&i| item(ctx, i, lang)).collect();
     let base = &ctx.settings.base_url;
+    let texts = ctx.settings.texts(lang);
     let title = match listing {
-        None => ctx.settings.title.clone(),
-        Some(kind) => format!("{} — {}", ctx.settings.title, listing_label(ctx, kind)),
+        None => texts.title.clone(),
+        Some(kind) => format!("{} — {}", texts.title, listing_label(ctx, kind, lang)),
     };
-    let page_path = listing.map_or_else(|| urls::home(None), urls::listing);
+    let page_path = listing.map_or_else(|| urls::home(translated), |kind| urls::listing(kind, translated));
     let body = channel(
         ctx,
+        lang,
         title,
         urls::absolute(base, &page_path),
-        ctx.settings.description.clone(),
+        texts.description.clone(),
         urls::absolute(base, &path),
         items,
         last,
@@ -54,9 +60,10 @@ pub(super) fn feed(ctx: &Ctx<'_>, listing: Option<&ListingKind>) -> (String, Pag
     (path, page)
 }
 
-/// `/updates.xml`: each publication and each update as its own item.
-pub(super) fn updates_feed(ctx: &Ctx<'_>) -> (String, Page) {
-    let t = i18n::strings(&ctx.settings.default_language);
+/// `/updates.xml` in `lang`: each publication and each update as its own item.
+pub(super) fn updates_feed<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
     let mut events: Vec<(Timestamp, usize, Option<usize>)> = Vec::new();
     for (i, a) in ctx.public.iter().enumerate() {
         events.push((a.published, i, None));
@@ -70,14 +77,17 @@ pub(super) fn updates_feed(ctx: &Ctx<'_>) -> (String, Page) {
     let items = events
         .iter()
         .map(|&(date, i, update)| match update {
-            None => item(ctx, i),
+            None => item(ctx, i, lang),
             Some(u) => {
                 let a = ctx.public[i];
-                let link = format!("{}#update-{}", url(ctx, a), urls::update_anchor(date));
+                let link = format!("{}#update-{}", url(ctx, a, lang), urls::update_anchor(date));
+                let summary = super::syndication::translation(ctx, a, lang)
+                    .and_then(|tr| tr.updates.get(&date))
+                    .unwrap_or(&a.updates[u].summary);
                 rss::Item {
-                    title: Some(xml(&format!("Update: {}", a.title))),
+                    title: Some(xml(&Strings::fill(&t.update_item, &[("name", title(ctx, a, lang))]))),
                     link: Some(link.clone()),
-                    description: Some(xml(&a.updates[u].summary)),
+                    description: Some(xml(summary)),
                     guid: Some(rss::Guid { value: link, permalink: false }),
                     pub_date: Some(rfc822(date)),
                     categories: rss_categories(a),
@@ -85,7 +95,7 @@ pub(super) fn updates_feed(ctx: &Ctx<'_>) -> (String, Page) {
                         "<p>{} {}: {}</p>",
                         t.updated,
                         t.date(date),
-                        super::markdown::escape_html(&a.updates[u].summary)
+                        super::markdown::escape_html(summary)
                     ))),
                     ..Default::default()
                 }
@@ -93,16 +103,19 @@ pub(super) fn updates_feed(ctx: &Ctx<'_>) -> (String, Page) {
         })
         .collect();
     let base = &ctx.settings.base_url;
+    let texts = ctx.settings.texts(lang);
+    let path = urls::updates_feed(translated);
     let body = channel(
         ctx,
-        format!("{} — updates", ctx.settings.title),
-        base.clone(),
-        format!("Every new advisory and every update to one, each as its own item. {}", ctx.settings.description),
-        urls::absolute(base, urls::UPDATES_FEED),
+        lang,
+        format!("{} — {}", texts.title, t.updates_feed),
+        urls::absolute(base, &urls::home(translated)),
+        format!("{} {}", t.updates_feed_description, texts.description),
+        urls::absolute(base, &path),
         items,
         last,
     );
-    (urls::UPDATES_FEED.into(), Page::new(body, RSS, last, CachePolicy::Revalidate))
+    (path, Page::new(body, RSS, last, CachePolicy::Revalidate))
 }
 
 fn rss_categories(a: &crate::model::Advisory) -> Vec<rss::Category> {
@@ -112,8 +125,10 @@ fn rss_categories(a: &crate::model::Advisory) -> Vec<rss::Category> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn channel(
     ctx: &Ctx<'_>,
+    lang: &str,
     title: String,
     link: String,
     description: String,
@@ -125,7 +140,7 @@ fn channel(
         title: xml(&title),
         link,
         description: xml(&description),
-        language: Some(ctx.settings.default_language.clone()),
+        language: Some(lang.to_string()),
         copyright: Some(xml(&format!("{} {}", ctx.settings.license.name, ctx.settings.license.url))),
         ttl: Some(TTL_MINUTES.to_string()),
         last_build_date: last.map(rfc822),
@@ -151,18 +166,18 @@ fn channel(
     channel.to_string()
 }
 
-/// The item of the public advisory at `index`.
-fn item(ctx: &Ctx<'_>, index: usize) -> rss::Item {
+/// The item of the public advisory at `index` in `lang`.
+fn item<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> rss::Item {
     let a = ctx.public[index];
-    let url = url(ctx, a);
+    let url = url(ctx, a, lang);
     rss::Item {
-        title: Some(xml(&a.title)),
+        title: Some(xml(title(ctx, a, lang))),
         link: Some(url.clone()),
-        description: Some(description(ctx, a)),
+        description: Some(description(ctx, a, lang)),
         guid: Some(rss::Guid { value: url, permalink: true }),
         pub_date: Some(rfc822(a.published)),
         categories: rss_categories(a),
-        content: Some(ctx.content_html(index).to_string()),
+        content: Some(ctx.content_html(index, lang).to_string()),
         ..Default::default()
     }
 }

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use super::markdown::{MarkdownOptions, strip_controls};
 use super::pages::AdvisoryBody;
-use super::{Ctx, i18n, urls};
-use crate::model::{Advisory, Keyword};
+use super::{Ctx, urls};
+use crate::model::{Advisory, Keyword, Translation};
 
 /// RFC 822 date as RSS wants it: four-digit year, always `+0000`.
 pub(super) fn rfc822(t: Timestamp) -> String {
@@ -23,9 +23,19 @@ pub(super) fn xml(s: &str) -> String {
     strip_controls(s).into_owned()
 }
 
-/// An advisory's page, in full.
-pub(super) fn url(ctx: &Ctx<'_>, a: &Advisory) -> String {
-    urls::absolute(&ctx.settings.base_url, &urls::advisory(None, a.id.as_str()))
+/// An advisory's page in `lang`, in full.
+pub(super) fn url(ctx: &Ctx<'_>, a: &Advisory, lang: &str) -> String {
+    urls::absolute(&ctx.settings.base_url, &urls::advisory(ctx.translated(lang), a.id.as_str()))
+}
+
+/// `a`'s translation into `lang`, when it is published (never for the default language).
+pub(super) fn translation<'t>(ctx: &Ctx<'_>, a: &'t Advisory, lang: &str) -> Option<&'t Translation> {
+    ctx.translated(lang).and_then(|l| a.public_translations().find(|tr| tr.lang == l))
+}
+
+/// An item's title in `lang`: the translation's, or the original's.
+pub(super) fn title<'t>(ctx: &Ctx<'_>, a: &'t Advisory, lang: &str) -> &'t str {
+    translation(ctx, a, lang).map_or(&a.title, |tr| &tr.title)
 }
 
 /// An item's categories: severity, status, kind, tags and data classes, each with its scheme.
@@ -40,28 +50,33 @@ pub(super) fn categories(a: &Advisory) -> Vec<(String, &'static str)> {
     out
 }
 
-/// Plain-text description: the newest update first, then the summary.
-pub(super) fn description(ctx: &Ctx<'_>, a: &Advisory) -> String {
-    let t = i18n::strings(&ctx.settings.default_language);
+/// Plain-text description in `lang`: the newest update first, then the summary (each
+/// translated where the translation has it).
+pub(super) fn description(ctx: &Ctx<'_>, a: &Advisory, lang: &str) -> String {
+    let t = ctx.t(lang);
+    let tr = translation(ctx, a, lang);
+    let summary = tr.map_or(&a.summary, |tr| &tr.summary);
     match a.updates.last() {
-        Some(u) => xml(&format!("{} {}: {} — {}", t.updated, t.date(u.date), u.summary, a.summary)),
-        None => xml(&a.summary),
+        Some(u) => {
+            let update = tr.and_then(|tr| tr.updates.get(&u.date)).unwrap_or(&u.summary);
+            xml(&format!("{} {}: {} — {}", t.updated, t.date(u.date), update, summary))
+        }
+        None => xml(summary),
     }
 }
 
-/// The full advisory HTML for `content:encoded`, with absolute links (cached by
-/// [`Ctx::content_html`]).
-pub(super) fn content_html(ctx: &Ctx<'_>, index: usize) -> String {
+/// The full advisory HTML in `lang` for `content:encoded`, with absolute links (cached
+/// by [`Ctx::content_html`]).
+pub(super) fn content_html<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> String {
     let a = ctx.public[index];
-    let lang = ctx.settings.default_language.as_str();
-    let t = i18n::strings(lang);
+    let t = ctx.t(lang);
     let base = ctx.settings.base_url.as_str();
     let md = MarkdownOptions { absolute_base: Some(base), section_link_label: &t.section_link };
-    let (view, checklist) = super::advisory::view(ctx, a, None, lang, base, &md);
-    let layout = ctx.layout(&urls::feed(None), ctx.lang_ref(lang), view.title.clone(), view.summary.clone());
+    let (view, checklist) = super::advisory::view(ctx, a, translation(ctx, a, lang), lang, base, &md);
+    let (_, layout) = ctx.layout(&|l| urls::feed(None, l), lang, view.title.clone(), view.summary.clone());
     let html = AdvisoryBody { layout, a: view, checklist }.render().unwrap_or_default();
     // Feed readers resolve links against the feed, not the page: footnote and
     // other in-page links must name the page.
-    let html = html.replace("href=\"#", &format!("href=\"{}#", url(ctx, a)));
+    let html = html.replace("href=\"#", &format!("href=\"{}#", url(ctx, a, lang)));
     xml(&html)
 }

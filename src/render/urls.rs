@@ -3,8 +3,10 @@
 //! ([`link`]), so a built site works from any folder, and feeds, the sitemap and the
 //! API name it in full ([`absolute`]).
 //!
-//! A page in the default language has no prefix; a page in another language lives
-//! under `/{lang}/`. Listings, feeds and the checklist exist in the default language.
+//! A page in the default language has no prefix; the same page in another language
+//! lives under `/{lang}/` (`lang` is `None` for the default language throughout).
+//! Every page kind and every RSS feed exists in every language; the Atom and JSON
+//! feeds, the API and the small files at the root do not depend on a language.
 
 use jiff::Timestamp;
 
@@ -35,48 +37,58 @@ impl ListingKind {
     }
 }
 
-/// The site's front page in `lang` (`None`: the default language).
-pub fn home(lang: Option<&str>) -> String {
+/// `path` (site-absolute, in the default language) in `lang`.
+fn localized(lang: Option<&str>, path: &str) -> String {
     match lang {
-        Some(lang) => format!("/{lang}/"),
-        None => "/".into(),
+        Some(lang) => format!("/{lang}{path}"),
+        None => path.to_string(),
     }
 }
 
-/// An advisory's page in `lang` (`None`: the default language).
+/// The language of a request path: its first segment when that is one of `languages`.
+pub fn language_of<'p>(path: &'p str, languages: &[String]) -> Option<&'p str> {
+    let first = path.trim_start_matches('/').split('/').next()?;
+    languages.iter().any(|l| l == first).then_some(first)
+}
+
+/// The site's front page.
+pub fn home(lang: Option<&str>) -> String {
+    localized(lang, "/")
+}
+
+/// An advisory's page.
 pub fn advisory(lang: Option<&str>, id: &str) -> String {
-    match lang {
-        Some(lang) => format!("/{lang}/advisories/{id}/"),
-        None => format!("/advisories/{id}/"),
-    }
+    localized(lang, &format!("/advisories/{id}/"))
 }
 
 /// The archive of every advisory: `/advisories/`.
-pub const ARCHIVE: &str = "/advisories/";
+pub fn archive(lang: Option<&str>) -> String {
+    localized(lang, "/advisories/")
+}
 
 /// A listing's first page: `/tags/telecom/`, `/severity/high/`, `/kind/scam-alert/`, `/data/passwords/`.
-pub fn listing(kind: &ListingKind) -> String {
+pub fn listing(kind: &ListingKind, lang: Option<&str>) -> String {
     match kind {
-        ListingKind::Tag(t) => tag(t),
-        ListingKind::Severity(s) => format!("/severity/{s}/"),
-        ListingKind::Kind(k) => self::kind(*k),
-        ListingKind::Data(c) => data_class(c),
+        ListingKind::Tag(t) => tag(t, lang),
+        ListingKind::Severity(s) => localized(lang, &format!("/severity/{s}/")),
+        ListingKind::Kind(k) => self::kind(*k, lang),
+        ListingKind::Data(c) => data_class(c, lang),
     }
 }
 
 /// The listing of a topic tag.
-pub fn tag(tag: &str) -> String {
-    format!("/tags/{tag}/")
+pub fn tag(tag: &str, lang: Option<&str>) -> String {
+    localized(lang, &format!("/tags/{tag}/"))
 }
 
 /// The listing of a kind of advisory.
-pub fn kind(kind: Kind) -> String {
-    format!("/kind/{kind}/")
+pub fn kind(kind: Kind, lang: Option<&str>) -> String {
+    localized(lang, &format!("/kind/{kind}/"))
 }
 
 /// The listing of a data class.
-pub fn data_class(class: &str) -> String {
-    format!("/data/{class}/")
+pub fn data_class(class: &str, lang: Option<&str>) -> String {
+    localized(lang, &format!("/data/{class}/"))
 }
 
 /// Page `n` (from 1) of a paginated listing whose first page is `first`.
@@ -94,16 +106,18 @@ pub fn update_anchor(date: Timestamp) -> String {
     date.as_second().to_string()
 }
 
-/// The RSS feed of the whole site (`None`) or of a listing.
-pub fn feed(listing: Option<&ListingKind>) -> String {
+/// The RSS feed of the whole site (`listing` is `None`) or of a listing.
+pub fn feed(listing: Option<&ListingKind>, lang: Option<&str>) -> String {
     match listing {
-        None => "/feed.xml".into(),
-        Some(kind) => format!("{}feed.xml", self::listing(kind)),
+        None => localized(lang, "/feed.xml"),
+        Some(kind) => format!("{}feed.xml", self::listing(kind, lang)),
     }
 }
 
 /// Every publication and every update as its own item.
-pub const UPDATES_FEED: &str = "/updates.xml";
+pub fn updates_feed(lang: Option<&str>) -> String {
+    localized(lang, "/updates.xml")
+}
 /// The main feed in Atom 1.0.
 pub const ATOM_FEED: &str = "/atom.xml";
 /// The main feed in JSON Feed 1.1.
@@ -111,25 +125,27 @@ pub const JSON_FEED: &str = "/feed.json";
 /// Every public advisory's facts and checklist (docs/api.md).
 pub const API: &str = "/api/advisories.json";
 /// The page that lists every feed.
-pub const FEEDS_PAGE: &str = "/feeds/";
+pub fn feeds_page(lang: Option<&str>) -> String {
+    localized(lang, "/feeds/")
+}
 /// The sitemap.
 pub const SITEMAP: &str = "/sitemap.xml";
 /// For crawlers.
 pub const ROBOTS: &str = "/robots.txt";
 /// RFC 9116.
 pub const SECURITY_TXT: &str = "/.well-known/security.txt";
-/// What static hosts and the server answer for an unknown path.
-pub const NOT_FOUND: &str = "/404.html";
+/// What static hosts and the server answer for an unknown path (under `/{lang}/`: the
+/// page in that language).
+pub fn not_found(lang: Option<&str>) -> String {
+    localized(lang, "/404.html")
+}
 
-/// The protective-measures checklist of every data class, which the server also
-/// answers with `?data=…` for the classes a person picks.
-pub const CHECKLIST: &str = "/checklist/";
-
-/// The protective-measures checklist: for every data class (`None`) or for one.
-pub fn checklist(class: Option<&str>) -> String {
+/// The protective-measures checklist: for every data class (`class` is `None`) or for
+/// one. The server also answers the first with `?data=…` for the classes a person picks.
+pub fn checklist(class: Option<&str>, lang: Option<&str>) -> String {
     match class {
-        Some(class) => format!("{CHECKLIST}{class}/"),
-        None => CHECKLIST.into(),
+        Some(class) => localized(lang, &format!("/checklist/{class}/")),
+        None => localized(lang, "/checklist/"),
     }
 }
 
@@ -139,9 +155,9 @@ pub fn asset(file: &str) -> String {
 }
 
 /// The relative way from the page at `from` to the site's root: `/` → `./`,
-/// `/a/b/` → `../../`. The 404 page is served at any depth, so it links from the root.
+/// `/a/b/` → `../../`. A 404 page is served at any depth, so it links from the root.
 pub fn root_of(from: &str) -> String {
-    if from == NOT_FOUND {
+    if from.ends_with("/404.html") {
         return "/".into();
     }
     let depth = from.trim_start_matches('/').matches('/').count();
@@ -171,13 +187,18 @@ mod tests {
     fn paths_roots_and_links() {
         assert_eq!(advisory(Some("ur"), "PK-2025-0007"), "/ur/advisories/PK-2025-0007/");
         assert_eq!(advisory(None, "PK-2025-0007"), "/advisories/PK-2025-0007/");
-        assert_eq!(page(ARCHIVE, 1), "/advisories/");
-        assert_eq!(page(ARCHIVE, 3), "/advisories/page/3/");
-        assert_eq!(feed(Some(&ListingKind::Tag("telecom".into()))), "/tags/telecom/feed.xml");
+        assert_eq!(page(&archive(None), 1), "/advisories/");
+        assert_eq!(page(&archive(Some("ur")), 3), "/ur/advisories/page/3/");
+        assert_eq!(feed(Some(&ListingKind::Tag("telecom".into())), None), "/tags/telecom/feed.xml");
+        assert_eq!(feed(None, Some("ur")), "/ur/feed.xml");
         assert_eq!(root_of("/"), "./");
         assert_eq!(root_of("/advisories/"), "../");
         assert_eq!(root_of("/ur/advisories/X/"), "../../../");
-        assert_eq!(root_of(NOT_FOUND), "/");
+        assert_eq!(root_of(&not_found(None)), "/");
+        assert_eq!(root_of(&not_found(Some("ur"))), "/");
+        let languages = ["en".to_string(), "ur".to_string()];
+        assert_eq!(language_of("/ur/advisories/", &languages), Some("ur"));
+        assert_eq!(language_of("/urgent/", &languages), None);
         assert_eq!(link("../../", "/advisories/X/"), "../../advisories/X/");
         assert_eq!(absolute("https://example.org/", SITEMAP), "https://example.org/sitemap.xml");
     }

@@ -68,13 +68,14 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Frontend {
         let answer = std::panic::catch_unwind(AssertUnwindSafe(|| (self.fast_path)(&self.state, &request)));
         // An answer at hand is finished here; a routed one when it is ready.
         let step = match answer {
-            Ok(Some(response)) => Step::Ready(finish.apply(&self.state, response)),
+            Ok(Some(response)) => Step::Ready(finish.apply(&self.state, response, "")),
             Ok(None) => Step::Routed {
+                path: request.uri().path().to_string(),
                 future: Box::pin(tower::ServiceExt::oneshot(self.router.clone(), request)),
                 state: self.state.clone(),
                 finish,
             },
-            Err(panic) => Step::Ready(finish.apply(&self.state, panic_response(panic))),
+            Err(panic) => Step::Ready(finish.apply(&self.state, panic_response(panic), request.uri().path())),
         };
         FrontendFuture { step }
     }
@@ -93,6 +94,8 @@ enum Step {
         future: Pin<Box<tower::util::Oneshot<Router, hyper::Request<Incoming>>>>,
         state: Arc<AppState>,
         finish: Finish,
+        /// The request's path, for the 404 page in its language.
+        path: String,
     },
     Done,
 }
@@ -104,17 +107,17 @@ impl std::future::Future for FrontendFuture {
         let this = self.get_mut();
         let response = match std::mem::replace(&mut this.step, Step::Done) {
             Step::Ready(response) => response,
-            Step::Routed { mut future, state, finish } => {
+            Step::Routed { mut future, state, finish, path } => {
                 let response = match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
                     Ok(Poll::Pending) => {
-                        this.step = Step::Routed { future, state, finish };
+                        this.step = Step::Routed { future, state, finish, path };
                         return Poll::Pending;
                     }
                     Ok(Poll::Ready(Ok(response))) => response,
                     Ok(Poll::Ready(Err(never))) => match never {},
                     Err(panic) => panic_response(panic),
                 };
-                finish.apply(&state, response)
+                finish.apply(&state, response, &path)
             }
             Step::Done => HttpError::Internal("a request was polled after its answer".into()).into_response(),
         };
@@ -129,9 +132,10 @@ struct Finish {
 }
 
 impl Finish {
-    fn apply(self, state: &AppState, mut response: Response) -> Response {
+    /// Finishes the answer to a request for `path`.
+    fn apply(self, state: &AppState, mut response: Response, path: &str) -> Response {
         if response.extensions().get::<ShowNotFoundPage>().is_some() {
-            response = handlers::not_found_page(state, &self.method);
+            response = handlers::not_found_page(state, &self.method, path);
         }
         // Page responses start from heads that hold the security headers (the CSP marks them).
         if !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {

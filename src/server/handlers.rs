@@ -100,11 +100,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The site's 404 page with status 404, never cached: the answer to every
-/// [`HttpError::NotFound`], given by the connection pipeline.
-pub(crate) fn not_found_page(state: &AppState, method: &Method) -> Response<Body> {
+/// The site's 404 page in the language of `path` (under `/ur/`, the Urdu one), with
+/// status 404, never cached: the answer to every [`HttpError::NotFound`], given by the
+/// connection pipeline.
+pub(crate) fn not_found_page(state: &AppState, method: &Method, path: &str) -> Response<Body> {
     let live = state.live.load();
-    match live.site.get(urls::NOT_FOUND) {
+    let lang = urls::language_of(path, &live.content.settings.languages)
+        .filter(|l| *l != live.content.settings.default_language);
+    match live.site.get(&urls::not_found(lang)).or_else(|| live.site.get(&urls::not_found(None))) {
         Some(page) => respond(&state.heads, page, method, &HeaderMap::new(), StatusCode::NOT_FOUND),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
@@ -120,7 +123,8 @@ pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>)
         return None;
     }
     let uri = request.uri();
-    if uri.path() == urls::CHECKLIST && uri.query().is_some() {
+    // The checklist with `?data=…` is made for the request (in any language).
+    if uri.query().is_some() && uri.path().ends_with("/checklist/") {
         return None;
     }
     let path = decode_path(uri.path()).ok()?;
@@ -144,7 +148,10 @@ pub(crate) async fn page(
         BadPath::Traversal => HttpError::PathNotAllowed,
     })?;
     let live = state.live.load();
-    if path == urls::CHECKLIST
+    let settings = &live.content.settings;
+    let lang = urls::language_of(&path, &settings.languages).unwrap_or(&settings.default_language).to_string();
+    let translated = (lang != settings.default_language).then_some(lang.as_str());
+    if *path == urls::checklist(None, translated)
         && let Some(query) = uri.query()
     {
         let classes: Vec<String> = query
@@ -157,7 +164,7 @@ pub(crate) async fn page(
             let mut key: Vec<&str> = classes.iter().map(String::as_str).collect();
             key.sort_unstable();
             key.dedup();
-            let key = key.join(",");
+            let key = format!("{lang}:{}", key.join(","));
             let cached = live.checklists.lock().ok().and_then(|c| c.get(&key).cloned());
             let page = match cached {
                 Some(page) => page,
@@ -172,6 +179,7 @@ pub(crate) async fn page(
                             &content.settings,
                             snapshot.rendered_for,
                             &refs,
+                            &lang,
                         );
                         page.cache = CachePolicy::Revalidate;
                         page.compressed();

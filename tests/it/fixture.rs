@@ -22,6 +22,27 @@ url = "https://creativecommons.org/licenses/by/4.0/"
 [[channels]]
 name = "This website"
 url = "https://advisories.test/"
+
+[translations.ur]
+title = "ٹیسٹ ایڈوائزریز"
+description = "ٹیسٹ کے لیے ایڈوائزریز۔"
+never_ask = ["آپ کا پاس ورڈ"]
+channels = [{ name = "یہ ویب سائٹ", url = "https://advisories.test/" }]
+"#;
+
+/// The Urdu words of [`MEASURES_TOML`].
+pub(crate) const MEASURES_UR_TOML: &str = r#"[classes.passwords]
+label = "پاس ورڈ"
+description = "آن لائن اکاؤنٹس کے پاس ورڈ۔"
+
+[classes.phone-numbers]
+label = "فون نمبر"
+description = "موبائل نمبر۔"
+
+[measures]
+change-passwords = "کسی صاف ڈیوائس سے اپنے پاس ورڈ بدلیں۔"
+two-step = "دو مرحلوں والی تصدیق آن کریں۔"
+no-otp = "ایک بار استعمال ہونے والا کوڈ کبھی کسی کو نہ بتائیں۔"
 "#;
 
 pub(crate) const MEASURES_TOML: &str = r#"[passwords]
@@ -90,7 +111,7 @@ impl Fixture {
     /// A folder with site.toml and measures.toml and no advisory.
     pub(crate) fn new() -> Self {
         let f = Self { dir: tempfile::tempdir().expect("tempdir") };
-        f.file("site.toml", SITE_TOML).file("measures.toml", MEASURES_TOML)
+        f.file("site.toml", SITE_TOML).file("measures.toml", MEASURES_TOML).file("measures.ur.toml", MEASURES_UR_TOML)
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -115,12 +136,29 @@ impl Fixture {
         content::load(self.path()).map_err(|d| d.items().to_vec())
     }
 
-    /// The diagnostics as `path:line:col: message` lines.
+    /// The errors as `path:line:col: message` lines.
     pub(crate) fn errors(&self) -> Vec<String> {
         match self.load() {
             Ok(_) => Vec::new(),
-            Err(d) => d.iter().map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message)).collect(),
+            Err(d) => d
+                .iter()
+                .filter(|d| d.level == bulletin::diagnostics::Level::Error)
+                .map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message))
+                .collect(),
         }
+    }
+
+    /// The warnings as `path:line:col: message` lines (the content may load or not).
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        let diagnostics = match content::load(self.path()) {
+            Ok(c) => c.warnings.items().to_vec(),
+            Err(d) => d.items().to_vec(),
+        };
+        diagnostics
+            .iter()
+            .filter(|d| d.level == bulletin::diagnostics::Level::Warning)
+            .map(|d| format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message))
+            .collect()
     }
 }
 

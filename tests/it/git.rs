@@ -38,6 +38,7 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     let site = "repository_url = \"https://git.example.org/team/advisories\"\n".to_string() + SITE_TOML;
     std::fs::write(root.join("advisories/site.toml"), site).unwrap();
     std::fs::write(root.join("advisories/measures.toml"), MEASURES_TOML).unwrap();
+    std::fs::write(root.join("advisories/measures.ur.toml"), crate::fixture::MEASURES_UR_TOML).unwrap();
     std::fs::write(root.join("advisories/2025/PK-2025-0001.md"), advisory("PK-2025-0001", "")).unwrap();
     commit(&root, "Add PK-2025-0001");
     (tmp, root)

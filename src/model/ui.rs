@@ -1,16 +1,46 @@
-//! User-interface strings per language, from `i18n/*.toml` compiled into the binary.
-//! A missing key in any language fails to deserialize, and a test loads every language.
+//! The words of the user interface in each language of the site: [`Strings`] per
+//! language, from `i18n/{lang}.toml` (built in for English and Urdu; the advisories
+//! folder may add languages or change words), gathered in [`Ui`].
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::model::{Kind, Severity, Status, Urgency, Verification};
+use super::{Kind, Severity, Status, Urgency, Verification};
+
+/// The user-interface words of every language of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Ui {
+    by_lang: BTreeMap<String, Arc<Strings>>,
+    /// The language used where another has no words.
+    default: String,
+}
+
+impl Ui {
+    /// The words of each language; `default` must be among them.
+    pub fn new(default: &str, by_lang: BTreeMap<String, Arc<Strings>>) -> Self {
+        Self { by_lang, default: default.to_string() }
+    }
+
+    /// The words of `lang`, or of the default language.
+    pub fn get(&self, lang: &str) -> &Strings {
+        self.by_lang
+            .get(lang)
+            .or_else(|| self.by_lang.get(&self.default))
+            .map(|s| &**s)
+            .unwrap_or_else(|| Strings::english())
+    }
+}
 
 /// Every UI string of one language.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Strings {
+    /// `ltr` or `rtl`: the direction the language is written in.
+    pub dir: String,
+    /// The Open Graph locale, e.g. `en_US`, `ur_PK`.
+    pub locale: String,
     /// Link to section
     pub section_link: String,
     /// English
@@ -65,6 +95,52 @@ pub struct Strings {
     pub kind: String,
     /// Verification
     pub verification: String,
+    /// `updates_feed` in i18n/en.toml.
+    pub updates_feed: String,
+    /// `updates_feed_description` in i18n/en.toml.
+    pub updates_feed_description: String,
+    /// `update_item` in i18n/en.toml.
+    pub update_item: String,
+    /// `untranslated` in i18n/en.toml.
+    pub untranslated: String,
+    /// `untranslated_note` in i18n/en.toml.
+    pub untranslated_note: String,
+    /// `feed_tag` in i18n/en.toml.
+    pub feed_tag: String,
+    /// `feed_severity` in i18n/en.toml.
+    pub feed_severity: String,
+    /// `feed_data` in i18n/en.toml.
+    pub feed_data: String,
+    /// `feeds_whole_site` in i18n/en.toml.
+    pub feeds_whole_site: String,
+    /// `feeds_by_severity` in i18n/en.toml.
+    pub feeds_by_severity: String,
+    /// `feeds_by_kind` in i18n/en.toml.
+    pub feeds_by_kind: String,
+    /// `feeds_by_data` in i18n/en.toml.
+    pub feeds_by_data: String,
+    /// `feeds_by_topic` in i18n/en.toml.
+    pub feeds_by_topic: String,
+    /// `feed_all_label` in i18n/en.toml.
+    pub feed_all_label: String,
+    /// `feed_all_text` in i18n/en.toml.
+    pub feed_all_text: String,
+    /// `feed_updates_label` in i18n/en.toml.
+    pub feed_updates_label: String,
+    /// `feed_updates_text` in i18n/en.toml.
+    pub feed_updates_text: String,
+    /// `feed_atom_label` in i18n/en.toml.
+    pub feed_atom_label: String,
+    /// `feed_atom_text` in i18n/en.toml.
+    pub feed_atom_text: String,
+    /// `feed_json_label` in i18n/en.toml.
+    pub feed_json_label: String,
+    /// `feed_json_text` in i18n/en.toml.
+    pub feed_json_text: String,
+    /// `feed_api_label` in i18n/en.toml.
+    pub feed_api_label: String,
+    /// `feed_api_text` in i18n/en.toml.
+    pub feed_api_text: String,
     /// Published
     pub published: String,
     /// Updated
@@ -189,36 +265,22 @@ pub struct Strings {
     pub verification_disputed: String,
 }
 
-const SOURCES: &[(&str, &str)] =
+/// The built-in words: English and Urdu, from the repository's `i18n/` folder.
+pub const BUILT_IN: &[(&str, &str)] =
     &[("en", include_str!("../../i18n/en.toml")), ("ur", include_str!("../../i18n/ur.toml"))];
 
-/// Languages with UI strings.
-pub fn languages() -> impl Iterator<Item = &'static str> {
-    SOURCES.iter().map(|(l, _)| *l)
-}
-
-/// The strings of `lang`, falling back to English for a language without strings.
-pub fn strings(lang: &str) -> &'static Strings {
-    static LOADED: OnceLock<Vec<(&'static str, Strings)>> = OnceLock::new();
-    let loaded = LOADED.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|(lang, text)| {
-                // The files are part of the binary and checked by a test, so this cannot fail at run time.
-                let strings: Strings = toml::from_str(text).unwrap_or_else(|e| panic!("i18n/{lang}.toml: {e}"));
-                (*lang, strings)
-            })
-            .collect()
-    });
-    loaded.iter().find(|(l, _)| *l == lang).or_else(|| loaded.first()).map(|(_, s)| s).expect("English strings")
-}
-
-/// Whether a language is written right to left.
-pub fn is_rtl(lang: &str) -> bool {
-    matches!(lang, "ur" | "ar" | "fa" | "ps" | "sd" | "he")
-}
-
 impl Strings {
+    /// The built-in English words (every key is there: a test checks it).
+    pub fn english() -> &'static Strings {
+        static ENGLISH: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+        ENGLISH.get_or_init(|| toml::from_str(BUILT_IN[0].1).unwrap_or_else(|e| panic!("i18n/en.toml: {e}")))
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(&self) -> bool {
+        self.dir == "rtl"
+    }
+
     /// Fills `{name}`-style placeholders.
     pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
         let mut out = template.to_string();
@@ -291,11 +353,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_language_has_every_key_and_the_same_placeholders() {
-        let en: toml::Table = toml::from_str(SOURCES[0].1).unwrap();
-        for (lang, text) in SOURCES {
+    fn every_built_in_language_has_every_key_and_the_same_placeholders() {
+        let en: toml::Table = toml::from_str(BUILT_IN[0].1).unwrap();
+        for (lang, text) in BUILT_IN {
             let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{lang}: {e}"));
-            let _: Strings = toml::from_str(text).unwrap_or_else(|e| panic!("{lang}: {e}"));
+            let strings: Strings = toml::from_str(text).unwrap_or_else(|e| panic!("{lang}: {e}"));
             for (key, value) in &en {
                 let other = table.get(key).unwrap_or_else(|| panic!("{lang} lacks {key}"));
                 if let (Some(a), Some(b)) = (value.as_str(), other.as_str()) {
@@ -304,7 +366,7 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(strings(lang).months.len(), 12);
+            assert_eq!(strings.months.len(), 12);
         }
     }
 }
