@@ -131,8 +131,13 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
     let mut languages = languages;
     languages.retain(|l| *l != default_language);
     languages.insert(0, default_language.clone());
-    let default_texts =
-        SiteTexts { title: title?, description: description?, channels: channels?, never_ask: never_ask? };
+    let default_texts = SiteTexts {
+        lang: default_language.clone(),
+        title: title?,
+        description: description?,
+        channels: channels?,
+        never_ask: never_ask?,
+    };
     let texts = translated_texts(file, translations, &languages, default_texts, diags)?;
     Some(Settings {
         texts,
@@ -235,6 +240,8 @@ fn translated_texts(
         texts.insert(
             lang.clone(),
             SiteTexts {
+                // Partly translated texts count as the language's; what is missing was warned about.
+                lang: lang.clone(),
                 title: title.unwrap_or_else(|| default.title.clone()),
                 description: description.unwrap_or_else(|| default.description.clone()),
                 channels: channels.unwrap_or_else(|| default.channels.clone()),

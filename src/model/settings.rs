@@ -23,6 +23,8 @@ pub struct License {
 /// What `site.toml` says in one language: what every page repeats.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SiteTexts {
+    /// The language these texts are in (the default language's for one that is not translated).
+    pub lang: String,
     /// Site title.
     pub title: String,
     /// One-sentence description.

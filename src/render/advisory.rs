@@ -166,17 +166,28 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
         .iter()
         .map(|&j| {
             let r = ctx.public[j];
-            let title = translated
-                .and_then(|l| r.public_translations().find(|tr| tr.lang == l))
-                .map_or(&r.title, |tr| &tr.title);
-            Link { href: urls::link(&root, &urls::advisory(translated, r.id.as_str())), label: title.clone() }
+            let tr = translated.and_then(|l| r.public_translations().find(|tr| tr.lang == l));
+            LangLink {
+                href: urls::link(&root, &urls::advisory(translated, r.id.as_str())),
+                label: tr.map_or(&r.title, |tr| &tr.title).clone(),
+                lang: (tr.is_none() && translated.is_some()).then(|| ctx.settings.default_language.clone()),
+            }
         })
         .collect();
     let texts = ctx.settings.texts(lang);
     let channels = texts.channels.iter().map(|c| Link { href: c.url.clone(), label: c.name.clone() }).collect();
     let untranslated = (translated.is_some() && translation.is_none()).then(|| t.untranslated_note.clone());
-    let page =
-        AdvisoryPage { layout, a: view, checklist, related, channels, never_ask: &texts.never_ask, untranslated };
+    let texts_lang = (texts.lang != lang).then(|| texts.lang.clone());
+    let page = AdvisoryPage {
+        layout,
+        a: view,
+        checklist,
+        related,
+        channels,
+        never_ask: &texts.never_ask,
+        texts_lang,
+        untranslated,
+    };
     let (path, mut page) = ctx.html(path, page.render(), Some(a.last_changed()));
     page.source = Some(source);
     (path, page)

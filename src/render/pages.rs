@@ -176,9 +176,11 @@ pub(crate) struct AdvisoryPage<'a> {
     pub(crate) layout: Layout<'a>,
     pub(crate) a: AdvisoryView,
     pub(crate) checklist: ChecklistView,
-    pub(crate) related: Vec<Link>,
+    pub(crate) related: Vec<LangLink>,
     pub(crate) channels: Vec<Link>,
     pub(crate) never_ask: &'a [String],
+    /// The language of channels and never-ask when site.toml does not translate them.
+    pub(crate) texts_lang: Option<String>,
     /// On a page in another language, why the advisory's words are the original's.
     pub(crate) untranslated: Option<String>,
 }

@@ -256,3 +256,57 @@ fn a_killed_build_is_cleaned_up_by_the_next() {
     assert_eq!(staging(tmp.path()), Vec::<String>::new(), "leftovers of {left:?}");
     assert!(out.join("advisories/index.html").is_file());
 }
+
+/// Issue 20: no advisory disappears in a language. Built from the samples, every public
+/// advisory is on the Urdu home page, archive and feeds, under its Urdu title where it
+/// is translated and marked untranslated (in Urdu) where not; its Urdu page exists; the
+/// Urdu feed says `ur` and has its own guids, so a reader of both feeds loses nothing.
+#[test]
+fn every_advisory_is_in_every_language() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let public = ["PK-2025-0004", "PK-2025-0007", "PK-2025-0008", "PK-2025-0010", "PK-2024-0003", "PK-2024-0011"];
+    let home = text(&out, "ur/index.html");
+    let archive = text(&out, "ur/advisories/index.html");
+    let feed = text(&out, "ur/feed.xml");
+    for id in public {
+        assert!(home.contains(&format!("advisories/{id}/")), "{id} on /ur/");
+        assert!(archive.contains(&format!("advisories/{id}/")), "{id} on /ur/advisories/");
+        assert!(
+            feed.contains(&format!("<guid>https://advisories.example.pk/ur/advisories/{id}/</guid>")),
+            "{id} in /ur/feed.xml"
+        );
+        assert!(out.join(format!("ur/advisories/{id}/index.html")).is_file(), "{id}'s Urdu page");
+    }
+    assert!(!home.contains("ابھی کوئی ایڈوائزری موجود نہیں"), "the Urdu home page never says there are none");
+    assert!(home.contains("ابھی ترجمہ نہیں ہوا"), "untranslated ones are marked in Urdu");
+    assert!(feed.contains("<language>ur</language>"));
+    let parsed = feed_rs::parser::parse(feed.as_bytes()).expect("the Urdu feed parses");
+    assert_eq!(parsed.entries.len(), public.len());
+
+    // An untranslated advisory's Urdu page: Urdu words around the original, isolated.
+    let page = text(&out, "ur/advisories/PK-2025-0004/index.html");
+    assert!(page.contains(r#"<html lang="ur" dir="rtl">"#));
+    assert!(page.contains("اس ایڈوائزری کا ابھی اردو ترجمہ نہیں ہوا"), "the note");
+    assert!(page.contains(r#"<h1 lang="en" dir="ltr">"#), "the original title, isolated");
+    assert!(page.contains(r#"<div class="body" lang="en" dir="ltr">"#), "the original body, isolated");
+    assert!(page.contains("پاکستان ڈیٹا لیک ایڈوائزریز"), "the Urdu site title");
+    // Every page kind answers in Urdu.
+    for rel in [
+        "ur/checklist/index.html",
+        "ur/checklist/passwords/index.html",
+        "ur/tags/telecom/index.html",
+        "ur/severity/high/index.html",
+        "ur/data/call-logs/index.html",
+        "ur/kind/data-breach/index.html",
+        "ur/feeds/index.html",
+        "ur/404.html",
+        "ur/updates.xml",
+        "ur/tags/telecom/feed.xml",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel} missing");
+    }
+    // The Urdu checklist is Urdu: every catalogue step of the samples is translated.
+    let checklist = text(&out, "ur/checklist/index.html");
+    assert!(!checklist.contains(r#"<li lang="en""#), "an English step on the Urdu checklist");
+    assert!(checklist.contains(r#"data-measure="never-share-otp""#));
+}

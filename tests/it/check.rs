@@ -437,3 +437,91 @@ fn advisory_files_that_are_not_regular_or_too_large_are_errors() {
     );
     assert_eq!(one(P, huge), [expected]);
 }
+
+/// Issue 20: what a declared language lacks (site texts, catalogue words, UI words) is
+/// a warning naming the file and the key; warnings fail only `--deny-warnings`.
+#[test]
+fn missing_translations_are_warnings() {
+    let site = crate::fixture::SITE_TOML.split("[translations.ur]").next().unwrap().to_string();
+    let f = Fixture::new().file(P, valid()).file("site.toml", site);
+    std::fs::remove_file(f.path().join("measures.ur.toml")).unwrap();
+    assert_eq!(f.errors(), Vec::<String>::new());
+    let warnings = f.warnings();
+    assert!(
+        warnings
+            .contains(&"site.toml:1:1: site.toml has no `title` in ur: pages in ur show the default language's".into()),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("measures.ur.toml:1:1: no measures.ur.toml: the protective measures show")),
+        "{warnings:?}"
+    );
+    let check = |extra: &[&str]| bulletin().args(["check", "--dir"]).arg(f.path()).args(extra).output().unwrap();
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(0), "warnings do not fail");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("warning: site.toml has no `title` in ur") && text.contains("ok: 1 advisories"), "{text}");
+    assert_eq!(check(&["--deny-warnings"]).status.code(), Some(1));
+    let json = check(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["diagnostics"][0]["level"], "warning");
+
+    // A catalogue translation missing one step, with a typo in another id.
+    let partial = crate::fixture::MEASURES_UR_TOML.replace("two-step = ", "two-stp = ");
+    let f = Fixture::new().file(P, valid()).file("measures.ur.toml", partial);
+    assert_eq!(f.errors(), ["measures.ur.toml:11:1: `two-stp` is not a measure of measures.toml"]);
+    let f = Fixture::new()
+        .file(P, valid())
+        .file("measures.ur.toml", crate::fixture::MEASURES_UR_TOML.replace("two-step = ", "# two-step = "));
+    assert_eq!(f.warnings(), ["measures.ur.toml:1:1: measures not translated here: two-step"]);
+}
+
+/// Issue 20: a third language is files, not code: its UI words in the folder's
+/// `i18n/sd.toml`, its site texts and its catalogue words. Every page kind answers
+/// under `/sd/`, right to left, in its words.
+#[test]
+fn a_third_language_is_files_not_code() {
+    let sindhi_words = r#"dir = "rtl"
+locale = "sd_PK"
+lang_name = "سنڌي"
+nav_home = "گهر"
+nav_archive = "سڀ ايڊوائزريون"
+"#;
+    let site = crate::fixture::SITE_TOML.replace(r#"languages = ["en", "ur"]"#, r#"languages = ["en", "ur", "sd"]"#)
+        + "\n[translations.sd]\ntitle = \"ٽيسٽ ايڊوائزريون\"\n";
+    let f = Fixture::new()
+        .file(P, valid())
+        .file("site.toml", site)
+        .file("i18n/sd.toml", sindhi_words)
+        .file("measures.sd.toml", "[measures]\nchange-passwords = \"صاف ڊوائيس تان پاسورڊ مٽايو.\"\n");
+    assert_eq!(f.errors(), Vec::<String>::new());
+    let warnings = f.warnings();
+    assert!(warnings.iter().any(|w| w.starts_with("i18n/sd.toml:1:1: words missing in sd: ")), "{warnings:?}");
+    let (_tmp, out) = crate::fixture::build(f.path(), crate::fixture::NOW);
+    for page in [
+        "sd/index.html",
+        "sd/advisories/index.html",
+        "sd/advisories/PK-2025-0001/index.html",
+        "sd/checklist/index.html",
+        "sd/checklist/passwords/index.html",
+        "sd/data/passwords/index.html",
+        "sd/severity/high/index.html",
+        "sd/kind/data-breach/index.html",
+        "sd/feeds/index.html",
+        "sd/404.html",
+        "sd/feed.xml",
+        "sd/updates.xml",
+        "sd/data/passwords/feed.xml",
+    ] {
+        assert!(out.join(page).is_file(), "{page} missing");
+    }
+    let page = std::fs::read_to_string(out.join("sd/advisories/PK-2025-0001/index.html")).unwrap();
+    assert!(page.contains(r#"<html lang="sd" dir="rtl">"#), "{page:.300}");
+    assert!(page.contains("سڀ ايڊوائزريون") && page.contains("ٽيسٽ ايڊوائزريون"), "Sindhi words and title");
+    assert!(page.contains("صاف ڊوائيس تان پاسورڊ مٽايو."), "the translated step");
+    assert!(page.contains(r#"<li lang="en" dir="ltr"><input type="checkbox""#), "an untranslated step is marked");
+    assert!(page.contains(r#"hreflang="sd""#) && page.contains(r#"hreflang="ur""#));
+}
