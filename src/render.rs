@@ -14,6 +14,7 @@ mod advisory;
 mod api;
 mod assets;
 mod atom;
+mod bidi;
 mod checklist;
 mod feeds_page;
 mod home;
@@ -356,15 +357,19 @@ impl<'a> Ctx<'a> {
         Page::new(text, "text/plain; charset=utf-8", self.newest, CachePolicy::Revalidate)
     }
 
+    /// A page in `lang` from its template's output. In a right-to-left language, every
+    /// embedded left-to-right run is isolated ([`bidi`]).
     fn html(
         &self,
         path: String,
+        lang: &str,
         html: Result<String, askama::Error>,
         last_modified: Option<Timestamp>,
     ) -> (String, Page) {
         // Templates are compiled and their inputs typed; a render error would be a bug,
         // and an empty page is better than a crashed build.
         let body = html.unwrap_or_else(|e| format!("<!DOCTYPE html><title>error</title><p>{e}</p>"));
+        let body = if self.t(lang).is_rtl() { bidi::isolate_ltr(&body, lang) } else { body };
         (path, Page::new(body, HTML, last_modified, CachePolicy::Revalidate))
     }
 

@@ -188,7 +188,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
         texts_lang,
         untranslated,
     };
-    let (path, mut page) = ctx.html(path, page.render(), Some(a.last_changed()));
+    let (path, mut page) = ctx.html(path, lang, page.render(), Some(a.last_changed()));
     page.source = Some(source);
     (path, page)
 }

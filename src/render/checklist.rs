@@ -138,5 +138,5 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, select
         checklist,
         descriptions,
     };
-    ctx.html(path, page.render(), None)
+    ctx.html(path, lang, page.render(), None)
 }

@@ -43,7 +43,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     sections.push(listing(&t.feeds_by_topic, ctx.tags().into_iter().map(ListingKind::Tag).collect()));
     layout.current = "feeds";
     let page = FeedsPage { layout, sections };
-    ctx.html(path, page.render(), ctx.newest)
+    ctx.html(path, lang, page.render(), ctx.newest)
 }
 
 struct FeedSection {

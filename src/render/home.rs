@@ -28,5 +28,5 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     let active: Vec<Card> = active.iter().map(|a| card(ctx, a, &root, lang, t)).collect();
     layout.is_home = true;
     layout.current = "home";
-    ctx.html(path, HomePage { layout, active, latest }.render(), ctx.newest)
+    ctx.html(path, lang, HomePage { layout, active, latest }.render(), ctx.newest)
 }

@@ -173,7 +173,7 @@ pub(super) fn pages<'a>(ctx: &Ctx<'a>, kind: Option<&ListingKind>, lang: &'a str
                 prev: (n > 1).then(|| page_link(n - 1)),
                 next: (n < total).then(|| page_link(n + 1)),
             };
-            let (path, mut page) = ctx.html(path, page.render(), newest);
+            let (path, mut page) = ctx.html(path, lang, page.render(), newest);
             page.source = Some(source);
             (path, page)
         })

@@ -11,7 +11,7 @@ use crate::site::{CachePolicy, Page};
 pub(super) fn not_found<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     let t = ctx.t(lang);
     let (path, layout) = ctx.layout(&urls::not_found, lang, t.not_found_title.clone(), t.not_found_text.clone());
-    let (path, mut page) = ctx.html(path, NotFoundPage { layout }.render(), None);
+    let (path, mut page) = ctx.html(path, lang, NotFoundPage { layout }.render(), None);
     page.cache = CachePolicy::Revalidate;
     (path, page)
 }

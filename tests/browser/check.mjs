@@ -7,7 +7,10 @@
 // - a ticked checklist item survives a reload, and progress shows "N of M done";
 // - the checklist picker combines the picked data classes without a reload;
 // - with JavaScript disabled every page still shows its content and checklist;
-// - no request leaves the origin.
+// - no request leaves the origin;
+// - every page kind in Urdu passes axe, and on the Urdu advisory pages no Latin-script
+//   text sits outside an element marked lang="en" (or a <bdi> or <code>): embedded
+//   English is isolated, so its punctuation stays with it in a right-to-left page.
 // Prints one line per check and exits 1 if any fails.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -88,7 +91,10 @@ async function withBrowser(options, fn) {
   }
 }
 
-const pages = ['', advisory, 'checklist/', `ur/${advisory}`, 'advisories/', 'feeds/'];
+const untranslated = process.argv[4] || 'advisories/PK-2025-0004/';
+const urdu = ['ur/', `ur/${advisory}`, `ur/${untranslated}`, 'ur/advisories/', 'ur/checklist/', 'ur/checklist/passwords/',
+  'ur/tags/telecom/', 'ur/severity/high/', 'ur/data/call-logs/', 'ur/feeds/'];
+const pages = ['', advisory, 'checklist/', 'advisories/', 'feeds/', ...urdu];
 
 try {
   await withBrowser({}, async (ctx, outside) => {
@@ -108,6 +114,23 @@ try {
       check(`axe /${p} at 360px: no serious or critical violation`, bad.length === 0, JSON.stringify(bad));
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
       check(`/${p} fits 360px without horizontal scrolling`, !overflow);
+    }
+
+    // Right to left: embedded English is marked and isolated.
+    for (const p of [`ur/${advisory}`, `ur/${untranslated}`]) {
+      await page.goto(base + p, { waitUntil: 'load' });
+      const stray = await page.evaluate(() => {
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const node = walker.currentNode;
+          if (!/[A-Za-z]/.test(node.textContent)) continue;
+          if (node.parentElement.closest('[lang="en"], bdi, code, script, style')) continue;
+          out.push(node.textContent.trim().slice(0, 50));
+        }
+        return out;
+      });
+      check(`/${p}: no Latin text outside lang="en", <bdi> or <code>`, stray.length === 0, JSON.stringify(stray));
     }
 
     // A ticked measure survives a reload; progress counts it.
