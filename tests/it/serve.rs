@@ -893,3 +893,26 @@ async fn stalled_clients_do_not_starve_a_fresh_one() {
     }
     drop(stalled);
 }
+
+/// Issue 20: the server answers in the language of the path: an unknown `/ur/…` path
+/// gets the Urdu 404 page, and the checklist for picked classes comes in Urdu.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urdu_paths_are_answered_in_urdu() {
+    let server = samples().await;
+    let c = client();
+    let r = c.get(server.url("/ur/no/such/page/")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="ur" dir="rtl">"#), "{page:.200}");
+    let english = c.get(server.url("/no/such/page/")).send().await.unwrap().text().await.unwrap();
+    assert!(english.contains(r#"<html lang="en" dir="ltr">"#));
+    let r = c.get(server.url("/ur/checklist/?data=passwords")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="ur" dir="rtl">"#) && page.contains("پاس ورڈ"), "{page:.300}");
+    assert!(page.contains(r#"data-measure="change-passwords-clean-device""#));
+    assert!(!page.contains(r#"data-measure="never-share-otp""#), "only the picked class's steps");
+    for path in ["/ur/", "/ur/advisories/", "/ur/feeds/", "/ur/feed.xml", "/ur/tags/telecom/"] {
+        assert_eq!(c.get(server.url(path)).send().await.unwrap().status(), 200, "{path}");
+    }
+}
