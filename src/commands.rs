@@ -84,6 +84,9 @@ pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::T
             return ExitCode::from(1);
         }
     };
+    if !content.warnings.is_empty() {
+        eprint!("{}", content.warnings.render_human(colour_on_stderr()));
+    }
     let now = now.unwrap_or_else(jiff::Timestamp::now);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);

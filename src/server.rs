@@ -317,6 +317,7 @@ pub async fn serve(
     tracing::info!(
         advisories = live.content.all().len(),
         pages = live.site.len(),
+        warnings = live.content.warnings.len(),
         startup_ms = started.elapsed().as_millis() as u64,
         "serving {} on http://{}/",
         state.options.dir.display(),
