@@ -527,10 +527,7 @@ async fn an_embargo_lifts_everywhere_at_once_without_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_embargo_is_held_while_the_latest_change_is_rejected() {
-    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
-    let f = Fixture::new()
-        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
-        .file("2030/PK-2030-0001.md", embargoed);
+    let (f, _) = embargoed_site();
     let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 2500), limits(), true).await;
     let c = client();
     // Staff withdraw it at the last minute, in a commit with a typo elsewhere.
@@ -770,6 +767,16 @@ fn the_binary_logs_each_request_and_each_reload() {
     assert!(log.contains("2025/PK-2025-0001.md:") && log.contains("unknown severity `hgh`"), "{log}");
 }
 
+/// A site with a public advisory and PK-2030-0001, embargoed until 2030-01-01T09:00:00Z
+/// (whose text comes back too).
+fn embargoed_site() -> (Fixture, String) {
+    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
+        .file("2030/PK-2030-0001.md", embargoed.clone());
+    (f, embargoed)
+}
+
 /// The report of `/_status`.
 async fn status_report(server: &Server) -> String {
     client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap().text().await.unwrap()
@@ -780,10 +787,7 @@ async fn status_report(server: &Server) -> String {
 /// the last good content, while `/_status` shows the rejection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unrelated_invalid_file_does_not_hold_a_due_embargo() {
-    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
-    let f = Fixture::new()
-        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
-        .file("2030/PK-2030-0001.md", embargoed);
+    let (f, _) = embargoed_site();
     let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 2500), limits(), true).await;
     let c = client();
     std::fs::write(f.path().join("2025/PK-2025-0001.md"), advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\""))
@@ -803,10 +807,7 @@ async fn an_unrelated_invalid_file_does_not_hold_a_due_embargo() {
 /// Issue 25: while a rejected change holds a due embargo, `/_status` says so first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_embargo_is_shown_first_in_the_status() {
-    let embargoed = advisory("PK-2030-0001", "").replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z");
-    let f = Fixture::new()
-        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""))
-        .file("2030/PK-2030-0001.md", embargoed.clone());
+    let (f, embargoed) = embargoed_site();
     let server = Server::start(f.path(), clock_reaching("2030-01-01T09:00:00Z", 1500), limits(), true).await;
     std::fs::write(f.path().join("2030/PK-2030-0001.md"), embargoed.replace("\"high\"", "\"hgh\"")).unwrap();
     wait_for(async || status_report(&server).await.contains("REJECTED"), "the rejection").await;
