@@ -10,7 +10,10 @@ mod ui;
 pub use advisory::{
     Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update, Verification,
 };
-pub use measures::{Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, Urgency};
+pub use measures::{
+    Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, REPEAT_SIMILARITY, Urgency,
+    similarity,
+};
 pub use revision::Revision;
 pub use settings::{Channel, License, Settings, SiteTexts};
 pub use ui::{BUILT_IN as BUILT_IN_UI, Strings, Ui};

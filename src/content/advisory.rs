@@ -6,12 +6,12 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::model::{
-    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, Reference, Settings, Severity, Status, Tag, Translation,
-    Update, Verification,
+    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, REPEAT_SIMILARITY, Reference, Settings, Severity,
+    Status, Tag, Translation, Update, Verification, similarity,
 };
 
 use super::checklist;
-use super::fields::{Fields, Value, did_you_mean, parse_toml};
+use super::fields::{Fields, Value, did_you_mean, errors, parse_toml};
 use super::front_matter;
 
 /// Longest title, in characters: it must fit a feed reader's list and a phone screen.
@@ -73,7 +73,7 @@ pub(crate) fn advisory(
         return Parsed::none();
     };
     let f = Fields::new(table.get_ref(), split.opening.clone(), split.front_matter_offset, "the front matter");
-    let before = diags.len();
+    let before = errors(diags);
 
     let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
         f.finish(file, diags, ADVISORY_KEYS);
@@ -119,13 +119,16 @@ pub(crate) fn advisory(
 
     placeholders_in_body(file, split.body, split.body_offset, diags);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    if let Some(catalogue) = ctx.catalogue {
+        check_steps(file, &extracted, catalogue, data.as_deref().unwrap_or_default(), diags);
+    }
     let checklist = match (ctx.catalogue, &data) {
         (Some(catalogue), Some(data)) => catalogue.checklist(&extracted.items, data.iter().map(DataClass::as_str)),
         _ => Vec::new(),
     };
 
     let id_out = Some((id.clone(), id_span));
-    if diags.len() > before {
+    if errors(diags) > before {
         return Parsed { value: None, id: id_out };
     }
     let value = (|| {
@@ -176,7 +179,7 @@ pub(crate) fn translation(
         split.front_matter_offset,
         "the translation's front matter",
     );
-    let before = diags.len();
+    let before = errors(diags);
 
     if let Some(settings) = ctx.settings
         && (!settings.languages.iter().any(|l| l == lang) || lang == settings.default_language)
@@ -212,8 +215,11 @@ pub(crate) fn translation(
     };
     f.finish(file, diags, TRANSLATION_KEYS);
     let extracted = checklist::extract(file, split.body, split.body_offset, diags);
+    if let Some(catalogue) = ctx.catalogue {
+        check_refines(file, &extracted, catalogue, diags);
+    }
     let id_out = Some((id, id_span));
-    if diags.len() > before {
+    if errors(diags) > before {
         return Parsed { value: None, id: id_out };
     }
     let value = (|| {
@@ -529,5 +535,64 @@ fn placeholders_in_body(file: &SourceFile, body: &str, offset: usize, diags: &mu
             );
         }
         start += raw.len();
+    }
+}
+
+/// An advisory's own steps against the catalogue: a `{id}` that names no measure is an
+/// error; a step that repeats a catalogue measure of its data classes in other words
+/// (above [`REPEAT_SIMILARITY`]) is a warning naming both, with the fix.
+fn check_steps(
+    file: &SourceFile,
+    extracted: &checklist::Extracted,
+    catalogue: &Catalogue,
+    data: &[DataClass],
+    diags: &mut Vec<Diagnostic>,
+) {
+    check_refines(file, extracted, catalogue, diags);
+    let refined: Vec<usize> = extracted.refines.iter().map(|(i, _)| *i).collect();
+    for (index, (item, span)) in extracted.items.iter().zip(&extracted.spans).enumerate() {
+        if refined.contains(&index) {
+            continue;
+        }
+        let close = data
+            .iter()
+            .filter_map(|d| catalogue.class(d.as_str()))
+            .flat_map(|c| &c.measures)
+            .filter_map(|id| catalogue.measure(id))
+            .map(|m| (similarity(&item.text, &m.text), m))
+            .filter(|(score, _)| *score >= REPEAT_SIMILARITY)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, measure)) = close {
+            diags.push(
+                file.warning(
+                    span.clone(),
+                    format!("this step repeats the catalogue's `{}`: \"{}\"", measure.id, measure.text),
+                )
+                .help(format!(
+                    "start it with `{{{}}}` so your wording replaces the catalogue's, or remove it",
+                    measure.id
+                )),
+            );
+        }
+    }
+}
+
+/// Every `{id}` that starts a step names a catalogue measure.
+fn check_refines(
+    file: &SourceFile,
+    extracted: &checklist::Extracted,
+    catalogue: &Catalogue,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (index, span) in &extracted.refines {
+        let id = &extracted.items[*index].id;
+        if catalogue.measure(id).is_none() {
+            let mut d = file.error(span.clone(), format!("`{{{id}}}` names no measure of measures.toml"));
+            d = match did_you_mean(id, catalogue.measures().map(|m| m.id.as_str())) {
+                Some(near) => d.help(format!("did you mean `{{{near}}}`?")),
+                None => d.help("write the id of the catalogue measure this step replaces, or remove the braces"),
+            };
+            diags.push(d);
+        }
     }
 }

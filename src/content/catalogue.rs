@@ -9,14 +9,14 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::model::{Catalogue, DataClass, DataClassInfo, Keyword, Measure, Urgency};
 
 use super::advisory::is_absolute_http_url;
-use super::fields::{Fields, did_you_mean, parse_toml};
+use super::fields::{Fields, did_you_mean, errors, parse_toml};
 
 /// A measure id and where it is written.
 type SpannedId = (String, Range<usize>);
 
 pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Catalogue> {
     let table = parse_toml(file, &file.text, 0, diags)?;
-    let before = diags.len();
+    let before = errors(diags);
     let mut catalogue = Catalogue::default();
     // Class key → (measure id, span, is definition) in order; references are resolved after all definitions are known.
     let mut order: Vec<(String, Vec<SpannedId>)> = Vec::new();
@@ -170,14 +170,14 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Ca
             info.measures = resolved;
         }
     }
-    if catalogue.classes.is_empty() && diags.len() == before {
+    if catalogue.classes.is_empty() && errors(diags) == before {
         diags.push(
             file.error(0..0, "measures.toml defines no data class").help(
                 "add a table per data class, e.g. [passwords] with label, description and [[passwords.measures]]",
             ),
         );
     }
-    (diags.len() == before).then_some(catalogue)
+    (errors(diags) == before).then_some(catalogue)
 }
 
 /// Reads `measures.LANG.toml`, the catalogue's words in another language:

@@ -37,6 +37,11 @@ pub fn markdown_options() -> Options {
 pub(crate) struct Extracted {
     pub(crate) body: String,
     pub(crate) items: Vec<ChecklistItem>,
+    /// Each item's span in the file, in the order of `items`.
+    pub(crate) spans: Vec<Range<usize>>,
+    /// The items that name the catalogue measure they refine (`- [ ] {id} …`): the
+    /// item's index, and the span of `{id}`.
+    pub(crate) refines: Vec<(usize, Range<usize>)>,
 }
 
 /// Finds the section in `body` (which starts at byte `offset` of `file`) and reads its items.
@@ -45,6 +50,8 @@ pub(crate) fn extract(file: &SourceFile, body: &str, offset: usize, diags: &mut 
     let mut heading: Option<(HeadingLevel, usize, String)> = None;
     let mut urgency = Urgency::Now;
     let mut items: Vec<ChecklistItem> = Vec::new();
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut refines: Vec<(usize, Range<usize>)> = Vec::new();
     let mut item_depth = 0usize;
     let mut pending_item: Option<Range<usize>> = None;
     let mut stray: Vec<Range<usize>> = Vec::new();
@@ -82,7 +89,7 @@ pub(crate) fn extract(file: &SourceFile, body: &str, offset: usize, diags: &mut 
             Event::End(TagEnd::Item) => item_depth = item_depth.saturating_sub(1),
             Event::TaskListMarker(_) if item_depth == 1 => {
                 if let Some(item) = pending_item.take() {
-                    read_item(file, body, offset, item, urgency, &mut items, diags);
+                    read_item(file, body, offset, item, urgency, (&mut items, &mut spans, &mut refines), diags);
                 }
             }
             Event::Start(Tag::Paragraph) if item_depth == 0 => stray.push(range),
@@ -123,8 +130,11 @@ pub(crate) fn extract(file: &SourceFile, body: &str, offset: usize, diags: &mut 
         }
         None => body.to_string(),
     };
-    Extracted { body, items }
+    Extracted { body, items, spans, refines }
 }
+
+/// What [`read_item`] adds to: the items, their spans, and the refinements.
+type ItemsOut<'o> = (&'o mut Vec<ChecklistItem>, &'o mut Vec<Range<usize>>, &'o mut Vec<(usize, Range<usize>)>);
 
 fn read_item(
     file: &SourceFile,
@@ -132,14 +142,25 @@ fn read_item(
     offset: usize,
     range: Range<usize>,
     urgency: Urgency,
-    items: &mut Vec<ChecklistItem>,
+    (items, spans, refines): ItemsOut<'_>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let source = &body[range.clone()];
     // Skip the bullet and the `[ ]` marker: the text starts after the first `]`.
     let text_start = source.find(']').map_or(0, |i| i + 1);
-    let text: String = source[text_start..].split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text: String = source[text_start..].split_whitespace().collect::<Vec<_>>().join(" ");
     let span = range.start + offset..range.end.min(range.start + source.trim_end().len()) + offset;
+    // `{measure-id}` first: this step replaces that catalogue measure, under its id.
+    let mut refined = None;
+    if let Some(rest) = text.strip_prefix('{')
+        && let Some((id, after)) = rest.split_once('}')
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        let at = source[text_start..].find('{').map_or(0, |i| i + text_start) + range.start + offset;
+        refined = Some((id.to_string(), at..at + id.len() + 2));
+        text = after.trim().to_string();
+    }
     if text.is_empty() {
         diags.push(file.error(span, "empty checklist item").help("write what to do after `- [ ]`, or remove the line"));
         return;
@@ -150,13 +171,23 @@ fn read_item(
         ));
         return;
     }
-    let base = slug(&text, 60);
-    let mut id = base.clone();
-    let mut n = 2;
-    while items.iter().any(|i| i.id == id) {
-        id = format!("{base}-{n}");
-        n += 1;
+    let id = match &refined {
+        Some((id, _)) => id.clone(),
+        None => {
+            let base = slug(&text, 60);
+            let mut id = base.clone();
+            let mut n = 2;
+            while items.iter().any(|i| i.id == id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        }
+    };
+    if let Some((_, at)) = refined {
+        refines.push((items.len(), at));
     }
+    spans.push(span);
     items.push(ChecklistItem { id, urgency, text, link: None, source: MeasureSource::Advisory });
 }
 

@@ -13,6 +13,11 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 /// The prefix `bulletin new` puts in every field it cannot fill in.
 pub(crate) const PLACEHOLDER: &str = "TODO";
 
+/// How many of `diags` are errors: a file whose parse added only warnings still loads.
+pub(crate) fn errors(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.level == crate::diagnostics::Level::Error).count()
+}
+
 /// One TOML value with its absolute byte span in the file.
 pub(crate) struct Value<'a, 'i> {
     pub(crate) value: &'a DeValue<'i>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::model::{Channel, License, Settings, SiteTexts};
 
 use super::advisory::url_field;
-use super::fields::{Fields, parse_toml};
+use super::fields::{Fields, errors, parse_toml};
 
 const KEYS: &[&str] = &[
     "title",
@@ -34,7 +34,7 @@ pub const DEFAULT_FEED_SIZE: usize = 50;
 pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Settings> {
     let table = parse_toml(file, &file.text, 0, diags)?;
     let f = Fields::new(table.get_ref(), 0..0, 0, "site.toml");
-    let before = diags.len();
+    let before = errors(diags);
     let text = |key: &str, example: &str, help: &str, diags: &mut Vec<Diagnostic>| {
         f.required(file, diags, key, example).and_then(|v| v.text(file, diags, key, help))
     };
@@ -125,7 +125,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
                 .help(format!("list it first: languages = [\"{default_language}\", …]")),
         );
     }
-    if diags.len() > before {
+    if errors(diags) > before {
         return None;
     }
     let mut languages = languages;
@@ -178,7 +178,7 @@ fn translated_texts(
     default: SiteTexts,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<BTreeMap<String, SiteTexts>> {
-    let before = diags.iter().filter(|d| d.level == crate::diagnostics::Level::Error).count();
+    let before = errors(diags);
     let mut tables = BTreeMap::new();
     let anchor = translations.as_ref().map_or(0..0, |t| t.anchor());
     if let Some(translations) = &translations {
@@ -250,8 +250,7 @@ fn translated_texts(
         );
     }
     texts.insert(languages[0].clone(), default);
-    let after = diags.iter().filter(|d| d.level == crate::diagnostics::Level::Error).count();
-    (after == before).then_some(texts)
+    (errors(diags) == before).then_some(texts)
 }
 
 fn f_span(table: &toml::Spanned<toml::de::DeTable<'_>>, key: &str) -> std::ops::Range<usize> {

@@ -95,6 +95,18 @@ pub struct Strings {
     pub kind: String,
     /// Verification
     pub verification: String,
+    /// `all_steps` in i18n/en.toml.
+    pub all_steps: String,
+    /// `verification_note_unverified` in i18n/en.toml.
+    pub verification_note_unverified: String,
+    /// `verification_note_disputed` in i18n/en.toml.
+    pub verification_note_disputed: String,
+    /// `latest_update` in i18n/en.toml.
+    pub latest_update: String,
+    /// `list_separator` in i18n/en.toml.
+    pub list_separator: String,
+    /// `list_and` in i18n/en.toml.
+    pub list_and: String,
     /// `updates_feed` in i18n/en.toml.
     pub updates_feed: String,
     /// `updates_feed_description` in i18n/en.toml.

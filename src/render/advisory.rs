@@ -6,9 +6,11 @@ use std::hash::{Hash, Hasher};
 use askama::Template;
 
 use super::markdown::{self, MarkdownOptions};
-use super::pages::{AdvisoryPage, AdvisoryView, ChecklistView, Date, HistoryView, LangLink, Link, UpdateView};
+use super::pages::{
+    AdvisoryPage, AdvisoryView, ChecklistView, Date, HistoryView, ItemView, LangLink, Link, UpdateView,
+};
 use super::{Ctx, checklist, group_digits, urls};
-use crate::model::{Advisory, ChecklistItem, Keyword, MeasureSource, Strings, Translation};
+use crate::model::{Advisory, ChecklistItem, Keyword, MeasureSource, Strings, Translation, Urgency, Verification};
 use crate::site::Page;
 
 /// The view of advisory `a` on a page in `lang`: through `translation` when there is
@@ -42,6 +44,13 @@ pub(super) fn view(
             }
         })
         .collect();
+    let latest_update = updates.last().map(|u| UpdateView {
+        anchor: u.anchor.clone(),
+        iso: u.iso.clone(),
+        text: u.text.clone(),
+        summary: u.summary.clone(),
+        lang: u.lang.clone(),
+    });
     updates.reverse();
     let body = translation.map_or(a.body.as_str(), |tr| tr.body.as_str());
     let items = a.checklist_in(&ctx.content.catalogue, translation);
@@ -67,10 +76,36 @@ pub(super) fn view(
     let interactive = md.absolute_base.is_none();
     let checklist = checklist::view(ctx, a.id.as_str(), &items, interactive, lang, item_lang, md);
     let words_lang = if translation.is_some() { None } else { foreign.clone() };
+    // The first screen: up to three "do now" steps, as a list to read (the checklist
+    // below is where they are ticked).
+    const DO_NOW: usize = 3;
+    let steps = checklist.groups.iter().map(|g| g.items.len()).sum::<usize>();
+    let do_now: Vec<ItemView> = if interactive {
+        checklist
+            .groups
+            .iter()
+            .filter(|g| g.urgency == Urgency::Now.as_str())
+            .flat_map(|g| g.items.iter().take(DO_NOW))
+            .map(|i| ItemView { link: None, ..i.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all_steps =
+        (interactive && steps > do_now.len()).then(|| Strings::fill(&t.all_steps, &[("n", &steps.to_string())]));
+    let verification_note = match a.verification {
+        Verification::Confirmed => None,
+        Verification::Unverified => Some(t.verification_note_unverified.clone()),
+        Verification::Disputed => Some(t.verification_note_disputed.clone()),
+    };
     let view = AdvisoryView {
         facts_lang: foreign.clone(),
         words_lang,
         words_dir: if ctx.t(default_lang).is_rtl() { "rtl" } else { "ltr" },
+        verification_note,
+        latest_update,
+        do_now,
+        all_steps,
         title: translation.map_or(&a.title, |tr| &tr.title).clone(),
         summary: translation.map_or(&a.summary, |tr| &tr.summary).clone(),
         severity: a.severity.as_str(),
@@ -162,6 +197,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
         ctx.layout(&|l| urls::advisory(l, a.id.as_str()), lang, view.title.clone(), view.summary.clone());
     layout.og_type = "article";
     layout.js = Some(urls::link(&root, &urls::asset(&ctx.assets.js)));
+    // "What should I do?" on an advisory page means this advisory's steps.
+    layout.checklist_url = "#checklist".into();
     let related = ctx.related()[index]
         .iter()
         .map(|&j| {

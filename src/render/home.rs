@@ -1,4 +1,5 @@
-//! The front page in each language: the active advisories, then the newest others.
+//! The front page in each language: the active advisories, most severe first, then
+//! the newest others.
 //! Every public advisory is listed in every language, translated or not.
 
 use askama::Template;
@@ -15,8 +16,10 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     let texts = ctx.settings.texts(lang);
     let (path, mut layout) = ctx.layout(&urls::home, lang, texts.title.clone(), texts.description.clone());
     let root = urls::root_of(&path);
-    let active: Vec<&Advisory> =
-        ctx.public.iter().copied().filter(|a| a.status == Status::Active).take(HOME_SIZE).collect();
+    // Active advisories most severe first, then newest (the listings stay newest first).
+    let mut active: Vec<&Advisory> = ctx.public.iter().copied().filter(|a| a.status == Status::Active).collect();
+    active.sort_by_key(|a| a.severity);
+    active.truncate(HOME_SIZE);
     // "Latest" continues after the active ones, so nothing is listed twice.
     let latest: Vec<Card> = ctx
         .public

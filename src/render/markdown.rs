@@ -103,6 +103,7 @@ const RESERVED_IDS: &[&str] = &[
     "history-title",
     "classes-title",
     "cta-title",
+    "do-now-title",
     "active-title",
     "latest-title",
 ];

@@ -106,6 +106,7 @@ pub(crate) struct UrgencyGroup {
 }
 
 /// One checklist item.
+#[derive(Clone)]
 pub(crate) struct ItemView {
     /// Position in the page's checklist: short element ids keep pages light.
     pub(crate) n: usize,
@@ -158,6 +159,14 @@ pub(crate) struct AdvisoryView {
     pub(crate) words_lang: Option<String>,
     /// Their direction.
     pub(crate) words_dir: &'static str,
+    /// Said on the first screen when the facts are not confirmed.
+    pub(crate) verification_note: Option<String>,
+    /// The newest update, for the first screen.
+    pub(crate) latest_update: Option<UpdateView>,
+    /// The first "do now" steps, for the first screen of a page (none in feeds).
+    pub(crate) do_now: Vec<ItemView>,
+    /// "All 18 steps", linking to the checklist, when there are more than `do_now`.
+    pub(crate) all_steps: Option<String>,
 }
 
 /// One commit of the file's git history.

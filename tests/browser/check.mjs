@@ -165,6 +165,22 @@ try {
     check('no request leaves the origin', outside.length === 0, outside.join(' '));
   });
 
+  // The first screen of a phone (360×640) says who is affected, what leaked and what to
+  // do now; the header's "What should I do?" leads to this advisory's steps.
+  await withBrowser({ viewport: { width: 360, height: 640 } }, async (ctx) => {
+    const page = await ctx.newPage();
+    for (const p of [advisory, `ur/${advisory}`]) {
+      await page.goto(base + p, { waitUntil: 'load' });
+      const bottom = async (selector) => page.locator(selector).first().evaluate((el) => el.getBoundingClientRect().bottom);
+      const leaked = await bottom('.first .leaked');
+      const step = await bottom('.do-now li');
+      check(`/${p}: what leaked and the first "do now" step are on the first screen`, leaked <= 640 && step <= 640,
+        `data classes end at ${Math.round(leaked)} px, first step at ${Math.round(step)} px`);
+      const cta = await page.locator('header a.cta').getAttribute('href');
+      check(`/${p}: "What should I do?" leads to this advisory's checklist`, cta === '#checklist', cta);
+    }
+  });
+
   await withBrowser({ javaScriptEnabled: false }, async (ctx) => {
     const page = await ctx.newPage();
     for (const p of pages) {

@@ -41,7 +41,8 @@ fn builds_every_kind_of_page_with_compressed_copies() {
     assert!(page.contains(r#"<link rel="canonical" href="https://advisories.example.pk/advisories/PK-2025-0007/">"#));
     assert!(page.contains(r#"property="og:title""#) && page.contains(r#"name="twitter:card""#));
     assert!(page.contains(r#"<time datetime="2025-07-29T12:00:00Z">"#), "update time");
-    assert!(page.contains("Verification: Unverified"), "verification as text");
+    assert!(page.contains("Verification: </span>Unverified"), "verification as text (its label for screen readers)");
+    assert!(page.contains(r#"<p class="verification">Not yet confirmed"#), "and said on the first screen");
     assert!(page.contains(r#"href="../../data/call-logs/""#), "data class links");
     let ur = text(&out, "ur/advisories/PK-2025-0007/index.html");
     assert!(ur.contains(r#"<html lang="ur" dir="rtl">"#));

@@ -525,3 +525,30 @@ nav_archive = "سڀ ايڊوائزريون"
     assert!(page.contains(r#"<li lang="en" dir="ltr"><input type="checkbox""#), "an untranslated step is marked");
     assert!(page.contains(r#"hreflang="sd""#) && page.contains(r#"hreflang="ur""#));
 }
+
+/// Issue 21: a step that repeats a catalogue measure of the advisory's data classes is a
+/// warning naming both (the advisory still loads); `{id}` at its start makes it replace
+/// that measure under its id; an unknown `{id}` is an error.
+#[test]
+fn steps_that_repeat_the_catalogue() {
+    let repeat = valid().replace("- [ ] Do the first thing.", "- [ ] Change all your passwords from a clean device.");
+    let f = Fixture::new().file(P, &repeat);
+    let c = f.load().expect("warnings do not stop a load");
+    assert_eq!(c.all().len(), 1, "the advisory with a warning is loaded");
+    assert_eq!(
+        f.warnings(),
+        [
+            "2025/PK-2025-0001.md:19:1: this step repeats the catalogue's `change-passwords`: \"Change your passwords from a clean device.\""
+        ]
+    );
+    let refined = repeat.replace("- [ ] Change all", "- [ ] {change-passwords} Change all");
+    let f = Fixture::new().file(P, refined);
+    assert_eq!(f.warnings(), Vec::<String>::new());
+    let c = f.load().unwrap();
+    let a = c.get("PK-2025-0001").unwrap();
+    let ids: Vec<&str> = a.checklist.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["change-passwords", "two-step"], "the own wording replaces the catalogue's, under its id");
+    assert_eq!(a.checklist[0].text, "Change all your passwords from a clean device.");
+    let typo = valid().replace("- [ ] Do the first thing.", "- [ ] {change-password} Change them.");
+    assert_eq!(one(P, typo), ["2025/PK-2025-0001.md:19:7: `{change-password}` names no measure of measures.toml"]);
+}

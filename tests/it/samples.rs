@@ -78,3 +78,19 @@ fn checklist_holds_every_catalogue_measure_of_the_exposed_classes() {
     let all = c.catalogue.checklist(&[], c.catalogue.classes.keys().map(String::as_str));
     assert_eq!(all.len(), c.catalogue.measures().count());
 }
+
+/// Issue 21: no step of any sample checklist repeats another (by the measure `check`
+/// warns with), in either language's catalogue words.
+#[test]
+fn no_sample_checklist_repeats_a_step() {
+    let c = samples();
+    assert!(c.warnings.is_empty(), "{}", c.warnings.render_human(false));
+    for a in c.all() {
+        for (i, x) in a.checklist.iter().enumerate() {
+            for y in &a.checklist[i + 1..] {
+                let score = bulletin::model::similarity(&x.text, &y.text);
+                assert!(score < bulletin::model::REPEAT_SIMILARITY, "{}: {score:.2}\n  {}\n  {}", a.id, x.text, y.text);
+            }
+        }
+    }
+}
