@@ -320,6 +320,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// In a staff preview, what is not public about `a`, in `lang`: "Draft: not public"
+    /// or "Embargoed until …". Nothing when publishing.
+    fn preview_mark(&self, a: &Advisory, lang: &str) -> Option<String> {
+        if !self.preview {
+            return None;
+        }
+        let t = self.t(lang);
+        if a.draft {
+            Some(t.preview_draft.clone())
+        } else if a.published > self.now {
+            Some(Strings::fill(&t.preview_embargoed, &[("name", &t.date_time(a.published))]))
+        } else {
+            None
+        }
+    }
+
     /// Whether a file of the advisories folder may be named in public: anything that is
     /// not an advisory or translation file, or the file of a public advisory or translation.
     fn is_public_path(&self, path: &str) -> bool {

@@ -95,6 +95,10 @@ pub struct Strings {
     pub kind: String,
     /// Verification
     pub verification: String,
+    /// `preview_draft` in i18n/en.toml.
+    pub preview_draft: String,
+    /// `preview_embargoed` in i18n/en.toml.
+    pub preview_embargoed: String,
     /// `all_steps` in i18n/en.toml.
     pub all_steps: String,
     /// `verification_note_unverified` in i18n/en.toml.
@@ -350,6 +354,12 @@ impl Strings {
             Urgency::ThisWeek => &self.urgency_this_week,
             Urgency::Ongoing => &self.urgency_ongoing,
         }
+    }
+
+    /// "1 Jan 2030 09:00 UTC" in this language.
+    pub fn date_time(&self, t: jiff::Timestamp) -> String {
+        let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        format!("{} {:02}:{:02} UTC", self.date(t), d.hour(), d.minute())
     }
 
     /// "27 Jul 2025" in this language (UTC).

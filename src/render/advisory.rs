@@ -103,6 +103,8 @@ pub(super) fn view(
         words_lang,
         words_dir: if ctx.t(default_lang).is_rtl() { "rtl" } else { "ltr" },
         verification_note,
+        preview_mark: ctx.preview_mark(a, lang),
+        draft: a.draft,
         latest_update,
         do_now,
         all_steps,

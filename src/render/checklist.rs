@@ -132,7 +132,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, select
         layout,
         heading,
         intro: t.checklist_page_intro.clone(),
-        form_action: urls::link(&root, &urls::checklist(None, translated)),
+        // The answer opens at the list, past the picker (on `serve`, filtered to the picks).
+        form_action: format!("{}#checklist", urls::link(&root, &urls::checklist(None, translated))),
         classes,
         list_heading,
         checklist,

@@ -87,6 +87,8 @@ pub(crate) struct Card {
     pub(crate) lang_dir: &'static str,
     /// "Not yet translated", in the page's language, for an untranslated advisory.
     pub(crate) untranslated: Option<String>,
+    /// In a staff preview: "Draft: not public" or "Embargoed until …".
+    pub(crate) preview_mark: Option<String>,
 }
 
 /// A checklist, grouped by urgency.
@@ -167,6 +169,10 @@ pub(crate) struct AdvisoryView {
     pub(crate) do_now: Vec<ItemView>,
     /// "All 18 steps", linking to the checklist, when there are more than `do_now`.
     pub(crate) all_steps: Option<String>,
+    /// In a staff preview: "Draft: not public" or "Embargoed until …".
+    pub(crate) preview_mark: Option<String>,
+    /// Whether it is a draft (which has no publication date to show).
+    pub(crate) draft: bool,
 }
 
 /// One commit of the file's git history.

@@ -43,6 +43,8 @@
         updateProgress(section);
       });
     });
+    /* What holds only with this script (ticks kept on this device) is said only with it. */
+    section.querySelectorAll('.js-only').forEach(function (el) { el.hidden = false; });
     var print = section.querySelector('button.print');
     if (print) {
       print.hidden = false;

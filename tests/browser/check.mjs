@@ -148,6 +148,7 @@ try {
     check('progress shows what is done', progress.includes(`1 of ${total}`), progress);
     const printVisible = await page.locator('section.checklist button.print').isVisible();
     check('print button appears with JavaScript', printVisible);
+    check('"your ticks stay on this device" is said with JavaScript', await page.locator('section.checklist .js-only').isVisible());
     const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('bulletin:')));
     check('progress is stored by advisory and measure id', stored.some((k) => k.includes(measure)), JSON.stringify(stored));
 
@@ -191,9 +192,15 @@ try {
     await page.goto(base + advisory, { waitUntil: 'load' });
     const items = await page.locator('section.checklist li:visible').count();
     check('the checklist is readable with JavaScript off', items > 0, `${items} items`);
+    check('"your ticks stay on this device" is not said without JavaScript', !(await page.locator('section.checklist .js-only').isVisible()));
     await page.goto(base + 'checklist/', { waitUntil: 'load' });
     const measures = await page.locator('section.checklist li:visible').count();
     check('the standalone checklist lists every measure with JavaScript off', measures > 0, `${measures} items`);
+    // The picker's answer opens at the list, past the picker.
+    await page.locator('#pick-passwords').check();
+    await Promise.all([page.waitForNavigation(), page.locator('form.picker button[type=submit]').click()]);
+    const top = await page.locator('#checklist').evaluate((el) => el.getBoundingClientRect().top);
+    check('without JavaScript the picker leads to the list, in view', page.url().includes('#checklist') && top < 200, `${page.url()} list at ${Math.round(top)} px`);
   });
 } catch (e) {
   check('browser run', false, String(e && e.stack || e));

@@ -252,3 +252,16 @@ fn rss_feeds_follow_the_best_practices_profile() {
         }
     }
 }
+
+/// Issue 21: feeds carry the advisory, never the checklist's interface words (ticking,
+/// printing, "your ticks stay on this device"), in any language.
+#[test]
+fn feeds_carry_no_checklist_interface_text() {
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    for (rel, bytes) in feeds(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for words in ["Tick each step", "ticks stay on this device", "Print this checklist", "نشان لگائیں"] {
+            assert!(!text.contains(words), "{rel} carries {words:?}");
+        }
+    }
+}

@@ -574,8 +574,15 @@ async fn preview_shows_drafts_with_a_banner() {
     assert_eq!(r.headers()["x-robots-tag"], "noindex, nofollow");
     let html = r.text().await.unwrap();
     assert!(html.contains("PREVIEW – not public") && html.contains("DRAFT-SECRET-MARKER"));
+    // Issue 21: each unpublished advisory says what it is; a draft shows no publication date.
+    assert!(html.contains(r#"<p class="preview-mark" role="status">Draft: not public</p>"#), "{html:.2000}");
+    assert!(!html.contains("<dt>Published</dt>"), "a draft has no publication date");
     let embargoed = client().get(server.url("/advisories/PK-2030-0001/")).send().await.unwrap();
     assert_eq!(embargoed.status(), 200);
+    let html = embargoed.text().await.unwrap();
+    assert!(html.contains("Embargoed until 1 Jan 2030 09:00 UTC"), "{html:.2000}");
+    let home = client().get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains(r#"<p class="preview-mark">Draft: not public</p>"#), "cards are marked too");
 }
 
 #[test]
