@@ -22,6 +22,7 @@ const KEYS: &[&str] = &[
     "license",
     "feed_size",
     "repository_url",
+    "history_subjects",
     "translations",
 ];
 
@@ -89,6 +90,8 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
             ok
         }),
     };
+    let history_subjects =
+        f.get("history_subjects").map_or(Some(false), |v| v.boolean(file, diags, "history_subjects"));
     let repository_url = match f.get("repository_url") {
         None => Some(None),
         Some(_) => url_field(file, &f, diags, "repository_url", false).map(Some),
@@ -150,6 +153,7 @@ pub(crate) fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Se
         license: license?,
         feed_size: feed_size? as usize,
         repository_url: repository_url?,
+        history_subjects: history_subjects?,
     })
 }
 

@@ -59,6 +59,9 @@ pub struct Settings {
     pub feed_size: usize,
     /// Web URL of the advisories repository, for commit links.
     pub repository_url: Option<String>,
+    /// Whether the public revision history shows commit subjects (staff's words);
+    /// by default it shows dates and links only.
+    pub history_subjects: bool,
 }
 
 impl Settings {

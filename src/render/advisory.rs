@@ -151,11 +151,20 @@ pub(super) fn view(
         history: a
             .history
             .iter()
+            // A revision of the public page: made once the advisory was published.
+            .filter(|r| ctx.preview || r.date >= a.published)
             .map(|r| HistoryView {
                 iso: r.date.to_string(),
                 text: t.date(r.date),
-                // A subject may describe an advisory that is not public yet.
-                subject: if ctx.revision_is_public(r) { r.subject.clone() } else { t.history_withheld.clone() },
+                // Subjects are staff's words: shown only where site.toml opts in (and
+                // in preview), never one that may describe an unpublished advisory.
+                subject: (ctx.preview || ctx.settings.history_subjects).then(|| {
+                    if ctx.preview || ctx.revision_is_public(r) {
+                        r.subject.clone()
+                    } else {
+                        t.history_withheld.clone()
+                    }
+                }),
                 short: r.short.clone(),
                 href: ctx
                     .settings

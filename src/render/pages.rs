@@ -179,7 +179,8 @@ pub(crate) struct AdvisoryView {
 pub(crate) struct HistoryView {
     pub(crate) iso: String,
     pub(crate) text: String,
-    pub(crate) subject: String,
+    /// The commit's subject, where site.toml opts in.
+    pub(crate) subject: Option<String>,
     pub(crate) short: String,
     pub(crate) href: Option<String>,
 }

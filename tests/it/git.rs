@@ -35,7 +35,8 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     let root = tmp.path().join("repo");
     std::fs::create_dir_all(root.join("advisories/2025")).unwrap();
     git(&root, &["init", "-q"]);
-    let site = "repository_url = \"https://git.example.org/team/advisories\"\n".to_string() + SITE_TOML;
+    let site = "repository_url = \"https://git.example.org/team/advisories\"\nhistory_subjects = true\n".to_string()
+        + SITE_TOML;
     std::fs::write(root.join("advisories/site.toml"), site).unwrap();
     std::fs::write(root.join("advisories/measures.toml"), MEASURES_TOML).unwrap();
     std::fs::write(root.join("advisories/measures.ur.toml"), crate::fixture::MEASURES_UR_TOML).unwrap();
@@ -657,4 +658,36 @@ fn check_reports_a_deleted_public_advisory() {
     assert_eq!(check(&[]).status.code(), Some(0), "against the new HEAD nothing is deleted");
     let out = check(&["--changed-since", &base]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Issue 21: by default the public history shows when each published revision was made
+/// (linked to the commit), never staff's commit subjects; a commit made before the
+/// advisory was published is not a revision of the public page.
+#[test]
+fn the_public_history_shows_dates_not_subjects_by_default() {
+    let (_tmp, root) = repo();
+    let site =
+        std::fs::read_to_string(root.join("advisories/site.toml")).unwrap().replace("history_subjects = true\n", "");
+    write(&root, "site.toml", &site);
+    commit(&root, "Internal: fix typo found by Ali in the PTA call");
+    // A commit dated before the advisory's publication (2025-07-27): drafting, not a revision.
+    write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("Something.", "Something, drafted."));
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-am", "Drafting before publication"])
+        .env("GIT_AUTHOR_NAME", "Staff")
+        .env("GIT_AUTHOR_EMAIL", "staff@advisories.test")
+        .env("GIT_COMMITTER_NAME", "Staff")
+        .env("GIT_COMMITTER_EMAIL", "staff@advisories.test")
+        .env("GIT_COMMITTER_DATE", "2025-07-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_out_tmp, out) = crate::fixture::build(&root.join("advisories"), crate::fixture::NOW);
+    let page = std::fs::read_to_string(out.join("advisories/PK-2025-0001/index.html")).unwrap();
+    let history = page.split(r#"<ol class="history">"#).nth(1).unwrap().split("</ol>").next().unwrap();
+    assert!(!history.contains("Add PK-2025-0001") && !history.contains("Internal"), "no subjects: {history}");
+    assert!(history.contains("https://git.example.org/team/advisories/commit/"), "linked: {history}");
+    assert_eq!(history.matches("<li>").count(), 1, "the drafting commit is not a public revision: {history}");
 }
