@@ -568,6 +568,13 @@ impl Checkout {
             None => git_text(dir, &["symbolic-ref", "--short", "HEAD"])
                 .map_err(|_| GitError::Setup("HEAD is detached: name the branch to publish with --branch".into()))?,
         };
+        // Without --remote, the branch's upstream (as `git pull` would use it); a clone
+        // that served its own local branch would never see a push.
+        let remote = remote.or_else(|| {
+            git_text(dir, &["config", "--get", &format!("branch.{branch}.remote")])
+                .ok()
+                .filter(|r| !r.is_empty() && r != ".")
+        });
         let workdir = tempfile::Builder::new()
             .prefix("bulletin-git-")
             .tempdir()

@@ -319,9 +319,10 @@ pub async fn serve(
         pages = live.site.len(),
         warnings = live.content.warnings.len(),
         startup_ms = started.elapsed().as_millis() as u64,
-        "serving {} on http://{}/",
+        "serving {} on http://{}/ ({})",
         state.options.dir.display(),
-        listener.local_addr()?
+        listener.local_addr()?,
+        state.source.describe(live.commit.as_deref(), &state.options),
     );
     drop(live);
     tokio::spawn(reload::run(state.clone()));

@@ -76,6 +76,7 @@ pub(crate) async fn status(
     if let Some(commit) = &live.commit {
         text.push_str(&format!("commit: {commit}\n"));
     }
+    text.push_str(&format!("publishing: {}\n", state.source.describe(live.commit.as_deref(), &state.options)));
     let rejection = status.rejection.as_ref();
     if let Some(next) =
         live.content.next_embargo_lift_except(live.rendered_for, |a| rejection.is_some_and(|r| r.holds(a)))

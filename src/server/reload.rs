@@ -72,6 +72,32 @@ impl Source {
         }
     }
 
+    /// What is published and how it is kept current, for the start-up line and `/_status`.
+    pub(crate) fn describe(&self, commit: Option<&str>, options: &ServeOptions) -> String {
+        match self {
+            Source::WorkingCopy(_) if options.watch => "the folder as it is, reloaded when it changes".into(),
+            Source::WorkingCopy(_) => "the folder as it is, not watched".into(),
+            Source::Git(checkout) => {
+                let git = options.git.as_ref();
+                let updates = match (git.and_then(|g| g.webhook_secret.as_ref()), git.and_then(|g| g.pull_every)) {
+                    (Some(_), Some(every)) => format!("push webhooks and a poll every {every:?}"),
+                    (Some(_), None) => "push webhooks".into(),
+                    (None, Some(every)) => format!("a poll every {every:?}"),
+                    (None, None) => "nothing: without --webhook-secret-file or --pull-every it never updates".into(),
+                };
+                let remote = match &checkout.remote {
+                    Some(remote) => format!("fetched from {remote}"),
+                    None => "the local branch, no remote (none given, and the branch has no upstream)".into(),
+                };
+                format!(
+                    "git mode: branch {}, {remote}, commit {}; updated by {updates}",
+                    checkout.branch,
+                    commit.map_or("-", |c| &c[..c.len().min(12)])
+                )
+            }
+        }
+    }
+
     /// Whether updates come by fetching a remote.
     pub(crate) fn has_remote(&self) -> bool {
         matches!(self, Source::Git(checkout) if checkout.remote.is_some())

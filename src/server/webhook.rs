@@ -85,6 +85,10 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
         return Err(HttpError::NotFound);
     };
     let Some(secret) = git.webhook_secret.as_deref() else {
+        tracing::warn!(
+            target: "bulletin::webhook",
+            "a push webhook arrived, but webhooks are off: start serve with --webhook-secret-file FILE (the forge's secret) to accept them"
+        );
         return Err(HttpError::NotFound);
     };
     let (parts, mut body) = request.into_parts();
@@ -139,6 +143,13 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
     }
     state.request_update();
     tracing::info!(target: "bulletin::webhook", branch = %checkout.branch, "push received; update scheduled");
+    if checkout.remote.is_none() {
+        // Nothing is fetched: only commits made in this repository itself can be published.
+        return Ok(plain(
+            StatusCode::ACCEPTED,
+            "update scheduled, from the local branch only: this server has no remote to fetch (start it with --remote, or give the branch an upstream)\n",
+        ));
+    }
     Ok(plain(StatusCode::ACCEPTED, "update scheduled\n"))
 }
 

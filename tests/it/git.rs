@@ -691,3 +691,31 @@ fn the_public_history_shows_dates_not_subjects_by_default() {
     assert!(history.contains("https://git.example.org/team/advisories/commit/"), "linked: {history}");
     assert_eq!(history.matches("<li>").count(), 1, "the drafting commit is not a public revision: {history}");
 }
+
+/// Issue 24: `serve --git` on a clone without `--remote` follows the branch's upstream,
+/// as `git pull` would: a push to the bare origin is published by the poll. `/_status`
+/// says what is published and how it is kept current.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clone_without_remote_follows_its_upstream() {
+    let (_tmp, staff, _origin, served) = origin_and_clones(false);
+    let mut options = ServeOptions::new(served.join("advisories"));
+    options.limits = limits();
+    options.git = Some(GitOptions {
+        remote: None,
+        branch: None,
+        pull_every: Some(Duration::from_millis(300)),
+        ..GitOptions::default()
+    });
+    let server = Server::start_with(options, false).await;
+    let status = status_of(&server).await;
+    assert!(status.contains("publishing: git mode: branch main, fetched from origin"), "{status}");
+    assert!(status.contains("updated by a poll every 300ms"), "{status}");
+    write(&staff, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", ""));
+    commit(&staff, "Add PK-2025-0002");
+    git(&staff, &["push", "-q", "origin", "main"]);
+    wait_for(async || title(&server, "PK-2025-0002").await.is_some(), "the pushed commit, fetched from the upstream")
+        .await;
+    // Webhooks are off without a secret: 404, like an unknown page.
+    let r = client().post(server.url("/hooks/git")).body("{}").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
