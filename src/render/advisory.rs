@@ -187,7 +187,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
     // withholds the subjects of commits that touched unpublished files.
     let source = {
         let mut h = ctx.inputs();
-        (ctx.advisory_hash(index), lang).hash(&mut h);
+        // In a preview the page also says whether it is still embargoed, which the clock decides.
+        (ctx.advisory_hash(index), lang, ctx.preview_mark(a, lang)).hash(&mut h);
         for &j in &ctx.related()[index] {
             let r = ctx.public[j];
             (&r.id, &r.title).hash(&mut h);

@@ -63,15 +63,15 @@ fn track<'h>(tag: &'h str, lang: &str, skipping: bool, open: &mut Vec<(&'h str, 
     if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || tag.ends_with("/>") {
         return;
     }
-    let other_language = attribute(tag, "lang").is_some_and(|l| l != lang);
+    let other_language = lang_attribute(tag).is_some_and(|l| l != lang);
     let skip = skipping || other_language || SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name));
     open.push((name, skip));
 }
 
-/// The value of attribute `name` in `tag`, if it is there (double-quoted, as we write them).
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let needle = format!(" {name}=\"");
-    let start = tag.find(&needle)? + needle.len();
+/// The value of the `lang` attribute of `tag`, if it has one (double-quoted, as we write them).
+fn lang_attribute(tag: &str) -> Option<&str> {
+    const NEEDLE: &str = " lang=\"";
+    let start = tag.find(NEEDLE)? + NEEDLE.len();
     let len = tag[start..].find('"')?;
     Some(&tag[start..start + len])
 }

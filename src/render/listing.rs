@@ -115,6 +115,7 @@ pub(super) fn pages<'a>(ctx: &Ctx<'a>, kind: Option<&ListingKind>, lang: &'a str
                     let updated = a.updates.last().map(|u| u.date);
                     (&a.id, &a.title, &a.summary, a.severity, a.status, a.kind, a.published, updated).hash(&mut h);
                     a.public_translations().for_each(|tr| (&tr.lang, &tr.title, &tr.summary).hash(&mut h));
+                    ctx.preview_mark(a, lang).hash(&mut h);
                 }
                 h.finish()
             };

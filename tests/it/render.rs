@@ -123,3 +123,23 @@ fn listings_over_several_pages_render_again_only_where_an_advisory_changed() {
     let last = format!("/advisories/page/{}/", content.public_at(now).count().div_ceil(render::PAGE_SIZE));
     assert!(site.get(&last).is_none_or(|old| old.body != next.get(&last).unwrap().body));
 }
+
+/// A staff preview's marks depend on the clock ("Embargoed until …" is gone once the
+/// instant passes): a preview render after the embargo takes over no page that still
+/// says so, and equals a preview render from scratch.
+#[test]
+fn preview_marks_follow_the_clock_in_a_render_after_another() {
+    let content = content::load(&crate::fixture::samples_dir()).unwrap();
+    let preview = |now: &str, previous: Option<&Site>| {
+        let options = RenderOptions { preview: true, previous };
+        render::site_with(&content, &content.settings, now.parse().unwrap(), options, &|_, _| {})
+    };
+    let before = preview("2029-12-31T00:00:00Z", None);
+    let after = preview("2030-01-02T00:00:00Z", Some(&before));
+    let fresh = preview("2030-01-02T00:00:00Z", None);
+    for path in ["/advisories/PK-2030-0001/", "/advisories/", "/ur/advisories/PK-2030-0001/"] {
+        let body = String::from_utf8_lossy(&after.get(path).unwrap().body).into_owned();
+        assert!(!body.contains("Embargoed until") && !body.contains("تک پابندی"), "{path} keeps a stale mark");
+        assert!(after.get(path).unwrap().body == fresh.get(path).unwrap().body, "{path}");
+    }
+}
