@@ -8,6 +8,7 @@ pub mod checklist;
 mod fields;
 mod files;
 mod front_matter;
+mod history;
 mod settings;
 mod ui;
 
@@ -254,14 +255,7 @@ pub fn load_with(root: &Path, options: LoadOptions<'_>) -> Result<Content, Diagn
             None => History::load(source.dir, source.rev).map(|history| *kept = Some(history)),
         };
         match (read, kept.as_ref()) {
-            (Ok(()), Some(history)) => {
-                for a in &mut content.advisories {
-                    let revisions = history.of(&a.path);
-                    if a.history != revisions {
-                        Arc::make_mut(a).history = revisions.to_vec();
-                    }
-                }
-            }
+            (Ok(()), Some(history)) => history::attach(&mut content, history, source.dir, source.rev),
             (Err(e), _) => tracing::warn!(error = %e.chain(), "no revision history"),
             (Ok(()), None) => {}
         }

@@ -453,7 +453,10 @@ impl LoggedCommit {
                 Change::Renamed { to, .. } => to.clone(),
             })
             .collect();
-        LoggedCommit { revision: Revision { hash, short, date, subject, files: files.into() }, changes }
+        LoggedCommit {
+            revision: Revision { hash, short, date, subject, files: files.into(), published: true },
+            changes,
+        }
     }
 }
 

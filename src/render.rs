@@ -28,7 +28,7 @@ mod rss;
 mod syndication;
 pub mod urls;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
@@ -179,8 +179,9 @@ struct Ctx<'a> {
     content_html: Vec<Vec<OnceLock<String>>>,
     /// Staff preview (drafts and embargoed included, banner on every page).
     preview: bool,
-    /// Files of public advisories and translations (computed on first use).
-    public_paths: OnceLock<HashSet<String>>,
+    /// For each commit in public advisories' histories, whether every file it touched
+    /// is public (computed on first use, once per commit: a bulk commit touches them all).
+    public_revisions: OnceLock<HashMap<String, bool>>,
     /// The site rendered before, whose pages are taken over when their inputs are unchanged.
     previous: Option<&'a Site>,
     /// Hash of what every page depends on: settings, catalogue, assets, preview mode.
@@ -217,7 +218,7 @@ impl<'a> Ctx<'a> {
             related: OnceLock::new(),
             newest,
             preview,
-            public_paths: OnceLock::new(),
+            public_revisions: OnceLock::new(),
             previous,
             global,
         }
@@ -246,7 +247,21 @@ impl<'a> Ctx<'a> {
 
     /// Whether every file a commit touched may be named in public (else its subject is withheld).
     fn revision_is_public(&self, revision: &crate::model::Revision) -> bool {
-        revision.files.iter().all(|f| self.is_public_path(f))
+        let verdicts = self.public_revisions.get_or_init(|| {
+            let public_paths: HashSet<&str> = self
+                .public
+                .iter()
+                .flat_map(|a| std::iter::once(a.path.as_str()).chain(a.public_translations().map(|t| t.path.as_str())))
+                .collect();
+            let mut verdicts = HashMap::new();
+            for r in self.public.iter().flat_map(|a| &a.history) {
+                verdicts
+                    .entry(r.hash.clone())
+                    .or_insert_with(|| r.files.iter().all(|f| is_public_path(&public_paths, f)));
+            }
+            verdicts
+        });
+        verdicts.get(&revision.hash).copied().unwrap_or(false)
     }
 
     /// Related public advisories of each public advisory (computed once).
@@ -334,25 +349,6 @@ impl<'a> Ctx<'a> {
         } else {
             None
         }
-    }
-
-    /// Whether a file of the advisories folder may be named in public: anything that is
-    /// not an advisory or translation file, or the file of a public advisory or translation.
-    fn is_public_path(&self, path: &str) -> bool {
-        let is_advisory_file =
-            path.len() > 5 && path.as_bytes()[..4].iter().all(u8::is_ascii_digit) && path.ends_with(".md");
-        !is_advisory_file
-            || self
-                .public_paths
-                .get_or_init(|| {
-                    self.public
-                        .iter()
-                        .flat_map(|a| {
-                            std::iter::once(a.path.clone()).chain(a.public_translations().map(|t| t.path.clone()))
-                        })
-                        .collect()
-                })
-                .contains(path)
     }
 
     /// Tags of public advisories, sorted.
@@ -481,6 +477,14 @@ fn group_digits(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a file of the advisories folder may be named in public: anything that is not
+/// an advisory or translation file, or the file of a public advisory or translation.
+fn is_public_path(public_paths: &HashSet<&str>, path: &str) -> bool {
+    let is_advisory_file =
+        path.len() > 5 && path.as_bytes()[..4].iter().all(u8::is_ascii_digit) && path.ends_with(".md");
+    !is_advisory_file || public_paths.contains(path)
 }
 
 #[cfg(test)]

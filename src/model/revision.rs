@@ -18,4 +18,8 @@ pub struct Revision {
     /// withhold the subject of a commit that also touched an unpublished advisory.
     #[serde(skip)]
     pub files: std::sync::Arc<[String]>,
+    /// Whether readers saw the file as it was at this commit: made since publication, valid
+    /// and not a draft (judged when content is loaded; `true` until then).
+    #[serde(skip)]
+    pub published: bool,
 }

@@ -151,8 +151,9 @@ pub(super) fn view(
         history: a
             .history
             .iter()
-            // A revision of the public page: made once the advisory was published.
-            .filter(|r| ctx.preview || r.date >= a.published)
+            // A revision of the public page: made once the advisory was published, with
+            // content that was valid and not a draft (judged at load).
+            .filter(|r| ctx.preview || r.published)
             .map(|r| HistoryView {
                 iso: r.date.to_string(),
                 text: t.date(r.date),
@@ -194,7 +195,9 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
             (&r.id, &r.title).hash(&mut h);
             r.public_translations().for_each(|tr| (&tr.lang, &tr.title).hash(&mut h));
         }
-        a.history.iter().for_each(|r| ctx.revision_is_public(r).hash(&mut h));
+        if ctx.settings.history_subjects && !ctx.preview {
+            a.history.iter().for_each(|r| ctx.revision_is_public(r).hash(&mut h));
+        }
         h.finish()
     };
     if let Some(page) = ctx.unchanged(&path, source) {

@@ -692,6 +692,40 @@ fn the_public_history_shows_dates_not_subjects_by_default() {
     assert_eq!(history.matches("<li>").count(), 1, "the drafting commit is not a public revision: {history}");
 }
 
+/// Issue 21: only revisions readers saw are listed. A commit whose file would have been
+/// rejected (an invalid severity) and commits made while an advisory was a draft are not
+/// revisions of the public page, even with subjects opted in; the fix that followed is.
+#[test]
+fn the_public_history_leaves_out_rejected_and_draft_commits() {
+    let (_tmp, root) = repo();
+    write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("\"high\"", "\"hgh\""));
+    let rejected = commit(&root, "Raise the severity (typo)");
+    write(&root, "2025/PK-2025-0001.md", &advisory("PK-2025-0001", "").replace("\"high\"", "\"critical\""));
+    commit(&root, "Raise the severity");
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "draft = true\n"));
+    let drafted = commit(&root, "Start PK-2025-0002 for the embargoed bank leak");
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "draft = true\n").replace("Something.", "More."));
+    let redrafted = commit(&root, "PK-2025-0002: second draft");
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "").replace("Something.", "More."));
+    commit(&root, "Publish PK-2025-0002");
+
+    let (_out_tmp, out) = crate::fixture::build(&root.join("advisories"), crate::fixture::NOW);
+    let history_of = |id: &str| {
+        let page = std::fs::read_to_string(out.join(format!("advisories/{id}/index.html"))).unwrap();
+        page.split(r#"<ol class="history">"#).nth(1).unwrap().split("</ol>").next().unwrap().to_string()
+    };
+    let first = history_of("PK-2025-0001");
+    assert!(first.contains("Raise the severity<") || first.contains("Raise the severity "), "the fix: {first}");
+    assert!(!first.contains("typo") && !first.contains(&rejected), "the rejected commit: {first}");
+    assert_eq!(first.matches("<li>").count(), 2, "added, then the fix: {first}");
+    let second = history_of("PK-2025-0002");
+    assert!(second.contains("Publish PK-2025-0002"), "{second}");
+    for hidden in ["embargoed bank leak", "second draft", drafted.as_str(), redrafted.as_str()] {
+        assert!(!second.contains(hidden), "draft commit {hidden:?} listed: {second}");
+    }
+    assert_eq!(second.matches("<li>").count(), 1, "{second}");
+}
+
 /// Issue 24: `serve --git` on a clone without `--remote` follows the branch's upstream,
 /// as `git pull` would: a push to the bare origin is published by the poll. `/_status`
 /// says what is published and how it is kept current.
