@@ -311,3 +311,31 @@ fn every_advisory_is_in_every_language() {
     assert!(!checklist.contains(r#"<li lang="en""#), "an English step on the Urdu checklist");
     assert!(checklist.contains(r#"data-measure="never-share-otp""#));
 }
+
+/// Issue 21: the home page's active advisories come most severe first, then newest; the
+/// archive stays newest first.
+#[test]
+fn the_home_page_lists_active_advisories_most_severe_first() {
+    let dated = |id: &str, severity: &str, day: u8| {
+        advisory(id, "")
+            .replace("severity = \"high\"", &format!("severity = \"{severity}\""))
+            .replace("2025-07-27T09:00:00Z", &format!("2025-07-{day:02}T09:00:00Z"))
+    };
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", dated("PK-2025-0001", "critical", 1))
+        .file("2025/PK-2025-0002.md", dated("PK-2025-0002", "low", 2))
+        .file("2025/PK-2025-0003.md", dated("PK-2025-0003", "high", 3))
+        .file("2025/PK-2025-0004.md", dated("PK-2025-0004", "high", 4));
+    let (_tmp, out) = build(f.path(), NOW);
+    let order = |page: &str| {
+        let html = text(&out, page);
+        let mut found: Vec<(usize, &str)> = ["PK-2025-0001", "PK-2025-0002", "PK-2025-0003", "PK-2025-0004"]
+            .into_iter()
+            .map(|id| (html.find(&format!("advisories/{id}/")).unwrap_or_else(|| panic!("{id} on {page}")), id))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    assert_eq!(order("index.html"), ["PK-2025-0001", "PK-2025-0004", "PK-2025-0003", "PK-2025-0002"]);
+    assert_eq!(order("advisories/index.html"), ["PK-2025-0004", "PK-2025-0003", "PK-2025-0002", "PK-2025-0001"]);
+}
