@@ -216,7 +216,8 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                     String::new()
                 } else {
                     format!(
-                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"{}: {}\">#</a>",
+                        // A no-break space keeps the "#" on the heading's last line.
+                        "&#160;<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"{}: {}\">#</a>",
                         escape_html(options.section_link_label),
                         escape_html(&text)
                     )

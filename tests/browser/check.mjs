@@ -182,6 +182,68 @@ try {
     }
   });
 
+  // Issue 26, at phone widths: the header's links line up (a link on the same row as
+  // another has its baseline within 2 px of it), every checkbox and button of the checklist
+  // page is at least 24×24 px (its primary button 44 px tall).
+  for (const width of [360, 320]) {
+    await withBrowser({ viewport: { width, height: 640 } }, async (ctx) => {
+      const page = await ctx.newPage();
+      for (const p of ['', 'ur/']) {
+        await page.goto(base + p, { waitUntil: 'load' });
+        // Where each link's text sits: the baseline, found with an empty inline-block
+        // (whose bottom edge is the baseline) put in for the measurement.
+        const links = await page.locator('.site-header nav a').evaluateAll((els) => els.map((e) => {
+          const r = e.getBoundingClientRect();
+          const probe = document.createElement('span');
+          probe.style.cssText = 'display:inline-block;width:0;height:0';
+          e.appendChild(probe);
+          const baseline = probe.getBoundingClientRect().bottom;
+          probe.remove();
+          return { text: e.textContent, top: r.top, bottom: r.bottom, baseline };
+        }));
+        const off = [];
+        for (const a of links) for (const b of links) {
+          if (a !== b && a.top < b.bottom && b.top < a.bottom && Math.abs(a.baseline - b.baseline) > 2) off.push(`${a.text} ${a.baseline.toFixed(1)} / ${b.text} ${b.baseline.toFixed(1)}`);
+        }
+        check(`/${p} at ${width}px: the header's links line up`, off.length === 0, off.join('; '));
+        await page.goto(base + p + 'checklist/', { waitUntil: 'load' });
+        const small = await page.locator('main input[type=checkbox], main button').evaluateAll((els) => els
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => { const r = e.getBoundingClientRect(); return { id: e.id || e.textContent.trim(), w: r.width, h: r.height }; })
+          .filter((r) => r.w < 24 || r.h < 24));
+        check(`/${p}checklist/ at ${width}px: every checkbox and button is at least 24×24 px`, small.length === 0, JSON.stringify(small));
+        const submit = await page.locator('form.picker button[type=submit]').evaluate((e) => e.getBoundingClientRect().height);
+        check(`/${p}checklist/ at ${width}px: the picker's button is at least 44 px tall`, submit >= 44, `${submit} px`);
+      }
+    });
+  }
+
+  // Whether a heading's "#" wraps alone depends on the exact width: every width a phone
+  // or a narrow window may have, 280 to 480 px, in steps of 4.
+  await withBrowser({}, async (ctx) => {
+    const page = await ctx.newPage();
+    for (const p of ['', 'ur/']) {
+      for (const a of ['advisories/PK-2025-0007/', 'advisories/PK-2025-0004/', 'advisories/PK-2025-0008/', 'advisories/PK-2025-0010/', 'advisories/PK-2024-0003/', 'advisories/PK-2024-0011/']) {
+        const res = await page.goto(base + p + a, { waitUntil: 'load' });
+        if (!res || res.status() !== 200) continue;
+        const alone = [];
+        for (let width = 280; width <= 480; width += 4) {
+          await page.setViewportSize({ width, height: 640 });
+          const headings = await page.locator('main a.anchor').evaluateAll((anchors) => anchors.filter((a) => {
+            const range = document.createRange();
+            range.setStart(a.parentElement, 0);
+            range.setEndBefore(a);
+            const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+            const last = rects[rects.length - 1];
+            return !last || Math.abs(last.bottom - a.getBoundingClientRect().bottom) > 4;
+          }).map((a) => a.parentElement.textContent));
+          if (headings.length) alone.push(`${width}px: ${headings.join(' | ')}`);
+        }
+        check(`/${p}${a} at 280–480px: no heading anchor on a line of its own`, alone.length === 0, alone.slice(0, 3).join('; '));
+      }
+    }
+  });
+
   await withBrowser({ javaScriptEnabled: false }, async (ctx) => {
     const page = await ctx.newPage();
     for (const p of pages) {
