@@ -125,8 +125,11 @@ pub struct Strings {
     pub feed_tag: String,
     /// `feed_severity` in i18n/en.toml.
     pub feed_severity: String,
+    /// `feed_kind` in i18n/en.toml.
+    pub feed_kind: String,
     /// `feed_data` in i18n/en.toml.
     pub feed_data: String,
+
     /// `feeds_whole_site` in i18n/en.toml.
     pub feeds_whole_site: String,
     /// `feeds_by_severity` in i18n/en.toml.
@@ -203,6 +206,8 @@ pub struct Strings {
     pub not_found_title: String,
     /// There is no page at this address. It may have moved, or the address may be misty
     pub not_found_text: String,
+    /// Looking for an advisory? Its address ends in an id like {id}: …
+    pub not_found_ids: String,
     /// Advisories tagged “{name}”
     pub tag_title: String,
     /// {name} severity advisories
@@ -285,6 +290,18 @@ pub struct Strings {
 pub const BUILT_IN: &[(&str, &str)] =
     &[("en", include_str!("../../i18n/en.toml")), ("ur", include_str!("../../i18n/ur.toml"))];
 
+/// "National ID" → "national ID"; "CNIC copies" stays (the first word is an acronym).
+fn lowercase_initial(label: &str) -> String {
+    let first_word = label.split_whitespace().next().unwrap_or_default();
+    let mut chars = first_word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), Some(next)) if c.is_uppercase() && !next.is_uppercase() => {
+            c.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
 impl Strings {
     /// The built-in English words (every key is there: a test checks it).
     pub fn english() -> &'static Strings {
@@ -304,6 +321,18 @@ impl Strings {
             out = out.replace(&format!("{{{k}}}"), v);
         }
         out
+    }
+
+    /// Labels as a list inside a sentence: "national ID (CNIC), phone numbers and call
+    /// records". A label's capital is dropped unless the word is all capitals (an acronym);
+    /// scripts without case are unchanged.
+    pub fn list_in_sentence<S: AsRef<str>>(&self, labels: &[S]) -> String {
+        let words: Vec<String> = labels.iter().map(|l| lowercase_initial(l.as_ref())).collect();
+        match words.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{}{}{last}", init.join(&self.list_separator), self.list_and),
+        }
     }
 
     /// Label of a severity.
@@ -373,6 +402,28 @@ impl Strings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 26: "Steps if your national ID (CNIC) and phone numbers leaked", in each language.
+    #[test]
+    fn lists_of_data_classes_read_as_a_sentence() {
+        let en = Strings::english();
+        let ur: Strings = toml::from_str(BUILT_IN[1].1).unwrap();
+        let fill =
+            |t: &Strings, labels: &[&str]| Strings::fill(&t.checklist_for, &[("name", &t.list_in_sentence(labels))]);
+        assert_eq!(fill(en, &["Passwords"]), "Steps if your passwords leaked");
+        assert_eq!(
+            fill(en, &["National ID (CNIC)", "Phone numbers"]),
+            "Steps if your national ID (CNIC) and phone numbers leaked"
+        );
+        assert_eq!(
+            en.list_in_sentence(&["CNIC copies", "Phone numbers", "Call records"]),
+            "CNIC copies, phone numbers and call records"
+        );
+        assert_eq!(
+            fill(&ur, &["شناختی کارڈ (CNIC)", "فون نمبر", "کال ریکارڈ"]),
+            "شناختی کارڈ (CNIC)، فون نمبر اور کال ریکارڈ لیک ہونے کی صورت میں اقدامات"
+        );
+    }
 
     #[test]
     fn every_built_in_language_has_every_key_and_the_same_placeholders() {

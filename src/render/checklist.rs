@@ -96,7 +96,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, select
     let (heading, list_heading) = if selected.is_empty() {
         (t.checklist_page_title.clone(), t.checklist_all.clone())
     } else {
-        let names = selected.iter().map(|c| catalogue.label(c, lang)).collect::<Vec<_>>().join(", ");
+        let names = t.list_in_sentence(&selected.iter().map(|c| catalogue.label(c, lang)).collect::<Vec<_>>());
         let title = Strings::fill(&t.checklist_for, &[("name", &names)]);
         (title.clone(), title)
     };
@@ -112,7 +112,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, select
                 key: key.clone(),
                 label: label.to_string(),
                 href: urls::link(&root, &urls::checklist(Some(key), translated)),
-                only: Strings::fill(&t.checklist_class_link, &[("name", label)]),
+                only: Strings::fill(&t.checklist_class_link, &[("name", &t.list_in_sentence(&[label]))]),
                 checked: selected.contains(&key.as_str()),
             }
         })

@@ -11,13 +11,14 @@ use super::{Ctx, PAGE_SIZE, urls};
 use crate::model::{Advisory, Keyword, Strings};
 use crate::site::Page;
 
-/// What a listing's feed is called in `lang`: "tag telecom", "severity High", …
+/// What a listing's feed is called in `lang`, one pattern for all: "Topic: telecom",
+/// "Severity: High", "Type: Scam alert", "Data exposed: Passwords".
 pub(super) fn listing_label(ctx: &Ctx<'_>, kind: &ListingKind, lang: &str) -> String {
     let t = ctx.t(lang);
     match kind {
         ListingKind::Tag(tag) => Strings::fill(&t.feed_tag, &[("name", tag)]),
         ListingKind::Severity(s) => Strings::fill(&t.feed_severity, &[("name", t.severity(*s))]),
-        ListingKind::Kind(k) => t.kind(*k).to_string(),
+        ListingKind::Kind(k) => Strings::fill(&t.feed_kind, &[("name", t.kind(*k))]),
         ListingKind::Data(c) => Strings::fill(&t.feed_data, &[("name", ctx.content.catalogue.label(c, lang))]),
     }
 }

@@ -4,14 +4,19 @@ use askama::Template;
 use jiff::Timestamp;
 
 use super::pages::{NotFoundPage, Sitemap, SitemapUrl};
-use super::{Ctx, urls};
+use super::{Ctx, markdown, urls};
 use crate::site::{CachePolicy, Page};
 
 /// `/404.html` and `/{lang}/404.html`, linked from the root so that they work at any depth.
 pub(super) fn not_found<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     let t = ctx.t(lang);
     let (path, layout) = ctx.layout(&urls::not_found, lang, t.not_found_title.clone(), t.not_found_text.clone());
-    let (path, mut page) = ctx.html(path, lang, NotFoundPage { layout }.render(), None);
+    // An id copied from an SMS is often mistyped: say what one looks like, with a real one.
+    let id_hint = ctx.public.first().map(|a| {
+        let id = format!("<code>{}</code>", markdown::escape_html(a.id.as_str()));
+        markdown::escape_html(&t.not_found_ids).replace("{id}", &id)
+    });
+    let (path, mut page) = ctx.html(path, lang, NotFoundPage { layout, id_hint }.render(), None);
     page.cache = CachePolicy::Revalidate;
     (path, page)
 }

@@ -277,6 +277,8 @@ pub(crate) struct ChecklistPage<'a> {
 #[template(path = "not_found.html")]
 pub(crate) struct NotFoundPage<'a> {
     pub(crate) layout: Layout<'a>,
+    /// "Advisory addresses end in an id like PK-2025-0007 …" (HTML: the id is code).
+    pub(crate) id_hint: Option<String>,
 }
 
 /// One `<url>` of the sitemap.

@@ -61,6 +61,23 @@ pub fn advisory(lang: Option<&str>, id: &str) -> String {
     localized(lang, &format!("/advisories/{id}/"))
 }
 
+/// The canonical page of an advisory whose id was typed in another case
+/// (`/advisories/pk-2025-0007` → `/advisories/PK-2025-0007/`), or `None` when the path is
+/// no advisory page or already in its canonical case. Ids are upper case (`check` enforces it).
+pub fn advisory_in_canonical_case(path: &str, languages: &[String]) -> Option<String> {
+    let lang = language_of(path, languages);
+    let rest = match lang {
+        Some(l) => path.strip_prefix('/')?.strip_prefix(l)?,
+        None => path,
+    };
+    let id = rest.strip_prefix("/advisories/")?;
+    let id = id.strip_suffix('/').unwrap_or(id);
+    if id.is_empty() || id.contains('/') || !id.bytes().any(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    Some(advisory(lang, &id.to_ascii_uppercase()))
+}
+
 /// The archive of every advisory: `/advisories/`.
 pub fn archive(lang: Option<&str>) -> String {
     localized(lang, "/advisories/")
@@ -182,6 +199,18 @@ pub fn with_trailing_slash(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn advisory_ids_in_any_case() {
+        let languages = ["en".to_string(), "ur".to_string()];
+        let canonical = |p| advisory_in_canonical_case(p, &languages);
+        assert_eq!(canonical("/advisories/pk-2025-0007/").as_deref(), Some("/advisories/PK-2025-0007/"));
+        assert_eq!(canonical("/advisories/Pk-2025-0007").as_deref(), Some("/advisories/PK-2025-0007/"));
+        assert_eq!(canonical("/ur/advisories/pk-2025-0007/").as_deref(), Some("/ur/advisories/PK-2025-0007/"));
+        assert_eq!(canonical("/advisories/PK-2025-0007/"), None);
+        assert_eq!(canonical("/advisories/pk-2025-0007/x"), None);
+        assert_eq!(canonical("/tags/telecom/"), None);
+    }
 
     #[test]
     fn paths_roots_and_links() {

@@ -208,22 +208,33 @@ pub(crate) async fn page(
     if let Some(page) = live.site.get(path.as_ref()) {
         return Ok(respond(&state.heads, page, method, headers, StatusCode::OK));
     }
+    // An id typed from an SMS in lower case. Only a public advisory has a page, so an
+    // embargoed or draft id in any case answers exactly like an unknown one.
+    if let Some(canonical) = urls::advisory_in_canonical_case(&path, &settings.languages)
+        && live.site.get(&canonical).is_some()
+    {
+        return moved_permanently(canonical);
+    }
     if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
         let with_slash = urls::with_trailing_slash(&path);
         if live.site.get(&with_slash).is_some() {
-            let location = match uri.query() {
+            return moved_permanently(match uri.query() {
                 Some(q) => format!("{}?{q}", urls::with_trailing_slash(uri.path())),
                 None => urls::with_trailing_slash(uri.path()),
-            };
-            let mut response = Response::new(Body::empty());
-            *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
-            let Ok(location) = HeaderValue::try_from(location) else {
-                return Err(HttpError::MalformedPath);
-            };
-            response.headers_mut().insert(header::LOCATION, location);
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-            return Ok(response);
+            });
         }
     }
     Err(HttpError::NotFound)
+}
+
+/// A 301 to `location`, cached for an hour.
+fn moved_permanently(location: String) -> Result<Response<Body>, HttpError> {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    let Ok(location) = HeaderValue::try_from(location) else {
+        return Err(HttpError::MalformedPath);
+    };
+    response.headers_mut().insert(header::LOCATION, location);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    Ok(response)
 }

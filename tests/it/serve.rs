@@ -917,3 +917,36 @@ async fn urdu_paths_are_answered_in_urdu() {
         assert_eq!(c.get(server.url(path)).send().await.unwrap().status(), 200, "{path}");
     }
 }
+
+/// Issue 26: an id typed in another case (from an SMS) is redirected to its canonical
+/// page, in every language; an embargoed id in any case answers exactly like an unknown
+/// one; the 404 page says what an id looks like and links the archive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advisory_id_in_any_case_leads_to_its_page() {
+    let server = samples().await;
+    let c = client();
+    for (typed, canonical) in [
+        ("/advisories/pk-2025-0007/", "/advisories/PK-2025-0007/"),
+        ("/advisories/Pk-2025-0007", "/advisories/PK-2025-0007/"),
+        ("/ur/advisories/pk-2025-0007/", "/ur/advisories/PK-2025-0007/"),
+    ] {
+        let r = c.get(server.url(typed)).send().await.unwrap();
+        assert_eq!(r.status(), 301, "{typed}");
+        assert_eq!(r.headers()["location"], canonical, "{typed}");
+    }
+    let unknown = c.get(server.url("/advisories/pk-2099-0001/")).send().await.unwrap();
+    let (status, body) = (unknown.status(), unknown.text().await.unwrap());
+    assert_eq!(status, 404);
+    for embargoed in ["/advisories/pk-2030-0001/", "/advisories/PK-2030-0001/", "/advisories/pK-2030-0001"] {
+        let r = c.get(server.url(embargoed)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{embargoed}");
+        assert_eq!(r.text().await.unwrap(), body, "{embargoed}");
+    }
+    assert!(body.contains("an id like <code>PK-"), "{body}");
+    assert!(
+        body.contains(r#"<a href="/advisories/">"#) || body.contains("advisories/\">"),
+        "links the archive: {body}"
+    );
+    let ur = c.get(server.url("/ur/advisories/pk-2099-0001/")).send().await.unwrap().text().await.unwrap();
+    assert!(ur.contains("جیسی شناخت") && ur.contains("<code>PK-"), "{ur}");
+}
