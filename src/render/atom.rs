@@ -23,9 +23,9 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
                 updated: a.last_changed().to_string(),
                 summary: description(ctx, a, default),
                 content: ctx.content_html(i, default).to_string(),
-                categories: categories(a)
+                categories: categories(ctx, a, default)
                     .into_iter()
-                    .map(|(term, scheme)| AtomCategory { term, scheme: format!("{base}{scheme}") })
+                    .map(|c| AtomCategory { term: c.key, label: c.label, scheme: format!("{base}{}", c.scheme) })
                     .collect(),
             }
         })
@@ -49,6 +49,7 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
 struct AtomCategory {
     term: String,
     scheme: String,
+    label: String,
 }
 
 struct AtomEntry {

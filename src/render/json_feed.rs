@@ -26,7 +26,7 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
                 content_html: ctx.content_html(i, default).to_string(),
                 date_published: a.published,
                 date_modified: a.last_changed(),
-                tags: categories(a).into_iter().map(|(name, _)| name).collect(),
+                tags: categories(ctx, a, default).into_iter().map(|c| c.key).collect(),
                 language: ctx.settings.default_language.clone(),
             }
         })

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher as _};
 use jiff::Timestamp;
 
 use super::listing::listing_label;
-use super::syndication::{categories, description, rfc822, title, url, xml};
+use super::syndication::{categories, description, rfc822, rss_text, title, url, xml};
 use super::urls::ListingKind;
 use super::{Ctx, urls};
 use crate::model::Strings;
@@ -85,12 +85,12 @@ pub(super) fn updates_feed<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
                     .and_then(|tr| tr.updates.get(&date))
                     .unwrap_or(&a.updates[u].summary);
                 rss::Item {
-                    title: Some(xml(&Strings::fill(&t.update_item, &[("name", title(ctx, a, lang))]))),
+                    title: Some(rss_text(&Strings::fill(&t.update_item, &[("name", title(ctx, a, lang))]))),
                     link: Some(link.clone()),
-                    description: Some(xml(summary)),
+                    description: Some(rss_text(summary)),
                     guid: Some(rss::Guid { value: link, permalink: false }),
                     pub_date: Some(rfc822(date)),
-                    categories: rss_categories(a),
+                    categories: rss_categories(ctx, a, lang),
                     content: Some(xml(&format!(
                         "<p>{} {}: {}</p>",
                         t.updated,
@@ -118,10 +118,10 @@ pub(super) fn updates_feed<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     (path, Page::new(body, RSS, last, CachePolicy::Revalidate))
 }
 
-fn rss_categories(a: &crate::model::Advisory) -> Vec<rss::Category> {
-    categories(a)
+fn rss_categories(ctx: &Ctx<'_>, a: &crate::model::Advisory, lang: &str) -> Vec<rss::Category> {
+    categories(ctx, a, lang)
         .into_iter()
-        .map(|(name, domain)| rss::Category { name: xml(&name), domain: Some(domain.into()) })
+        .map(|c| rss::Category { name: rss_text(&c.label), domain: Some(c.scheme.into()) })
         .collect()
 }
 
@@ -137,9 +137,9 @@ fn channel(
     last: Option<Timestamp>,
 ) -> String {
     let mut channel = rss::Channel {
-        title: xml(&title),
+        title: rss_text(&title),
         link,
-        description: xml(&description),
+        description: rss_text(&description),
         language: Some(lang.to_string()),
         copyright: Some(xml(&format!("{} {}", ctx.settings.license.name, ctx.settings.license.url))),
         ttl: Some(TTL_MINUTES.to_string()),
@@ -171,12 +171,12 @@ fn item<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> rss::Item {
     let a = ctx.public[index];
     let url = url(ctx, a, lang);
     rss::Item {
-        title: Some(xml(title(ctx, a, lang))),
+        title: Some(rss_text(title(ctx, a, lang))),
         link: Some(url.clone()),
-        description: Some(description(ctx, a, lang)),
+        description: Some(rss_text(&description(ctx, a, lang))),
         guid: Some(rss::Guid { value: url, permalink: true }),
         pub_date: Some(rfc822(a.published)),
-        categories: rss_categories(a),
+        categories: rss_categories(ctx, a, lang),
         content: Some(ctx.content_html(index, lang).to_string()),
         ..Default::default()
     }

@@ -38,16 +38,44 @@ pub(super) fn title<'t>(ctx: &Ctx<'_>, a: &'t Advisory, lang: &str) -> &'t str {
     translation(ctx, a, lang).map_or(&a.title, |tr| &tr.title)
 }
 
-/// An item's categories: severity, status, kind, tags and data classes, each with its scheme.
-pub(super) fn categories(a: &Advisory) -> Vec<(String, &'static str)> {
+/// One category of a feed item.
+pub(super) struct Category {
+    /// The machine value: `high`, `passwords`.
+    pub(super) key: String,
+    /// What a reader sees, in the feed's language: "High", "Passwords".
+    pub(super) label: String,
+    /// Which taxonomy: `severity`, `status`, `kind`, `data` or `tag`.
+    pub(super) scheme: &'static str,
+}
+
+/// An item's categories in `lang`: severity, status, kind, data classes and tags, each
+/// once: a tag that names a data class already listed ("passwords") is left out.
+pub(super) fn categories(ctx: &Ctx<'_>, a: &Advisory, lang: &str) -> Vec<Category> {
+    let t = ctx.t(lang);
+    let catalogue = &ctx.content.catalogue;
     let mut out = vec![
-        (a.severity.as_str().to_string(), "severity"),
-        (a.status.as_str().to_string(), "status"),
-        (a.kind.as_str().to_string(), "kind"),
+        Category { key: a.severity.as_str().into(), label: t.severity(a.severity).into(), scheme: "severity" },
+        Category { key: a.status.as_str().into(), label: t.status(a.status).into(), scheme: "status" },
+        Category { key: a.kind.as_str().into(), label: t.kind(a.kind).into(), scheme: "kind" },
     ];
-    out.extend(a.tags.iter().map(|t| (t.as_str().to_string(), "tag")));
-    out.extend(a.data.iter().map(|d| (d.as_str().to_string(), "data")));
+    out.extend(a.data.iter().map(|d| Category {
+        key: d.as_str().into(),
+        label: catalogue.label(d.as_str(), lang).into(),
+        scheme: "data",
+    }));
+    for tag in &a.tags {
+        let (key, label) = (tag.as_str(), tag.as_str());
+        if !out.iter().any(|c| c.key == key || c.label.to_lowercase() == label.to_lowercase()) {
+            out.push(Category { key: key.into(), label: label.into(), scheme: "tag" });
+        }
+    }
     out
+}
+
+/// Text for an RSS field that readers render as HTML (`title`, `description`): escaped,
+/// so that "versions < 2.0" or `StackSlot<'_, T>` shows as written instead of as a tag.
+pub(super) fn rss_text(s: &str) -> String {
+    super::markdown::escape_html(&xml(s)).into_owned()
 }
 
 /// Plain-text description in `lang`: the newest update first, then the summary (each

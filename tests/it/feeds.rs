@@ -83,11 +83,11 @@ fn main_feed_items_have_stable_guids_newest_first_and_update_descriptions() {
         r#"<atom:link href="https://advisories.example.pk/feed.xml" rel="self" type="application/rss+xml">"#
     ));
     for category in [
-        "<category domain=\"severity\">high</category>",
-        "<category domain=\"status\">active</category>",
-        "<category domain=\"kind\">data-breach</category>",
+        "<category domain=\"severity\">High</category>",
+        "<category domain=\"status\">Active</category>",
+        "<category domain=\"kind\">Data breach</category>",
         "<category domain=\"tag\">telecom</category>",
-        "<category domain=\"data\">call-logs</category>",
+        "<category domain=\"data\">Call records</category>",
     ] {
         assert!(xml.contains(category), "{category}");
     }
@@ -119,7 +119,7 @@ fn a_newsroom_can_subscribe_to_one_topic() {
     let feed = parse("tags/telecom/feed.xml", &std::fs::read(out.join("tags/telecom/feed.xml")).unwrap());
     assert!(!feed.entries.is_empty());
     let page = std::fs::read_to_string(out.join("tags/telecom/index.html")).unwrap();
-    assert!(page.contains(r#"<link rel="alternate" type="application/rss+xml" title="Pakistan Data Breach Advisories — tag telecom" href="../../tags/telecom/feed.xml">"#), "listing links its own feed");
+    assert!(page.contains(r#"<link rel="alternate" type="application/rss+xml" title="Pakistan Data Breach Advisories — Topic: telecom" href="../../tags/telecom/feed.xml">"#), "listing links its own feed");
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains(r#"type="application/rss+xml""#) && home.contains(r#"href="./feed.xml""#));
     let feeds_page = std::fs::read_to_string(out.join("feeds/index.html")).unwrap();
@@ -264,4 +264,47 @@ fn feeds_carry_no_checklist_interface_text() {
             assert!(!text.contains(words), "{rel} carries {words:?}");
         }
     }
+}
+
+/// Issue 26: RSS readers treat `title` and `description` as HTML, so text with `<` is
+/// escaped for HTML and reads as written ("versions < 2.0", `StackSlot<'_, T>`, a title
+/// with `<b>`); each item's categories carry a readable label and their taxonomy, once.
+#[test]
+fn rss_text_reads_as_written_and_categories_are_labelled_once() {
+    let text = crate::fixture::advisory("PK-2025-0001", "tags = [\"passwords\", \"banking\"]\n")
+        .replace("Test advisory PK-2025-0001", "Fix <b>now</b>: versions < 2.0")
+        .replace("A short summary.", "StackSlot<'_, T> is unsound in versions < 2.0 & older.");
+    let f = crate::fixture::Fixture::new().file("2025/PK-2025-0001.md", text);
+    let (_tmp, out) = build(f.path(), NOW);
+    let rss = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    let item = rss.split("<item>").nth(1).unwrap().split("</item>").next().unwrap();
+    assert!(
+        item.contains("<title>Fix &amp;lt;b&amp;gt;now&amp;lt;/b&amp;gt;: versions &amp;lt; 2.0</title>"),
+        "{item}"
+    );
+    assert!(item.contains("StackSlot&lt;&#39;_, T&gt; is unsound in versions &lt; 2.0 &amp; older."), "{item}");
+    // An HTML reader (feed-rs keeps the HTML) sees the text, not a tag.
+    let feed = parse("feed.xml", rss.as_bytes());
+    let summary = feed.entries[0].summary.as_ref().unwrap().content.clone();
+    assert!(summary.contains("StackSlot&lt;&#39;_, T&gt;"), "{summary}");
+    let categories: Vec<(String, String)> = item
+        .match_indices("<category domain=\"")
+        .map(|(i, _)| {
+            let rest = &item[i + "<category domain=\"".len()..];
+            let (domain, rest) = rest.split_once("\">").unwrap();
+            (domain.to_string(), rest.split_once("</category>").unwrap().0.to_string())
+        })
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            ("severity", "High"),
+            ("status", "Active"),
+            ("kind", "Data breach"),
+            ("data", "Passwords"),
+            ("tag", "banking")
+        ]
+        .map(|(d, l)| (d.to_string(), l.to_string())),
+        "{item}"
+    );
 }

@@ -124,7 +124,7 @@ async fn not_found_redirects_and_methods() {
     // The dynamic checklist combines the chosen classes.
     let r = c.get(server.url("/checklist/?data=passwords&data=phone-numbers")).send().await.unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains("Passwords, Phone numbers"), "heading names both classes");
+    assert!(html.contains("Steps if your passwords and phone numbers leaked"), "heading names both classes");
     assert!(html.contains(r#"value="passwords" id="pick-passwords" checked"#));
 }
 
