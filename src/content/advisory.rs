@@ -14,8 +14,11 @@ use super::checklist;
 use super::fields::{Fields, Value, did_you_mean, errors, parse_toml};
 use super::front_matter;
 
-/// Longest title, in characters: it must fit a feed reader's list and a phone screen.
+/// Longest title, in characters, that fits a feed reader's list and a phone screen: a
+/// longer one is a warning (real advisories run to 144), one over [`TITLE_HARD_MAX`] an error.
 pub const TITLE_MAX: usize = 120;
+/// Longest title accepted at all.
+pub(super) const TITLE_HARD_MAX: usize = 300;
 /// Longest summary or update summary, in characters: feed readers cut longer text.
 pub const SUMMARY_MAX: usize = 280;
 
@@ -82,7 +85,7 @@ pub(crate) fn advisory(
     check_id_shape(file, &id, id_span.clone(), year, ctx, diags);
     let title = f
         .required(file, diags, "title", "\"What happened, in a few words\"")
-        .and_then(|v| bounded_text(file, diags, &v, "title", TITLE_MAX, "a headline of a few words"));
+        .and_then(|v| title_text(file, diags, &v, "a headline of a few words"));
     let kind = keyword::<Kind>(file, &f, diags, "kind", true);
     let published = f
         .required(file, diags, "published", "2025-07-27T09:00:00Z")
@@ -201,7 +204,7 @@ pub(crate) fn translation(
     };
     let title = f
         .required(file, diags, "title", "\"the translated title\"")
-        .and_then(|v| bounded_text(file, diags, &v, "title", TITLE_MAX, "the translated headline"));
+        .and_then(|v| title_text(file, diags, &v, "the translated headline"));
     let summary = f
         .required(file, diags, "summary", "\"the translated summary\"")
         .and_then(|v| bounded_text(file, diags, &v, "summary", SUMMARY_MAX, "the translated summary"));
@@ -284,6 +287,22 @@ fn check_id_shape(
             ),
         );
     }
+}
+
+/// A title: an error over [`TITLE_HARD_MAX`] characters, a warning over [`TITLE_MAX`].
+fn title_text(file: &SourceFile, diags: &mut Vec<Diagnostic>, v: &Value<'_, '_>, what: &str) -> Option<String> {
+    let text = bounded_text(file, diags, v, "title", TITLE_HARD_MAX, what)?;
+    let n = text.chars().count();
+    if n > TITLE_MAX {
+        diags.push(
+            file.warning(
+                v.span.clone(),
+                format!("`title` is {n} characters long; feed readers and phones cut titles after about {TITLE_MAX}"),
+            )
+            .help("shorten it to a headline of a few words; details belong in the summary"),
+        );
+    }
+    Some(text)
 }
 
 fn bounded_text(

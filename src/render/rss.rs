@@ -163,7 +163,24 @@ fn channel(
         children: BTreeMap::new(),
     };
     channel.extensions.insert("atom".into(), BTreeMap::from([("link".into(), vec![link])]));
-    channel.to_string()
+    hex_ampersands_in_titles(&channel.to_string())
+}
+
+/// Writes each `&` of a title as `&#x26;` instead of `&amp;`: the same text to an XML
+/// parser, and the RSS Best Practices Profile's sign that the title's `&lt;` is escaped
+/// text, not markup (the W3C validator warns "title should not contain HTML" otherwise).
+fn hex_ampersands_in_titles(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(start) = rest.find("<title>") {
+        let (before, from_title) = rest.split_at(start + "<title>".len());
+        out.push_str(before);
+        let end = from_title.find("</title>").unwrap_or(from_title.len());
+        out.push_str(&from_title[..end].replace("&amp;", "&#x26;"));
+        rest = &from_title[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The item of the public advisory at `index` in `lang`.
@@ -185,6 +202,15 @@ fn item<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> rss::Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_write_ampersands_as_hex_references() {
+        let xml = "<title>A &amp;lt;b&amp;gt; &amp; B</title><description><![CDATA[x &amp; y]]></description>";
+        assert_eq!(
+            hex_ampersands_in_titles(xml),
+            "<title>A &#x26;lt;b&#x26;gt; &#x26; B</title><description><![CDATA[x &amp; y]]></description>"
+        );
+    }
 
     #[test]
     fn rfc822_has_four_digit_year_and_utc_offset() {

@@ -552,3 +552,28 @@ fn steps_that_repeat_the_catalogue() {
     let typo = valid().replace("- [ ] Do the first thing.", "- [ ] {change-password} Change them.");
     assert_eq!(one(P, typo), ["2025/PK-2025-0001.md:19:7: `{change-password}` names no measure of measures.toml"]);
 }
+
+/// Issue 24: a title over 120 characters is a warning (real advisories run to 144), one
+/// over 300 an error.
+#[test]
+fn a_long_title_is_a_warning_and_a_very_long_one_an_error() {
+    let with_title = |n: usize| {
+        crate::fixture::Fixture::new().file(
+            "2025/PK-2025-0001.md",
+            crate::fixture::advisory("PK-2025-0001", "").replace("Test advisory PK-2025-0001", &"t".repeat(n)),
+        )
+    };
+    let long = with_title(131);
+    assert!(long.errors().is_empty(), "{:?}", long.errors());
+    assert_eq!(
+        long.warnings(),
+        [
+            "2025/PK-2025-0001.md:3:9: `title` is 131 characters long; feed readers and phones cut titles after about 120"
+        ]
+    );
+    assert!(long.load().is_ok(), "a warning never stops publishing");
+    assert_eq!(
+        with_title(301).errors(),
+        ["2025/PK-2025-0001.md:3:9: `title` is 301 characters long; at most 300 fit in feeds and link previews"]
+    );
+}

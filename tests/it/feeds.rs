@@ -279,7 +279,7 @@ fn rss_text_reads_as_written_and_categories_are_labelled_once() {
     let rss = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     let item = rss.split("<item>").nth(1).unwrap().split("</item>").next().unwrap();
     assert!(
-        item.contains("<title>Fix &amp;lt;b&amp;gt;now&amp;lt;/b&amp;gt;: versions &amp;lt; 2.0</title>"),
+        item.contains("<title>Fix &#x26;lt;b&#x26;gt;now&#x26;lt;/b&#x26;gt;: versions &#x26;lt; 2.0</title>"),
         "{item}"
     );
     assert!(item.contains("StackSlot&lt;&#39;_, T&gt; is unsound in versions &lt; 2.0 &amp; older."), "{item}");
