@@ -18,6 +18,9 @@ pub fn colour_on_stderr() -> bool {
 /// `check`: every rule runs; with `--changed-since REV` only problems in changed files
 /// (and in site.toml, measures.toml and cross-file rules touching them) are reported.
 pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warnings: bool) -> ExitCode {
+    if let Some(usage) = missing_folder(dir) {
+        return usage;
+    }
     let changed = match changed_since.map(|rev| crate::git::changed_since(dir, rev)).transpose() {
         Ok(files) => files,
         Err(e) => {
@@ -63,9 +66,25 @@ pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warni
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// A `--dir` that is no folder is a usage error (exit 2, like a bad option), not a
+/// problem in the content (exit 1).
+fn missing_folder(dir: &Path) -> Option<ExitCode> {
+    if dir.is_dir() {
+        return None;
+    }
+    eprintln!(
+        "error: the advisories folder {} does not exist\n  = help: run bulletin from the repository's top level, or pass the folder with --dir",
+        dir.display()
+    );
+    Some(ExitCode::from(2))
+}
+
 /// `build`: load, render as at `now`, write the folder atomically.
 pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::Timestamp>) -> ExitCode {
     let started = Instant::now();
+    if let Some(usage) = missing_folder(dir) {
+        return usage;
+    }
     if let Some(problem) = unsafe_output(dir, out) {
         eprintln!("error: {problem}; choose another --out (it is replaced as a whole)");
         return ExitCode::from(2);

@@ -320,7 +320,7 @@ fn cli_exit_codes_and_json() {
     let usage = bulletin().args(["check", "--format", "xml"]).output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
     let missing = bulletin().args(["check", "--dir", "/nonexistent/advisories"]).output().unwrap();
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(missing.status.code(), Some(2), "a usage error, like a bad option (issue 24)");
 }
 
 #[test]
@@ -576,4 +576,21 @@ fn a_long_title_is_a_warning_and_a_very_long_one_an_error() {
         with_title(301).errors(),
         ["2025/PK-2025-0001.md:3:9: `title` is 301 characters long; at most 300 fit in feeds and link previews"]
     );
+}
+
+/// Issue 24: a `--dir` that does not exist is a usage error (exit 2), said with the fix.
+#[test]
+fn a_missing_folder_is_a_usage_error() {
+    for command in ["check", "build"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args([command, "--dir", "/nonexistent/advisories"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the advisories folder /nonexistent/advisories does not exist\n  = help: run bulletin from the repository's top level, or pass the folder with --dir\n",
+            "{command}"
+        );
+    }
 }
