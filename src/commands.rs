@@ -73,8 +73,9 @@ fn missing_folder(dir: &Path) -> Option<ExitCode> {
         return None;
     }
     eprintln!(
-        "error: the advisories folder {} does not exist\n  = help: run bulletin from the repository's top level, or pass the folder with --dir",
-        dir.display()
+        "error: the advisories folder {} does not exist\n  = help: {}",
+        dir.display(),
+        content::MISSING_FOLDER_HELP
     );
     Some(ExitCode::from(2))
 }
@@ -149,6 +150,9 @@ pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::T
 
 /// `serve`: load, then answer over HTTP until SIGTERM or Ctrl-C, reloading as content changes.
 pub fn serve(args: ServeArgs) -> ExitCode {
+    if let Some(usage) = missing_folder(&args.dir) {
+        return usage;
+    }
     if args.preview && !args.addr.ip().is_loopback() {
         eprintln!(
             "error: --preview shows drafts and embargoed advisories; it listens only on a loopback address (127.0.0.1 or ::1), not {}",

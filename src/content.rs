@@ -30,6 +30,9 @@ pub use changes::{Changes, removed_public, removed_since};
 pub use fields::did_you_mean;
 pub use settings::DEFAULT_FEED_SIZE;
 
+/// The fix for an advisories folder that does not exist (`load` and the commands say it).
+pub const MISSING_FOLDER_HELP: &str = "run bulletin from the repository's top level, or pass the folder with --dir";
+
 /// The validated content of an advisories folder.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -271,7 +274,7 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         report.push(
             SourceFile::new(root_display.clone(), "")
                 .error(0..0, "the advisories folder does not exist")
-                .help("run bulletin from the repository's top level, or pass the folder with --dir"),
+                .help(MISSING_FOLDER_HELP),
         );
         return Err(report);
     };

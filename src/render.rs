@@ -255,9 +255,9 @@ impl<'a> Ctx<'a> {
                 .collect();
             let mut verdicts = HashMap::new();
             for r in self.public.iter().flat_map(|a| &a.history) {
-                verdicts
-                    .entry(r.hash.clone())
-                    .or_insert_with(|| r.files.iter().all(|f| is_public_path(&public_paths, f)));
+                if !verdicts.contains_key(&r.hash) {
+                    verdicts.insert(r.hash.clone(), r.files.iter().all(|f| is_public_path(&public_paths, f)));
+                }
             }
             verdicts
         });

@@ -63,10 +63,9 @@ pub(super) fn categories(ctx: &Ctx<'_>, a: &Advisory, lang: &str) -> Vec<Categor
         label: catalogue.label(d.as_str(), lang).into(),
         scheme: "data",
     }));
-    for tag in &a.tags {
-        let (key, label) = (tag.as_str(), tag.as_str());
-        if !out.iter().any(|c| c.key == key || c.label.to_lowercase() == label.to_lowercase()) {
-            out.push(Category { key: key.into(), label: label.into(), scheme: "tag" });
+    for tag in a.tags.iter().map(|t| t.as_str()) {
+        if !out.iter().any(|c| c.key == tag || c.label.to_lowercase() == tag.to_lowercase()) {
+            out.push(Category { key: tag.into(), label: tag.into(), scheme: "tag" });
         }
     }
     out
