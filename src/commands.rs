@@ -236,7 +236,7 @@ pub fn new(dir: &Path, title: &str, kind: Option<&str>) -> ExitCode {
             println!("{}", path.display());
             ExitCode::SUCCESS
         }
-        Err(e @ crate::scaffold::NewError::UnknownKind(_)) => {
+        Err(e @ (crate::scaffold::NewError::UnknownKind(_) | crate::scaffold::NewError::NotAdvisoriesFolder(_))) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

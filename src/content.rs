@@ -12,7 +12,7 @@ mod history;
 mod settings;
 mod ui;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -317,6 +317,15 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         previous.map(|p| p.advisories.iter().map(|a| (a.path.as_str(), a)).collect()).unwrap_or_default();
 
     let files = discover(root, &canonical_root, &mut diags);
+    // An original that exists but could not be read has its own error; its translations
+    // are then not also told that it is missing.
+    let original_files: HashSet<String> = files
+        .iter()
+        .filter_map(|(_, role)| match role {
+            FileRole::Advisory { stem, .. } => Some(stem.clone()),
+            FileRole::Translation { .. } => None,
+        })
+        .collect();
     let mut advisories: Vec<(advisory::Parsed<Arc<Advisory>>, usize)> = Vec::new();
     let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> = Vec::new();
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
@@ -437,6 +446,9 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
             continue;
         };
         if !first_seen.contains_key(&stem) {
+            if original_files.contains(&stem) {
+                continue;
+            }
             diags.push(
                 file.error(id_span, format!("translation of `{stem}`, but there is no advisory `{stem}.md`"))
                     .help(format!("add the original {stem}.md in the same folder, or fix the file name")),

@@ -10,6 +10,8 @@ use crate::model::{Keyword, Kind};
 pub enum NewError {
     /// `--kind` is not a known kind.
     UnknownKind(String),
+    /// `dir` is not an advisories folder (it has no `site.toml`): a usage error.
+    NotAdvisoriesFolder(PathBuf),
     /// `site.toml` could not be read, so the id prefix is unknown.
     Settings(crate::diagnostics::Diagnostics),
     /// The file could not be written.
@@ -26,6 +28,17 @@ impl std::fmt::Display for NewError {
                 }
                 Ok(())
             }
+            NewError::NotAdvisoriesFolder(dir) if !dir.is_dir() => write!(
+                f,
+                "the advisories folder {} does not exist\n  = help: {}",
+                dir.display(),
+                crate::content::MISSING_FOLDER_HELP
+            ),
+            NewError::NotAdvisoriesFolder(dir) => write!(
+                f,
+                "{} is not an advisories folder: it has no site.toml\n  = help: run `bulletin new` from the folder above the advisories folder, or name the folder that holds site.toml with --dir",
+                dir.display()
+            ),
             NewError::Settings(d) => {
                 write!(f, "site.toml is not valid, so the id prefix is unknown:\n{}", d.render_human(false))
             }
@@ -42,6 +55,9 @@ pub fn new_advisory(dir: &Path, title: &str, kind: Option<&str>, now: jiff::Time
         Some(k) => Some(Kind::parse(k).ok_or_else(|| NewError::UnknownKind(k.to_string()))?),
         None => None,
     };
+    if !dir.join("site.toml").is_file() {
+        return Err(NewError::NotAdvisoriesFolder(dir.to_path_buf()));
+    }
     let settings = crate::content::load_settings(dir).map_err(NewError::Settings)?;
     let year = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
     let folder = dir.join(year.to_string());

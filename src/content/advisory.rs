@@ -78,7 +78,7 @@ pub(crate) fn advisory(
     let f = Fields::new(table.get_ref(), split.opening.clone(), split.front_matter_offset, "the front matter");
     let before = errors(diags);
 
-    let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
+    let Some((id, id_span)) = id_field(file, &f, stem, ".md", diags) else {
         f.finish(file, diags, ADVISORY_KEYS);
         return Parsed::none();
     };
@@ -198,7 +198,7 @@ pub(crate) fn translation(
                     .join(", ")
             )));
     }
-    let Some((id, id_span)) = id_field(file, &f, stem, diags) else {
+    let Some((id, id_span)) = id_field(file, &f, stem, &format!(".{lang}.md"), diags) else {
         f.finish(file, diags, TRANSLATION_KEYS);
         return Parsed::none();
     };
@@ -245,14 +245,15 @@ fn id_field(
     file: &SourceFile,
     f: &Fields<'_, '_>,
     stem: &str,
+    suffix: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, Range<usize>)> {
     let v = f.required(file, diags, "id", &format!("\"{stem}\""))?;
-    let id = v.text(file, diags, "id", &format!("write the file name without `.md`: id = \"{stem}\""))?;
+    let id = v.text(file, diags, "id", &format!("write the file name without `{suffix}`: id = \"{stem}\""))?;
     if id != stem {
         diags.push(
             file.error(v.span.clone(), format!("id `{id}` does not match the file name `{stem}`"))
-                .help(format!("the id is part of the URL and must equal the file name: write id = \"{stem}\" or rename the file to {id}.md")),
+                .help(format!("the id is part of the URL and must equal the file name: write id = \"{stem}\" or rename the file to {id}{suffix}")),
         );
     }
     Some((id, v.span))
@@ -336,7 +337,9 @@ fn keyword<K: Keyword>(
     required: bool,
 ) -> Option<K> {
     let words = K::words();
-    let v = if required { f.required(file, diags, key, &format!("\"{}\"", words[0]))? } else { f.get(key)? };
+    // No example value: the first word (`critical`) would be copied by whoever is in a hurry.
+    let choose = format!("add a line `{key} = \"…\"` with one of: {}", words.join(", "));
+    let v = if required { f.required_with(file, diags, key, &choose)? } else { f.get(key)? };
     let word = v.text(file, diags, key, &format!("write one of: {}", words.join(", ")))?;
     match K::parse(&word) {
         Some(k) => Some(k),
@@ -433,6 +436,29 @@ pub(crate) fn is_absolute_http_url(url: &str) -> bool {
     })
 }
 
+/// Whether `url` starts with what reads as a host name (`www.example.org/page`,
+/// `pkcert.gov.pk`): a web address written without `https://`, which a browser would
+/// take for a path on this site.
+pub(crate) fn looks_like_host(url: &str) -> bool {
+    if url.contains("://") || url.starts_with(['/', '.', '#', '?']) {
+        return false;
+    }
+    let host = url.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        // `sms.png` or `notice.html` beside the advisory are files, not hosts.
+        && (host.starts_with("www.") || !FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str()))
+}
+
+/// Endings that make `name.ext` a file name rather than a host.
+const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "pdf", "html", "htm", "txt", "xml", "json", "md", "csv", "zip",
+];
+
 pub(crate) fn url_field(
     file: &SourceFile,
     f: &Fields<'_, '_>,
@@ -452,9 +478,19 @@ pub(crate) fn url_field(
     let ok =
         is_absolute_http_url(&url) || (allow_mailto && url.strip_prefix("mailto:").is_some_and(|r| r.contains('@')));
     if !ok {
+        let help = if let Some(space) = url.trim().find(char::is_whitespace) {
+            let shown = url.trim();
+            format!(
+                "a web address has no spaces: remove the space after `{}`, or write it as %20 if the address really has one",
+                &shown[..space]
+            )
+        } else if looks_like_host(&url) {
+            format!("add the scheme: \"https://{url}\"")
+        } else {
+            "write the full address including https://, e.g. \"https://www.example.org/statement\"".to_string()
+        };
         diags.push(
-            file.error(v.span.clone(), format!("`{key}` must be an absolute http(s) URL, found `{url}`"))
-                .help("write the full address including https://, e.g. \"https://www.example.org/statement\""),
+            file.error(v.span.clone(), format!("`{key}` must be an absolute http(s) URL, found `{url}`")).help(help),
         );
         return None;
     }

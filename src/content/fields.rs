@@ -88,11 +88,27 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &str,
         example: &str,
     ) -> Option<Value<'a, 'i>> {
+        self.required_with(file, diags, key, &format!("add a line `{key} = {example}`"))
+    }
+
+    /// [`Fields::required`] with the whole fix written by the caller. A missing key with a
+    /// misspelt one in its place (`severty`) is one problem, reported by [`Fields::finish`]
+    /// as an unknown field with "did you mean", not also as a missing one.
+    pub(crate) fn required_with(
+        &self,
+        file: &SourceFile,
+        diags: &mut Vec<Diagnostic>,
+        key: &str,
+        help: &str,
+    ) -> Option<Value<'a, 'i>> {
         let value = self.get(key);
-        if value.is_none() {
+        let misspelt = || {
+            self.entries.iter().any(|(k, _, used)| !used.get() && did_you_mean(k.get_ref().as_ref(), [key]).is_some())
+        };
+        if value.is_none() && !misspelt() {
             diags.push(
                 file.error(self.anchor.clone(), format!("missing required field `{key}` in {}", self.what))
-                    .help(format!("add a line `{key} = {example}`")),
+                    .help(help.to_string()),
             );
         }
         value
@@ -240,10 +256,10 @@ impl<'a, 'i> Value<'a, 'i> {
                 ));
                 return None;
             }
-            DeValue::String(_) => {
+            DeValue::String(s) => {
                 diags.push(
                     file.error(self.span.clone(), format!("`{key}` must be a TOML date-time, not a string"))
-                        .help(format!("remove the quotes: {key} = {example}")),
+                        .help(unquoted_timestamp_help(key, s)),
                 );
                 return None;
             }
@@ -259,10 +275,12 @@ impl<'a, 'i> Value<'a, 'i> {
             }
         };
         let (Some(date), Some(time)) = (dt.date, dt.time) else {
-            diags.push(
-                file.error(self.span.clone(), format!("`{key}` needs both a date and a time of day"))
-                    .help(format!("write a full date and time with an offset, e.g. {key} = {example}")),
-            );
+            let help = match dt.date {
+                Some(date) => format!("add the time of day and `Z` (UTC) or an offset: {key} = {date}T09:00:00Z"),
+                None => format!("write a full date and time with an offset, e.g. {key} = {example}"),
+            };
+            diags
+                .push(file.error(self.span.clone(), format!("`{key}` needs both a date and a time of day")).help(help));
             return None;
         };
         let Some(offset) = dt.offset else {
@@ -352,6 +370,29 @@ pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str
         .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1) || c.starts_with(word) && word.len() >= 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// The fix for a date-time written in quotes, built from what the writer wrote: their
+/// own date with the quotes removed, completed where it lacks a time or an offset.
+fn unquoted_timestamp_help(key: &str, written: &str) -> String {
+    let written = written.trim();
+    match written.parse::<toml::value::Datetime>() {
+        Ok(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(_), Some(_), Some(_)) => format!("remove the quotes: {key} = {dt}"),
+            (Some(_), Some(_), None) => {
+                format!("remove the quotes and add `Z` (UTC) or an offset such as `+05:00`: {key} = {dt}Z")
+            }
+            (Some(date), None, _) => {
+                format!(
+                    "remove the quotes and add the time of day and `Z` (UTC) or an offset: {key} = {date}T09:00:00Z"
+                )
+            }
+            _ => format!("remove the quotes and write a date and time: {key} = 2025-07-27T09:00:00Z"),
+        },
+        Err(_) => format!(
+            "remove the quotes and write the date as YYYY-MM-DD, the time and `Z` (UTC) or an offset, e.g. {key} = 2025-07-27T09:00:00Z"
+        ),
+    }
 }
 
 /// Parses `text` (front matter or a whole TOML file) and reports syntax errors at `offset`.

@@ -594,3 +594,137 @@ fn a_missing_folder_is_a_usage_error() {
         );
     }
 }
+
+/// `path:line:col: message` and the help of each problem, for the tests of the fixes' words.
+fn with_help(f: &Fixture) -> Vec<(String, String)> {
+    f.load()
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| (format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message), d.help.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn a_misspelt_required_field_is_one_problem_and_no_severity_is_suggested() {
+    let typo = valid().replace("severity = \"high\"", "severty = \"high\"");
+    assert_eq!(
+        with_help(&Fixture::new().file(P, typo)),
+        [(
+            "2025/PK-2025-0001.md:6:1: unknown field `severty` in the front matter".to_string(),
+            "did you mean `severity`?".to_string()
+        )]
+    );
+    let missing = valid().replace("severity = \"high\"\n", "");
+    assert_eq!(
+        with_help(&Fixture::new().file(P, missing)),
+        [(
+            "2025/PK-2025-0001.md:1:1: missing required field `severity` in the front matter".to_string(),
+            "add a line `severity = \"…\"` with one of: critical, high, medium, low, info".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_quoted_date_is_fixed_with_the_writers_own_date() {
+    let cases = [
+        ("\"2025-06-01T10:30:00+05:00\"", "remove the quotes: published = 2025-06-01T10:30:00+05:00"),
+        (
+            "\"2025-06-01 10:30:00\"",
+            "remove the quotes and add `Z` (UTC) or an offset such as `+05:00`: published = 2025-06-01T10:30:00Z",
+        ),
+        (
+            "\"2025-06-01\"",
+            "remove the quotes and add the time of day and `Z` (UTC) or an offset: published = 2025-06-01T09:00:00Z",
+        ),
+        (
+            "\"1 June 2025\"",
+            "remove the quotes and write the date as YYYY-MM-DD, the time and `Z` (UTC) or an offset, e.g. published = 2025-07-27T09:00:00Z",
+        ),
+    ];
+    for (written, help) in cases {
+        let text = valid().replace("2025-07-27T09:00:00Z", written);
+        assert_eq!(
+            with_help(&Fixture::new().file(P, text)),
+            [(
+                "2025/PK-2025-0001.md:5:13: `published` must be a TOML date-time, not a string".to_string(),
+                help.to_string()
+            )],
+            "{written}"
+        );
+    }
+    let date_only = valid().replace("2025-07-27T09:00:00Z", "2025-06-01");
+    assert_eq!(
+        with_help(&Fixture::new().file(P, date_only))[0].1,
+        "add the time of day and `Z` (UTC) or an offset: published = 2025-06-01T09:00:00Z"
+    );
+}
+
+const URDU: &str =
+    "+++\nid = \"PK-2025-0001\"\ntitle = \"عنوان\"\nsummary = \"خلاصہ\"\ncovers = 2025-07-27T09:00:00Z\n+++\n\nمتن\n";
+
+#[test]
+fn a_translation_whose_id_differs_is_told_to_keep_its_language_suffix() {
+    let f = Fixture::new().file(P, valid()).file("2025/PK-2025-0002.ur.md", URDU);
+    assert_eq!(
+        with_help(&f)[0],
+        (
+            "2025/PK-2025-0002.ur.md:2:6: id `PK-2025-0001` does not match the file name `PK-2025-0002`".to_string(),
+            "the id is part of the URL and must equal the file name: write id = \"PK-2025-0002\" or rename the file to PK-2025-0001.ur.md".to_string()
+        )
+    );
+}
+
+#[test]
+fn a_translation_of_an_unreadable_original_is_not_called_orphaned() {
+    let broken = valid().replace("severity = \"high\"", "severity = = \"high\"");
+    let f = Fixture::new().file(P, broken).file("2025/PK-2025-0001.ur.md", URDU);
+    assert_eq!(
+        f.errors(),
+        ["2025/PK-2025-0001.md:6:12: TOML syntax error: extra `=`, expected nothing"],
+        "only the original's own error"
+    );
+}
+
+#[test]
+fn a_reference_url_with_a_space_or_without_a_scheme_gets_its_own_fix() {
+    let url_of = |url: &str| {
+        let text = advisory("PK-2025-0001", &format!("[[references]]\ntitle = \"Statement\"\nurl = \"{url}\"\n"));
+        with_help(&Fixture::new().file(P, text))
+    };
+    let spaced = url_of("https://example.org/press release");
+    assert_eq!(spaced.len(), 1);
+    assert_eq!(
+        spaced[0].1,
+        "a web address has no spaces: remove the space after `https://example.org/press`, or write it as %20 if the address really has one"
+    );
+    assert_eq!(url_of("www.pkcert.gov.pk/notice")[0].1, "add the scheme: \"https://www.pkcert.gov.pk/notice\"");
+}
+
+#[test]
+fn bulletin_new_outside_an_advisories_folder_names_the_folder() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["new", "--title", "Test", "--dir"])
+        .arg(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: {} is not an advisories folder: it has no site.toml\n  = help: run `bulletin new` from the folder above the advisories folder, or name the folder that holds site.toml with --dir\n",
+            elsewhere.path().display()
+        )
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .current_dir(elsewhere.path())
+        .args(["new", "--title", "Test"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: the advisories folder advisories does not exist\n  = help: run bulletin from the repository's top level, or pass the folder with --dir\n"
+    );
+}
