@@ -7,6 +7,9 @@
 //! advisories/ ──content::load──▶ Content ──render::site(now)──▶ Site ──▶ build: write files
 //!                (validate all)   (typed model)                 (path → page)  serve: hold in memory
 //! ```
+//!
+//! [`urls`] is the site's address scheme, shared by the stages: content checks body
+//! links against it, render makes every page's path with it, the server routes by it.
 
 pub mod cli;
 pub mod commands;
@@ -19,3 +22,4 @@ pub mod render;
 pub mod scaffold;
 pub mod server;
 pub mod site;
+pub mod urls;

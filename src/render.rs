@@ -26,7 +26,7 @@ mod pages;
 mod related;
 mod rss;
 mod syndication;
-pub mod urls;
+use crate::urls;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};

@@ -7,7 +7,7 @@ use crate::site::{CachePolicy, Page};
 const CSS: &str = include_str!("../../templates/assets/style.css");
 const JS: &str = include_str!("../../templates/assets/checklist.js");
 
-/// The content-hashed file names of the assets (their paths: [`super::urls::asset`]).
+/// The content-hashed file names of the assets (their paths: [`crate::urls::asset`]).
 pub(crate) struct Assets {
     pub(crate) css: String,
     pub(crate) js: String,

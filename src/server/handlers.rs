@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, head
 use super::AppState;
 use super::error::{HttpError, plain};
 use super::http::{BadPath, decode_path, respond};
-use crate::render::urls;
+use crate::urls;
 use crate::site::{CachePolicy, Page};
 
 /// `/healthz`: the server is up and has a site.
