@@ -9,6 +9,7 @@ mod fields;
 mod files;
 mod front_matter;
 mod history;
+pub(crate) mod links;
 mod settings;
 mod ui;
 
@@ -497,6 +498,11 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
             }
         }
         original.translations.insert(translation.lang.clone(), translation);
+    }
+    if let (Some(settings), Some(catalogue)) = (&settings, &catalogue) {
+        let by_path: HashMap<&str, &SourceFile> = sources.iter().map(|s| (s.path.as_str(), s)).collect();
+        let all: Vec<&Advisory> = unique.iter().map(|a| &**a).collect();
+        links::check_targets(&all, settings, catalogue, &by_path, &HashSet::new(), &mut diags);
     }
 
     for s in sources {

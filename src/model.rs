@@ -8,7 +8,8 @@ mod settings;
 mod ui;
 
 pub use advisory::{
-    Advisory, AdvisoryId, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update, Verification,
+    Advisory, AdvisoryId, BodyLink, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update,
+    Verification,
 };
 pub use measures::{
     Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, REPEAT_SIMILARITY, Urgency,

@@ -125,6 +125,7 @@ pub(crate) fn advisory(
     if let Some(catalogue) = ctx.catalogue {
         check_steps(file, &extracted, catalogue, data.as_deref().unwrap_or_default(), diags);
     }
+    let links = super::links::scan(file, split.body, split.body_offset, diags);
     let checklist = match (ctx.catalogue, &data) {
         (Some(catalogue), Some(data)) => catalogue.checklist(&extracted.items, data.iter().map(DataClass::as_str)),
         _ => Vec::new(),
@@ -157,6 +158,7 @@ pub(crate) fn advisory(
             own_measures: extracted.items,
             translations: BTreeMap::new(),
             history: Vec::new(),
+            links,
         })
     })();
     Parsed { value, id: id_out }
@@ -221,6 +223,7 @@ pub(crate) fn translation(
     if let Some(catalogue) = ctx.catalogue {
         check_refines(file, &extracted, catalogue, diags);
     }
+    let links = super::links::scan(file, split.body, split.body_offset, diags);
     let id_out = Some((id, id_span));
     if errors(diags) > before {
         return Parsed { value: None, id: id_out };
@@ -236,6 +239,7 @@ pub(crate) fn translation(
             body: extracted.body,
             own_measures: extracted.items,
             draft: draft?,
+            links,
         })
     })();
     Parsed { value, id: id_out }

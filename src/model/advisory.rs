@@ -123,6 +123,18 @@ pub struct Update {
     pub summary: String,
 }
 
+/// A link or image in a body that points into the site, kept to be checked against the
+/// site's pages once every file is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BodyLink {
+    /// As written.
+    pub url: String,
+    /// Where the link or image is in its file.
+    pub span: std::ops::Range<usize>,
+    /// An image rather than a link.
+    pub image: bool,
+}
+
 /// A translation of an advisory into another language: only the words, never the facts.
 #[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Translation {
@@ -144,6 +156,9 @@ pub struct Translation {
     pub own_measures: Vec<ChecklistItem>,
     /// A translated draft is not published even when the original is.
     pub draft: bool,
+    /// Links and images of the body that point into the site.
+    #[serde(skip)]
+    pub links: Vec<BodyLink>,
 }
 
 /// One validated advisory. `Hash` covers every field: a reload renders again only the
@@ -194,6 +209,9 @@ pub struct Advisory {
     pub translations: BTreeMap<String, Translation>,
     /// Commits that touched the file, newest first (empty outside a git repository).
     pub history: Vec<super::Revision>,
+    /// Links and images of the body that point into the site.
+    #[serde(skip)]
+    pub links: Vec<BodyLink>,
 }
 
 impl Advisory {

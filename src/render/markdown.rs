@@ -9,12 +9,11 @@
 //! Images from other origins become links, so a page never makes a third-party
 //! request. Control characters are removed before parsing.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
-
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 
-use crate::content::checklist::{markdown_options, slug};
+use crate::content::checklist::markdown_options;
+use crate::content::links::{HeadingIds, UrlKind, classify};
 
 /// How to render one document.
 pub struct MarkdownOptions<'a> {
@@ -50,37 +49,6 @@ pub fn strip_controls(s: &str) -> Cow<'_, str> {
     if s.chars().any(bad) { Cow::Owned(s.chars().filter(|&c| !bad(c)).collect()) } else { Cow::Borrowed(s) }
 }
 
-/// What kind of URL a link points to.
-#[derive(Debug, PartialEq, Eq)]
-enum UrlKind {
-    /// Same site (relative path or fragment).
-    Local,
-    /// http(s), mailto: or tel:.
-    External,
-    /// Anything else: never rendered as a link.
-    Unsafe,
-}
-
-fn classify(url: &str) -> UrlKind {
-    // Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
-    let squeezed: String =
-        url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
-    // Browsers read `\` as `/`, so `/\host` is another site: no backslashes at all.
-    if squeezed.contains('\\') {
-        return UrlKind::Unsafe;
-    }
-    let scheme_end = squeezed.find(':');
-    let path_start = squeezed.find(['/', '?', '#']);
-    match scheme_end {
-        Some(i) if path_start.is_none_or(|p| i < p) => {
-            let scheme = &squeezed[..i];
-            if matches!(scheme, "http" | "https" | "mailto" | "tel") { UrlKind::External } else { UrlKind::Unsafe }
-        }
-        _ if squeezed.starts_with("//") => UrlKind::External,
-        _ => UrlKind::Local,
-    }
-}
-
 fn absolute(url: &str, base: Option<&str>) -> String {
     match base {
         Some(base) if !url.starts_with('#') => {
@@ -91,23 +59,6 @@ fn absolute(url: &str, base: Option<&str>) -> String {
     }
 }
 
-/// Element ids of the page templates (see templates/).
-const RESERVED_IDS: &[&str] = &[
-    "main",
-    "checklist",
-    "checklist-title",
-    "updates-title",
-    "references-title",
-    "related-title",
-    "channels-title",
-    "history-title",
-    "classes-title",
-    "cta-title",
-    "do-now-title",
-    "active-title",
-    "latest-title",
-];
-
 /// Renders Markdown to HTML under the rules of this module.
 pub fn to_html(markdown: &str, options: &MarkdownOptions<'_>) -> String {
     convert(markdown, options)
@@ -117,8 +68,7 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
     let source = strip_controls(markdown);
     let events: Vec<Event<'_>> = Parser::new_ext(&source, markdown_options()).collect();
     let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    // Ids the page templates use themselves; a heading never takes one of them.
-    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut heading_ids = HeadingIds::default();
     // For each open link or image: whether its closing tag is kept (false = dropped).
     let mut link_stack: Vec<Option<&'static str>> = Vec::new();
     let mut i = 0;
@@ -194,14 +144,7 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                     i += 1;
                 }
                 i += 1;
-                let base = id.map(|s| s.to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| slug(&text, 80));
-                let base = if base.is_empty() { "section".to_string() } else { base };
-                let mut anchor = base.clone();
-                let mut n = 1;
-                while !used_ids.insert(anchor.clone()) {
-                    anchor = format!("{base}-{n}");
-                    n += 1;
-                }
+                let anchor = heading_ids.next(id.as_deref(), &text);
                 let anchor = escape_html(&anchor).into_owned();
                 out_events.push(Event::Html(CowStr::from(format!("<{level} id=\"{anchor}\">"))));
                 // Links inside headings are kept as text: the heading carries its own anchor link.

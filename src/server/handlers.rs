@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, head
 use super::AppState;
 use super::error::{HttpError, plain};
 use super::http::{BadPath, decode_path, respond};
-use crate::urls;
 use crate::site::{CachePolicy, Page};
+use crate::urls;
 
 /// `/healthz`: the server is up and has a site.
 pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> Result<Response<Body>, HttpError> {

@@ -728,3 +728,87 @@ fn bulletin_new_outside_an_advisories_folder_names_the_folder() {
         "error: the advisories folder advisories does not exist\n  = help: run bulletin from the repository's top level, or pass the folder with --dir\n"
     );
 }
+
+/// Links and images of a body (line 15 of the fixture advisory), with a public
+/// advisory and a draft beside it.
+fn links_in(body: &str) -> Fixture {
+    crate::fixture::with_body(body)
+        .file("2025/PK-2025-0002.md", advisory("PK-2025-0002", ""))
+        .file("2025/PK-2025-0003.md", advisory("PK-2025-0003", "draft = true\n"))
+}
+
+#[test]
+fn links_into_the_site_must_reach_a_page_and_an_anchor() {
+    // Checked in the file alone: the page-by-page checks run on files with no other error.
+    assert_eq!(
+        with_help(&links_in("[PKCERT notice](www.pkcert.gov.pk/notice) and [notice](pkcert.gov.pk) [image](sms.png)")),
+        [
+            (
+                "2025/PK-2025-0001.md:15:1: link `www.pkcert.gov.pk/notice` has no https://, so browsers look for it on this site".to_string(),
+                "write the full address: https://www.pkcert.gov.pk/notice".to_string()
+            ),
+            (
+                "2025/PK-2025-0001.md:15:47: link `pkcert.gov.pk` has no https://, so browsers look for it on this site".to_string(),
+                "write the full address: https://pkcert.gov.pk".to_string()
+            ),
+        ]
+    );
+    let body = "[PKCERT notice](https://www.pkcert.gov.pk/notice) [other](../other/) ![screenshot](/images/none.png) \
+[two](../PK-2025-0002/#what-happened) [typo](#what-happend) [there](/advisories/PK-2025-0002/#nope) \
+[draft](../PK-2025-0003/) [steps](/checklist/passwords/) [home](../../) [feed](/tags/none/feed.xml) \
+[slash](/advisories/PK-2025-0002) [up](../../../x) [Urdu](/ur/advisories/PK-2025-0002/#checklist) [self](#)";
+    let f = links_in(body);
+    assert_eq!(
+        with_help(&f),
+        [
+            (
+                "2025/PK-2025-0001.md:15:51: link `../other/` leads to /advisories/other/, which is not a page of this site",
+                "link to an advisory as /advisories/PK-2025-0007/ or ../PK-2025-0007/, or to another site with its full https:// address"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:70: image `/images/none.png` is not a file of this site",
+                "save the image in the folder named after the advisory (2025/PK-2025-0007/sms.png) and write ![what it shows](sms.png)"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:140: link `#what-happend`: `#what-happend` is not a heading or section of /advisories/PK-2025-0001/",
+                "did you mean `#what-happened`?"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:162: link `/advisories/PK-2025-0002/#nope`: `#nope` is not a heading or section of /advisories/PK-2025-0002/",
+                "the page's anchors are: #what-happened"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:202: link `../PK-2025-0003/` leads to PK-2025-0003, a draft that is not published",
+                "remove the link, or publish that advisory first"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:274: link `/tags/none/feed.xml` leads to /tags/none/feed.xml, which is not a page of this site",
+                "link to an advisory as /advisories/PK-2025-0007/ or ../PK-2025-0007/, or to another site with its full https:// address"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:302: link `/advisories/PK-2025-0002` leads to /advisories/PK-2025-0002, which is not a page of this site",
+                "end it with a slash: /advisories/PK-2025-0002/"
+            ),
+            ("2025/PK-2025-0001.md:15:336: link `../../../x` leads outside the site", "link to an advisory as /advisories/PK-2025-0007/ or ../PK-2025-0007/, or to another site with its full https:// address"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+}
+
+#[test]
+fn dropped_links_images_from_other_sites_and_raw_html_are_warnings() {
+    let f = links_in(
+        "[click](javascript:alert(1)) <b>bold</b> ![logo](https://tracker.example/p.png)\n\n<!-- check with legal -->\n\n<div>\n<p>x</p>\n</div>",
+    );
+    assert_eq!(f.errors(), Vec::<String>::new());
+    assert_eq!(
+        f.warnings(),
+        [
+            "2025/PK-2025-0001.md:15:1: link to `javascript:alert(1)` is dropped: readers see only its text",
+            "2025/PK-2025-0001.md:15:30: raw HTML `<b>` is shown to readers as typed, not as markup",
+            "2025/PK-2025-0001.md:15:42: image `https://tracker.example/p.png` is on another site, so readers see a link instead of it",
+            "2025/PK-2025-0001.md:17:1: an HTML comment is shown to readers as typed",
+            "2025/PK-2025-0001.md:19:1: raw HTML `<div>` is shown to readers as typed, not as markup",
+        ]
+    );
+}

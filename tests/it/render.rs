@@ -83,8 +83,9 @@ fn a_render_after_any_change_is_the_same_as_a_render_from_scratch() {
         site = next;
     }
 
-    // An advisory removed, then the embargo lifting: no file changes, a later instant.
-    std::fs::remove_file(dir.join("2024/PK-2024-0003.md")).unwrap();
+    // An advisory removed (one no other advisory links to), then the embargo lifting: no
+    // file changes, a later instant.
+    std::fs::remove_file(dir.join("2024/PK-2024-0011.md")).unwrap();
     content = reload(dir, &content);
     site = render_after(&content, now, &site).0;
     let later: Timestamp = "2031-01-01T00:00:00Z".parse().unwrap();
