@@ -10,6 +10,7 @@ mod files;
 mod front_matter;
 mod history;
 pub(crate) mod links;
+mod notice;
 mod settings;
 mod ui;
 
@@ -311,8 +312,13 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
             }
         }
     }
-    let ctx = advisory::Context { settings: settings.as_ref(), catalogue: catalogue.as_ref() };
-    let context_hash = context_hash(settings_hash, catalogue_hash);
+    let (notice_rules, notice_hash) = read_notice_rules(root, &canonical_root, &mut report, &mut diags);
+    let ctx = advisory::Context {
+        settings: settings.as_ref(),
+        catalogue: catalogue.as_ref(),
+        notice: notice_rules.as_ref().unwrap_or_else(|| notice::NoticeRules::built_in()),
+    };
+    let context_hash = context_hash(settings_hash, catalogue_hash) ^ notice_hash.rotate_left(2);
     let previous = previous.filter(|p| p.fingerprints.context == context_hash);
     let previous_by_path: HashMap<&str, &Arc<Advisory>> =
         previous.map(|p| p.advisories.iter().map(|a| (a.path.as_str(), a)).collect()).unwrap_or_default();
@@ -522,6 +528,55 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         }
         _ => Err(report),
     }
+}
+
+/// The folder's own `notice.toml`, if it has one (else the built-in rules apply), and
+/// the hash of its bytes.
+fn read_notice_rules(
+    root: &Path,
+    canonical_root: &Path,
+    report: &mut Diagnostics,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<notice::NoticeRules>, u128) {
+    let name = "notice.toml";
+    match files::read_file(&root.join(name), canonical_root, files::SETTINGS_MAX) {
+        Ok(bytes) => {
+            let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+            match front_matter::decode(name, &bytes) {
+                Ok(file) => {
+                    let rules = notice::NoticeRules::parse(&file, diags);
+                    report.add_source(file);
+                    (Some(rules), hash)
+                }
+                Err((file, d)) => {
+                    report.add_source(file);
+                    diags.push(d);
+                    (None, hash)
+                }
+            }
+        }
+        Err(files::Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => (None, 0),
+        Err(refusal) => {
+            diags.push(refusal.diagnostic(name));
+            (None, 0)
+        }
+    }
+}
+
+/// The section headings a breach notice in `lang` needs, in order, from the folder's
+/// `notice.toml` or the built-in rules: what `bulletin new --kind data-breach` writes.
+/// The protective-measures section (what readers can do) is the checklist's own.
+pub fn notice_headings(root: &Path, lang: &str) -> Vec<String> {
+    let own = std::fs::read_to_string(root.join("notice.toml"))
+        .ok()
+        .map(|text| notice::NoticeRules::parse(&SourceFile::new("notice.toml", text), &mut Vec::new()));
+    let rules = own.as_ref().unwrap_or_else(|| notice::NoticeRules::built_in());
+    let lang = if rules.languages.contains_key(lang) { lang } else { "en" };
+    notice::SECTIONS
+        .iter()
+        .filter(|(key, _)| *key != "what-you-can-do")
+        .filter_map(|(key, _)| rules.heading(lang, key).map(str::to_string))
+        .collect()
 }
 
 /// What validating an advisory depends on: site.toml and measures.toml, by the hashes of their bytes.

@@ -8,7 +8,7 @@ mod settings;
 mod ui;
 
 pub use advisory::{
-    Advisory, AdvisoryId, BodyLink, DataClass, Kind, Reference, Severity, Status, Tag, Translation, Update,
+    Advisory, AdvisoryId, BodyLink, DataClass, Kind, Occurred, Reference, Severity, Status, Tag, Translation, Update,
     Verification,
 };
 pub use measures::{

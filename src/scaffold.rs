@@ -49,6 +49,9 @@ impl std::fmt::Display for NewError {
 
 impl std::error::Error for NewError {}
 
+/// The checklist section every new advisory starts with.
+const MEASURES: &str = "## Protective measures\n\n- [ ] TODO: the first thing a reader should do.\n";
+
 /// Writes `YYYY/PREFIX-YYYY-NNNN.md` under `dir` for the current year and returns its path.
 pub fn new_advisory(dir: &Path, title: &str, kind: Option<&str>, now: jiff::Timestamp) -> Result<PathBuf, NewError> {
     let kind = match kind {
@@ -80,6 +83,27 @@ pub fn new_advisory(dir: &Path, title: &str, kind: Option<&str>, now: jiff::Time
         Some(k) => format!("\"{k}\""),
         None => format!("\"TODO: one of {}\"", Kind::words().join(", ")),
     };
+    let notice = matches!(kind, Some(Kind::DataBreach | Kind::CredentialTheft));
+    let dates = if notice {
+        "# When it happened and was found, if known (shown on the page):\n# occurred = 2025-06-01   (or [2025-06-01, 2025-06-15], or \"unknown\")\n# discovered = 2025-07-03\n"
+    } else {
+        ""
+    };
+    let body = if notice {
+        // The sections a breach notice needs (notice.toml), the checklist before the last.
+        let headings = crate::content::notice_headings(dir, &settings.default_language);
+        let (last, first) = headings.split_last().map_or((None, &headings[..]), |(l, f)| (Some(l), f));
+        let mut body: String = first.iter().map(|h| format!("## {h}\n\nTODO: {}\n\n", h.to_lowercase())).collect();
+        body.push_str(MEASURES);
+        if let Some(last) = last {
+            body.push_str(&format!("\n## {last}\n\nTODO: whom to contact, and where updates will appear.\n"));
+        }
+        body
+    } else {
+        format!(
+            "## What happened\n\nTODO: what happened, in plain words.\n\n## What this means for you\n\nTODO: who is at risk and how.\n\n{MEASURES}"
+        )
+    };
     let text = format!(
         r#"+++
 id = "{id}"
@@ -91,25 +115,14 @@ status = "TODO: active, monitoring, resolved or withdrawn"
 summary = "TODO: one or two plain sentences for lists and feeds."
 data = ["TODO: exposed data classes, the table names of measures.toml"]
 affected = "TODO: who is affected"
-tags = []
+{dates}tags = []
 
 [[references]]
 title = "TODO: name of the source"
 url = "https://example.org/TODO"
 +++
 
-## What happened
-
-TODO: what happened, in plain words.
-
-## What this means for you
-
-TODO: who is at risk and how.
-
-## Protective measures
-
-- [ ] TODO: the first thing a reader should do.
-"#,
+{body}"#,
         title = title.replace('\\', "\\\\").replace('"', "\\\""),
     );
     std::fs::create_dir_all(&folder).map_err(|e| NewError::Io(folder.clone(), e))?;

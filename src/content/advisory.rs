@@ -13,6 +13,7 @@ use crate::model::{
 use super::checklist;
 use super::fields::{Fields, Value, did_you_mean, errors, parse_toml};
 use super::front_matter;
+use super::notice::{self, NoticeRules};
 
 /// Longest title, in characters, that fits a feed reader's list and a phone screen: a
 /// longer one is a warning (real advisories run to 144), one over [`TITLE_HARD_MAX`] an error.
@@ -34,6 +35,8 @@ const ADVISORY_KEYS: &[&str] = &[
     "data",
     "affected",
     "affected_count",
+    "occurred",
+    "discovered",
     "tags",
     "draft",
     "references",
@@ -46,6 +49,7 @@ const TRANSLATION_KEYS: &[&str] = &["id", "title", "summary", "covers", "updates
 pub(crate) struct Context<'a> {
     pub(crate) settings: Option<&'a Settings>,
     pub(crate) catalogue: Option<&'a Catalogue>,
+    pub(crate) notice: &'a NoticeRules,
 }
 
 /// A validated file (if valid) and its id with the id's span, for the cross-file rules,
@@ -105,6 +109,13 @@ pub(crate) fn advisory(
         .required(file, diags, "affected", "\"Who is affected\"")
         .and_then(|v| v.text(file, diags, "affected", "say who is affected, e.g. \"Customers of the portal\""));
     let affected_count = f.get("affected_count").map(|v| v.unsigned(file, diags, "affected_count"));
+    let occurred = notice::occurred(file, &f, diags);
+    let discovered = notice::discovered(file, &f, diags);
+    if let (Some(occurred), Some(Some(found))) = (occurred, discovered) {
+        let span = f.get("discovered").map(|v| v.span).unwrap_or_default();
+        let published = published.map(|p| p.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+        notice::check_order(file, occurred, Some((found, span)), published, diags);
+    }
     let tags = match f.get("tags") {
         Some(v) => tags(file, &f, &v, diags),
         None => Some(Vec::new()),
@@ -118,6 +129,7 @@ pub(crate) fn advisory(
         Some(v) => updates(file, &f, &v, published, diags),
         None => Some(Vec::new()),
     };
+    let (kind_span, summary_span) = (f.get("kind").map(|v| v.span), f.get("summary").map(|v| v.span));
     f.finish(file, diags, ADVISORY_KEYS);
 
     placeholders_in_body(file, split.body, split.body_offset, diags);
@@ -130,6 +142,23 @@ pub(crate) fn advisory(
         (Some(catalogue), Some(data)) => catalogue.checklist(&extracted.items, data.iter().map(DataClass::as_str)),
         _ => Vec::new(),
     };
+    if let Some(settings) = ctx.settings {
+        let lang = settings.default_language.as_str();
+        // A file with errors is fixed first: its sections are judged once it is valid.
+        if let (Some(kind), Some(at), true) = (kind, kind_span, errors(diags) == before) {
+            let given = notice::Given {
+                data_classes: data.as_ref().is_some_and(|d| !d.is_empty()),
+                steps: !checklist.is_empty(),
+                contacts: settings.texts.values().any(|t| !t.channels.is_empty())
+                    || references.as_ref().is_some_and(|r| !r.is_empty()),
+            };
+            notice::check_sections(file, split.body, kind, lang, ctx.notice, &given, at, diags);
+        }
+        notice::check_hedges(file, split.body, split.body_offset, lang, ctx.notice, diags);
+        if let Some(span) = summary_span {
+            notice::check_hedges(file, &file.text[span.clone()], span.start, lang, ctx.notice, diags);
+        }
+    }
 
     let id_out = Some((id.clone(), id_span));
     if errors(diags) > before {
@@ -149,6 +178,8 @@ pub(crate) fn advisory(
             data: data?,
             affected: affected?,
             affected_count: affected_count.flatten(),
+            occurred: occurred?,
+            discovered: discovered?,
             tags: tags?,
             draft: draft?,
             references: references?,
@@ -224,6 +255,7 @@ pub(crate) fn translation(
         check_refines(file, &extracted, catalogue, diags);
     }
     let links = super::links::scan(file, split.body, split.body_offset, diags);
+    notice::check_hedges(file, split.body, split.body_offset, lang, ctx.notice, diags);
     let id_out = Some((id, id_span));
     if errors(diags) > before {
         return Parsed { value: None, id: id_out };

@@ -59,7 +59,12 @@ pub(super) fn attach(content: &mut Content, history: &History, dir: &Path, rev: 
             HashMap::new()
         }
     };
-    let ctx = advisory::Context { settings: Some(&content.settings), catalogue: Some(&content.catalogue) };
+    // Notice rules only add warnings, which do not decide whether a revision was public.
+    let ctx = advisory::Context {
+        settings: Some(&content.settings),
+        catalogue: Some(&content.catalogue),
+        notice: super::notice::NoticeRules::built_in(),
+    };
     let mut judged: Vec<(usize, Vec<Revision>)> = to_judge
         .into_par_iter()
         .map(|(index, mut revisions)| {

@@ -123,6 +123,28 @@ pub struct Update {
     pub summary: String,
 }
 
+/// When the incident happened, as far as the publisher knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Occurred {
+    /// Not known (yet).
+    Unknown,
+    /// On this day.
+    On(jiff::civil::Date),
+    /// Over these days, first and last.
+    Between(jiff::civil::Date, jiff::civil::Date),
+}
+
+impl std::fmt::Display for Occurred {
+    /// ISO 8601: `2025-06-01`, the interval `2025-06-01/2025-06-15`, or `unknown`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Occurred::Unknown => f.write_str("unknown"),
+            Occurred::On(d) => write!(f, "{d}"),
+            Occurred::Between(a, b) => write!(f, "{a}/{b}"),
+        }
+    }
+}
+
 /// A link or image in a body that points into the site, kept to be checked against the
 /// site's pages once every file is loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -187,6 +209,10 @@ pub struct Advisory {
     pub data: Vec<DataClass>,
     /// Who is affected.
     pub affected: String,
+    /// When the incident happened, if the advisory says.
+    pub occurred: Option<Occurred>,
+    /// When it was discovered, if the advisory says.
+    pub discovered: Option<jiff::civil::Date>,
     /// How many people, when known.
     pub affected_count: Option<u64>,
     /// Topic tags.

@@ -166,6 +166,12 @@ pub struct Strings {
     pub updated: String,
     /// Last updated
     pub last_updated: String,
+    /// Happened
+    pub occurred: String,
+    /// Not known yet
+    pub occurred_unknown: String,
+    /// Discovered
+    pub discovered: String,
     /// Who is affected
     pub affected: String,
     /// About {n} people
@@ -393,7 +399,11 @@ impl Strings {
 
     /// "27 Jul 2025" in this language (UTC).
     pub fn date(&self, t: jiff::Timestamp) -> String {
-        let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        self.day(t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+    }
+
+    /// "27 Jul 2025" in this language.
+    pub fn day(&self, d: jiff::civil::Date) -> String {
         let month = self.months.get(d.month() as usize - 1).map_or("", String::as_str);
         format!("{} {} {}", d.day(), month, d.year())
     }

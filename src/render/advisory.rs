@@ -10,7 +10,9 @@ use super::pages::{
     AdvisoryPage, AdvisoryView, ChecklistView, Date, HistoryView, ItemView, LangLink, Link, UpdateView,
 };
 use super::{Ctx, checklist, group_digits, urls};
-use crate::model::{Advisory, ChecklistItem, Keyword, MeasureSource, Strings, Translation, Urgency, Verification};
+use crate::model::{
+    Advisory, ChecklistItem, Keyword, MeasureSource, Occurred, Strings, Translation, Urgency, Verification,
+};
 use crate::site::Page;
 
 /// The view of advisory `a` on a page in `lang`: through `translation` when there is
@@ -119,6 +121,15 @@ pub(super) fn view(
         published_iso: a.published.to_string(),
         published_text: t.date(a.published),
         last_updated: a.updates.last().map(|u| Date { iso: u.date.to_string(), text: t.date(u.date) }),
+        occurred: a.occurred.map(|o| {
+            let days = match o {
+                Occurred::Unknown => vec![],
+                Occurred::On(d) => vec![d],
+                Occurred::Between(first, last) => vec![first, last],
+            };
+            days.into_iter().map(|d| Date { iso: d.to_string(), text: t.day(d) }).collect()
+        }),
+        discovered: a.discovered.map(|d| Date { iso: d.to_string(), text: t.day(d) }),
         affected: a.affected.clone(),
         affected_count: a.affected_count.map(|n| Strings::fill(&t.affected_count, &[("n", &group_digits(n))])),
         data: a

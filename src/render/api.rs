@@ -56,6 +56,8 @@ fn advisory<'s>(ctx: &'s Ctx<'_>, a: &'s Advisory) -> ApiAdvisory<'s> {
             .collect(),
         affected: a.affected.as_str(),
         affected_count: a.affected_count,
+        occurred: a.occurred.map(|o| o.to_string()),
+        discovered: a.discovered.map(|d| d.to_string()),
         tags: a.tags.iter().map(|t| t.as_str()).collect(),
         references: a.references.iter().map(|r| ApiReference { title: r.title.clone(), url: r.url.clone() }).collect(),
         translations: a
@@ -112,6 +114,11 @@ struct ApiAdvisory<'a> {
     data: Vec<ApiClass<'a>>,
     affected: &'a str,
     affected_count: Option<u64>,
+    /// `2025-06-01`, `2025-06-01/2025-06-15` (ISO 8601 interval) or `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurred: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discovered: Option<String>,
     tags: Vec<&'a str>,
     references: Vec<ApiReference>,
     translations: BTreeMap<&'a str, String>,

@@ -146,6 +146,9 @@ pub(crate) struct AdvisoryView {
     pub(crate) published_iso: String,
     pub(crate) published_text: String,
     pub(crate) last_updated: Option<Date>,
+    /// When the incident happened: one day or first and last, empty when not known.
+    pub(crate) occurred: Option<Vec<Date>>,
+    pub(crate) discovered: Option<Date>,
     pub(crate) affected: String,
     pub(crate) affected_count: Option<String>,
     pub(crate) data: Vec<LangLink>,

@@ -56,6 +56,33 @@ fn builds_every_kind_of_page_with_compressed_copies() {
 }
 
 #[test]
+fn when_it_happened_and_was_discovered_are_shown_and_in_the_api() {
+    let body = "## What happened\n\nSomething.\n\n## What we are doing\n\nWork.\n";
+    let f = Fixture::new()
+        .file(
+            "2025/PK-2025-0001.md",
+            advisory("PK-2025-0001", "occurred = [2025-06-01, 2025-06-15]\ndiscovered = 2025-07-03\n")
+                .replace("## What happened\n\nSomething.\n", body),
+        )
+        .file("2025/PK-2025-0002.md", advisory("PK-2025-0002", "occurred = \"unknown\"\n"));
+    let (_tmp, out) = build(f.path(), NOW);
+    let page = text(&out, "advisories/PK-2025-0001/index.html");
+    assert!(
+        page.contains(r#"<dt>Happened</dt><dd><time datetime="2025-06-01">1 Jun 2025</time> – <time datetime="2025-06-15">15 Jun 2025</time></dd>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<dt>Discovered</dt><dd><time datetime="2025-07-03">3 Jul 2025</time></dd>"#), "{page}");
+    let urdu = text(&out, "ur/advisories/PK-2025-0002/index.html");
+    assert!(urdu.contains("<dt>واقعہ کب ہوا</dt><dd>ابھی معلوم نہیں</dd>"), "{urdu}");
+    let api: serde_json::Value = serde_json::from_str(&text(&out, "api/advisories.json")).unwrap();
+    let by_id = |id: &str| api["advisories"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap().clone();
+    assert_eq!(by_id("PK-2025-0001")["occurred"], "2025-06-01/2025-06-15");
+    assert_eq!(by_id("PK-2025-0001")["discovered"], "2025-07-03");
+    assert_eq!(by_id("PK-2025-0002")["occurred"], "unknown");
+    assert!(by_id("PK-2025-0002").get("discovered").is_none());
+}
+
+#[test]
 fn drafts_and_embargoed_advisories_appear_nowhere() {
     let (_tmp, out) = build(&samples_dir(), NOW);
     for (rel, bytes) in files(&out) {

@@ -595,12 +595,13 @@ fn a_missing_folder_is_a_usage_error() {
     }
 }
 
-/// `path:line:col: message` and the help of each problem, for the tests of the fixes' words.
+/// `path:line:col: message` and the help of each error, for the tests of the fixes' words.
 fn with_help(f: &Fixture) -> Vec<(String, String)> {
     f.load()
         .err()
         .unwrap_or_default()
         .iter()
+        .filter(|d| d.level == bulletin::diagnostics::Level::Error)
         .map(|d| (format!("{}:{}:{}: {}", d.path, d.line, d.column, d.message), d.help.clone().unwrap_or_default()))
         .collect()
 }
@@ -775,7 +776,7 @@ fn links_into_the_site_must_reach_a_page_and_an_anchor() {
             ),
             (
                 "2025/PK-2025-0001.md:15:162: link `/advisories/PK-2025-0002/#nope`: `#nope` is not a heading or section of /advisories/PK-2025-0002/",
-                "the page's anchors are: #what-happened"
+                "the page's anchors are: #what-happened, #what-we-are-doing"
             ),
             (
                 "2025/PK-2025-0001.md:15:202: link `../PK-2025-0003/` leads to PK-2025-0003, a draft that is not published",
@@ -811,4 +812,98 @@ fn dropped_links_images_from_other_sites_and_raw_html_are_warnings() {
             "2025/PK-2025-0001.md:19:1: raw HTML `<div>` is shown to readers as typed, not as markup",
         ]
     );
+}
+
+#[test]
+fn a_breach_notice_without_the_sections_readers_need_is_warned() {
+    // The fixture advisory is a complete data-breach notice.
+    assert_eq!(Fixture::new().file(P, valid()).warnings(), Vec::<String>::new());
+    let f = Fixture::new().file(P, valid().replace("## What we are doing", "## Our work"));
+    assert_eq!(
+        f.warnings(),
+        ["2025/PK-2025-0001.md:4:8: the data-breach notice does not say what is being done about it"]
+    );
+    let d = f.load().unwrap().warnings.items()[0].clone();
+    assert_eq!(
+        d.help.as_deref(),
+        Some(
+            "add a section `## What we are doing`: breach-notice laws (GDPR Art. 34, California Civ. Code 1798.82) ask for it, and readers look for it"
+        )
+    );
+    let bare = valid().replace("## What happened", "## Details");
+    assert_eq!(
+        Fixture::new().file(P, bare).warnings(),
+        ["2025/PK-2025-0001.md:4:8: the data-breach notice does not say what happened"]
+    );
+    // A scam alert is not a breach notice.
+    let scam = valid().replace("data-breach", "scam-alert");
+    assert_eq!(Fixture::new().file(P, scam).warnings(), Vec::<String>::new());
+    // The folder's notice.toml replaces the built-in rules.
+    let own = "[en]\nhedges = [\"rest assured\"]\n[en.sections]\nwhat-happened = [\"What happened\"]\n";
+    let f = Fixture::new().file(P, valid().replace("Something.", "Rest assured, it is fine.")).file("notice.toml", own);
+    assert_eq!(f.warnings(), ["2025/PK-2025-0001.md:15:1: hedging \"rest assured\" in: \"Rest assured, it is fine.\""]);
+}
+
+#[test]
+fn hedges_are_warned_with_their_sentence_in_english_and_urdu() {
+    let body = "We have seen the files. Your data may have been copied. There is no evidence of misuse.";
+    let f = crate::fixture::with_body(body)
+        .file("2025/PK-2025-0001.ur.md", URDU.replace("متن", "ممکنہ طور پر آپ کا نمبر لیک ہوا۔ باقی ٹھیک ہے۔"));
+    assert_eq!(
+        f.warnings(),
+        [
+            "2025/PK-2025-0001.md:15:35: hedging \"may have\" in: \"Your data may have been copied.\"",
+            "2025/PK-2025-0001.md:15:66: hedging \"no evidence of misuse\" in: \"There is no evidence of misuse.\"",
+            "2025/PK-2025-0001.ur.md:8:1: hedging \"ممکنہ طور پر\" in: \"ممکنہ طور پر آپ کا نمبر لیک ہوا۔\"",
+        ]
+    );
+}
+
+#[test]
+fn occurred_and_discovered_are_dates_in_order() {
+    let with = |extra: &str| Fixture::new().file(P, advisory("PK-2025-0001", extra)).errors();
+    assert_eq!(with("occurred = 2025-06-01\ndiscovered = 2025-07-03\n"), Vec::<String>::new());
+    assert_eq!(with("occurred = [2025-06-01, 2025-06-15]\n"), Vec::<String>::new());
+    assert_eq!(with("occurred = \"unknown\"\n"), Vec::<String>::new());
+    assert_eq!(
+        with("occurred = \"June 2025\"\n"),
+        ["2025/PK-2025-0001.md:11:12: `occurred` must be a date, found \"June 2025\""]
+    );
+    assert_eq!(
+        with("occurred = [2025-06-15, 2025-06-01]\n"),
+        ["2025/PK-2025-0001.md:11:12: `occurred` ends (2025-06-01) before it starts (2025-06-15)"]
+    );
+    assert_eq!(
+        with("occurred = 2025-07-10\ndiscovered = 2025-07-03\n"),
+        ["2025/PK-2025-0001.md:12:14: `discovered` (2025-07-03) is before the incident began (2025-07-10)"]
+    );
+    assert_eq!(
+        with("discovered = 2025-08-01\n"),
+        ["2025/PK-2025-0001.md:11:14: `discovered` (2025-08-01) is after `published` (2025-07-27)"]
+    );
+}
+
+#[test]
+fn bulletin_new_scaffolds_the_sections_of_a_breach_notice() {
+    let f = Fixture::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["new", "--title", "Portal leak", "--kind", "data-breach", "--dir"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let headings: Vec<&str> = text.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "## What happened",
+            "## What information was involved",
+            "## What we are doing",
+            "## Protective measures",
+            "## For more information"
+        ]
+    );
+    assert!(text.contains("# occurred = 2025-06-01"), "{text}");
 }

@@ -94,6 +94,10 @@ Something.
 ## Protective measures
 
 - [ ] Do the first thing.
+
+## What we are doing
+
+We are working with the operator.
 "#
     )
 }
