@@ -2,6 +2,7 @@
 //! run the cross-file rules, and report every problem at once.
 
 mod advisory;
+mod attachments;
 mod catalogue;
 mod changes;
 pub mod checklist;
@@ -25,7 +26,7 @@ use files::{FileRole, discover, read_required};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
 use crate::git::History;
-use crate::model::{Advisory, Catalogue, DataClass, Kind, Settings, Severity, Tag};
+use crate::model::{Advisory, Attachment, Catalogue, DataClass, Kind, Settings, Severity, Tag};
 
 pub use advisory::{SUMMARY_MAX, TITLE_MAX};
 pub use changes::{Changes, removed_public, removed_since};
@@ -201,6 +202,8 @@ impl Content {
 enum Loaded {
     Advisory(advisory::Parsed<Arc<Advisory>>),
     Translation(Box<advisory::Parsed<crate::model::Translation>>, String),
+    /// A file beside an advisory, for the advisory `stem`.
+    Attachment(Attachment, String),
     Nothing,
 }
 
@@ -330,9 +333,12 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         .iter()
         .filter_map(|(_, role)| match role {
             FileRole::Advisory { stem, .. } => Some(stem.clone()),
-            FileRole::Translation { .. } => None,
+            _ => None,
         })
         .collect();
+    let previous_attachments: HashMap<&str, &Attachment> = previous
+        .map(|p| p.advisories.iter().flat_map(|a| a.attachments.iter().map(|f| (f.path.as_str(), f))).collect())
+        .unwrap_or_default();
     let mut advisories: Vec<(advisory::Parsed<Arc<Advisory>>, usize)> = Vec::new();
     let mut translations: Vec<(advisory::Parsed<crate::model::Translation>, String, usize)> = Vec::new();
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
@@ -345,6 +351,12 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         .map(|(path, role)| {
             let mut diags = Vec::new();
             let display = display_path(root, &path);
+            if let FileRole::Attachment { stem, name } = role {
+                let loaded = load_attachment(&path, &canonical_root, &display, &name, &previous_attachments)
+                    .map_err(|d| diags.push(d))
+                    .map_or(Loaded::Nothing, |a| Loaded::Attachment(a, stem));
+                return (None, loaded, diags, None);
+            }
             let bytes = match files::read_file(&path, &canonical_root, files::ADVISORY_MAX) {
                 Ok(b) => b,
                 Err(refusal) => {
@@ -367,11 +379,15 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
             if let Some(id_span) = unchanged {
                 let reused = match &role {
                     FileRole::Advisory { .. } => previous_by_path.get(display.as_str()).map(|a| {
-                        // Translations are attached again below, from their own files.
-                        let a = if a.translations.is_empty() {
+                        // Translations and attachments are attached again below, from their own files.
+                        let a = if a.translations.is_empty() && a.attachments.is_empty() {
                             Arc::clone(a)
                         } else {
-                            Arc::new(Advisory { translations: Default::default(), ..Advisory::clone(a) })
+                            Arc::new(Advisory {
+                                translations: Default::default(),
+                                attachments: Vec::new(),
+                                ..Advisory::clone(a)
+                            })
                         };
                         Loaded::Advisory(advisory::Parsed {
                             id: Some((a.id.0.clone(), id_span.clone())),
@@ -386,6 +402,7 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
                                 advisory::Parsed { id: Some((stem.clone(), id_span.clone())), value: Some(t.clone()) };
                             Loaded::Translation(Box::new(parsed), stem.clone())
                         }),
+                    FileRole::Attachment { .. } => None,
                 };
                 if let Some(loaded) = reused {
                     return (Some(file), loaded, diags, Some((display, hash)));
@@ -400,18 +417,24 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
                     let parsed = advisory::translation(&file, &stem, &lang, ctx, &mut diags);
                     Loaded::Translation(Box::new(parsed), stem)
                 }
+                FileRole::Attachment { .. } => Loaded::Nothing,
             };
             (Some(file), loaded, diags, Some((display, hash)))
         })
         .collect();
     let mut fingerprints = Fingerprints { context: context_hash, files: HashMap::new() };
+    let mut attachments: Vec<(Attachment, String)> = Vec::new();
     for (file, loaded, file_diags, hash) in per_file {
         diags.extend(file_diags);
+        if let Loaded::Attachment(attachment, stem) = loaded {
+            attachments.push((attachment, stem));
+            continue;
+        }
         let Some(file) = file else { continue };
         let id_span = match &loaded {
             Loaded::Advisory(p) => p.id.as_ref().map(|(_, s)| s.clone()),
             Loaded::Translation(p, _) => p.id.as_ref().map(|(_, s)| s.clone()),
-            Loaded::Nothing => None,
+            Loaded::Attachment(..) | Loaded::Nothing => None,
         };
         if let (Some((path, hash)), Some(span)) = (hash, id_span) {
             fingerprints.files.insert(path, (hash, span));
@@ -420,7 +443,7 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         match loaded {
             Loaded::Advisory(parsed) => advisories.push((parsed, index)),
             Loaded::Translation(parsed, stem) => translations.push((*parsed, stem, index)),
-            Loaded::Nothing => {}
+            Loaded::Attachment(..) | Loaded::Nothing => {}
         }
         sources.push(file);
     }
@@ -505,10 +528,24 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         }
         original.translations.insert(translation.lang.clone(), translation);
     }
+    for (attachment, stem) in attachments {
+        match by_id.get(&stem) {
+            Some(&i) => Arc::make_mut(&mut unique[i]).attachments.push(attachment),
+            None if original_files.contains(&stem) => {}
+            None => {
+                let folder = attachment.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+                diags.push(
+                    SourceFile::new(folder.clone(), "")
+                        .error(0..0, format!("the folder `{folder}/` is named after no advisory"))
+                        .help(format!("files beside an advisory live in a folder named after its id, next to it: rename the folder, or add {stem}.md")),
+                );
+            }
+        }
+    }
     if let (Some(settings), Some(catalogue)) = (&settings, &catalogue) {
         let by_path: HashMap<&str, &SourceFile> = sources.iter().map(|s| (s.path.as_str(), s)).collect();
         let all: Vec<&Advisory> = unique.iter().map(|a| &**a).collect();
-        links::check_targets(&all, settings, catalogue, &by_path, &HashSet::new(), &mut diags);
+        links::check_targets(&all, settings, catalogue, &by_path, &mut diags);
     }
 
     for s in sources {
@@ -577,6 +614,25 @@ pub fn notice_headings(root: &Path, lang: &str) -> Vec<String> {
         .filter(|(key, _)| *key != "what-you-can-do")
         .filter_map(|(key, _)| rules.heading(lang, key).map(str::to_string))
         .collect()
+}
+
+/// Reads and prepares one file of an advisory's folder, or takes the one prepared
+/// before when its bytes are unchanged (re-encoding an image takes a while).
+fn load_attachment(
+    path: &Path,
+    canonical_root: &Path,
+    display: &str,
+    name: &str,
+    previous: &HashMap<&str, &Attachment>,
+) -> Result<Attachment, Diagnostic> {
+    let bytes = files::read_file(path, canonical_root, attachments::ATTACHMENT_MAX)
+        .map_err(|refusal| refusal.diagnostic(display))?;
+    let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+    if let Some(before) = previous.get(display).filter(|a| a.source_hash == hash) {
+        return Ok((*before).clone());
+    }
+    attachments::prepare(display, name, &bytes)
+        .map_err(|r| SourceFile::new(display, "").error(0..0, r.message).help(r.help))
 }
 
 /// What validating an advisory depends on: site.toml and measures.toml, by the hashes of their bytes.

@@ -8,8 +8,8 @@ mod settings;
 mod ui;
 
 pub use advisory::{
-    Advisory, AdvisoryId, BodyLink, DataClass, Kind, Occurred, Reference, Severity, Status, Tag, Translation, Update,
-    Verification,
+    Advisory, AdvisoryId, Attachment, BodyLink, DataClass, Kind, Occurred, Reference, Severity, Status, Tag,
+    Translation, Update, Verification,
 };
 pub use measures::{
     Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, REPEAT_SIMILARITY, Urgency,

@@ -314,7 +314,10 @@ impl<'a> Ctx<'a> {
     fn render(&self, job: &Job) -> Vec<(String, Page)> {
         match job {
             Job::Home(lang) => vec![home::page(self, self.lang_ref(lang))],
-            Job::Advisory(i, lang) => vec![advisory::page(self, *i, self.lang_ref(lang))],
+            Job::Advisory(i, lang) => {
+                let lang = self.lang_ref(lang);
+                std::iter::once(advisory::page(self, *i, lang)).chain(advisory::attachments(self, *i, lang)).collect()
+            }
             Job::Archive(lang) => listing::pages(self, None, self.lang_ref(lang)),
             Job::Listing(kind, lang) => listing::pages(self, Some(kind), self.lang_ref(lang)),
             Job::Checklist(class, lang) => {

@@ -190,6 +190,7 @@ pub(crate) fn advisory(
             translations: BTreeMap::new(),
             history: Vec::new(),
             links,
+            attachments: Vec::new(),
         })
     })();
     Parsed { value, id: id_out }

@@ -20,8 +20,19 @@ pub(crate) const ADVISORY_MAX: u64 = 4 << 20;
 
 /// What a file in the advisories folder is.
 pub(super) enum FileRole {
-    Advisory { stem: String, year: String },
-    Translation { stem: String, lang: String },
+    Advisory {
+        stem: String,
+        year: String,
+    },
+    Translation {
+        stem: String,
+        lang: String,
+    },
+    /// A file in the folder named after an advisory (`2025/PK-2025-0007/sms.png`).
+    Attachment {
+        stem: String,
+        name: String,
+    },
 }
 
 /// Why a file was not read.
@@ -178,6 +189,12 @@ pub(super) fn discover(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagn
         let year = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for entry in read_dir_sorted(&dir, diags) {
             let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if !name.starts_with('.') && !name.contains('.') && entry.is_dir() {
+                if escapes_checked(root, &entry, canonical_root, diags) {
+                    out.extend(attachments_in(&entry, &name, diags));
+                }
+                continue;
+            }
             // Whatever bears an advisory's name is read, so that a link out of the folder,
             // a FIFO or a folder named like one is reported (by `read_file`), not skipped.
             if name.starts_with('.') || !name.ends_with(".md") {
@@ -202,6 +219,19 @@ pub(super) fn discover(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagn
         }
     }
     out
+}
+
+/// The files of an advisory's folder (`2025/PK-2025-0007/`); hidden ones are skipped and
+/// folders inside it are not published.
+fn attachments_in(dir: &Path, stem: &str, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, FileRole)> {
+    read_dir_sorted(dir, diags)
+        .into_iter()
+        .filter_map(|entry| {
+            let name = entry.file_name()?.to_string_lossy().into_owned();
+            (!name.starts_with('.') && !entry.is_dir())
+                .then(|| (entry, FileRole::Attachment { stem: stem.to_string(), name }))
+        })
+        .collect()
 }
 
 fn read_dir_sorted(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {

@@ -123,8 +123,31 @@ pub(crate) fn heading_ids(body: &str) -> Vec<String> {
 pub(crate) fn scan(file: &SourceFile, body: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Vec<BodyLink> {
     let mut links = Vec::new();
     let mut block_warned = false;
+    // The image being read: its address, span and description so far.
+    let mut image: Option<(String, Range<usize>, String)> = None;
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         let span = range.start + offset..range.end + offset;
+        match &event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some((dest_url.to_string(), span.clone(), String::new()))
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, alt)) = &mut image {
+                    alt.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((url, span, alt)) = image.take()
+                    && alt.trim().is_empty()
+                    && classify(&url) != UrlKind::Unsafe
+                {
+                    diags.push(file.error(span, format!("image `{url}` has no description")).help(format!(
+                        "say what it shows for people who cannot see it: ![SMS claiming to be from the bank, asking for a code]({url})"
+                    )));
+                }
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Link { dest_url, link_type, .. }) if link_type != LinkType::Email => {
                 links.extend(one_link(file, &dest_url, span, false, diags));
@@ -195,7 +218,7 @@ fn one_link(
 }
 
 /// A path of the site split from its fragment, `None` when `..` climbs above the root.
-fn resolve(page: &str, url: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn resolve(page: &str, url: &str) -> Option<(String, Option<String>)> {
     let (rest, fragment) = match url.split_once('#') {
         Some((r, f)) => (r, Some(percent_decode(f))),
         None => (url, None),
@@ -284,13 +307,12 @@ struct Target<'a> {
 
 /// Checks every link into the site of every advisory and translation: its target page or
 /// file exists and is published, and its `#anchor` names an element of that page.
-/// `sources` holds each advisory's file by path; `files` the files published beside advisories.
+/// `sources` holds each advisory's file by path.
 pub(crate) fn check_targets(
     advisories: &[&Advisory],
     settings: &Settings,
     catalogue: &Catalogue,
     sources: &HashMap<&str, &SourceFile>,
-    files: &HashSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let tags: HashSet<&str> =
@@ -303,6 +325,18 @@ pub(crate) fn check_targets(
             pages.insert(urls::advisory(l, a.id.as_str()), Target { advisory: a, lang: l });
         }
     }
+    // The files beside each advisory, under its page in every language, as links name them.
+    let files: HashSet<String> = advisories
+        .iter()
+        .filter(|a| !a.draft)
+        .flat_map(|a| {
+            settings.languages.iter().flat_map(move |lang| {
+                let l = (*lang != settings.default_language).then_some(lang.as_str());
+                let page = urls::advisory(l, a.id.as_str());
+                a.attachments.iter().map(move |f| format!("{page}{}", f.name))
+            })
+        })
+        .collect();
     let mut anchors: HashMap<(&str, Option<&str>), HashSet<String>> = HashMap::new();
     for a in advisories {
         let documents = std::iter::once((None, a.path.as_str(), &a.links))
@@ -311,7 +345,7 @@ pub(crate) fn check_targets(
             let Some(file) = sources.get(path) else { continue };
             let page = urls::advisory(lang, a.id.as_str());
             for link in links {
-                if let Some(d) = check_one(link, &page, file, &pages, &fixed, files, &mut anchors) {
+                if let Some(d) = check_one(link, &page, file, &pages, &fixed, &files, &mut anchors) {
                     diags.push(d);
                 }
             }

@@ -145,6 +145,25 @@ impl std::fmt::Display for Occurred {
     }
 }
 
+/// A file published beside an advisory's page (`2025/PK-2025-0007/sms.png`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Attachment {
+    /// The file name in the folder, which links and images use (`sms.png`).
+    pub name: String,
+    /// The name it is published under (`sms.webp` when an image is re-encoded as WebP).
+    pub published_name: String,
+    /// What is published: an image re-encoded without metadata, other files as they are.
+    pub bytes: bytes::Bytes,
+    /// `Content-Type` of `bytes`.
+    pub content_type: &'static str,
+    /// Width and height in pixels of a published image.
+    pub size: Option<(u32, u32)>,
+    /// Path of the source file, relative to the advisories folder.
+    pub path: String,
+    /// Hash of the source file's bytes: an unchanged file is not processed again.
+    pub source_hash: u128,
+}
+
 /// A link or image in a body that points into the site, kept to be checked against the
 /// site's pages once every file is loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -238,6 +257,9 @@ pub struct Advisory {
     /// Links and images of the body that point into the site.
     #[serde(skip)]
     pub links: Vec<BodyLink>,
+    /// Files published beside the page, from the folder named after the id.
+    #[serde(skip)]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Advisory {

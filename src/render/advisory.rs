@@ -13,7 +13,7 @@ use super::{Ctx, checklist, group_digits, urls};
 use crate::model::{
     Advisory, ChecklistItem, Keyword, MeasureSource, Occurred, Strings, Translation, Urgency, Verification,
 };
-use crate::site::Page;
+use crate::site::{CachePolicy, Page};
 
 /// The view of advisory `a` on a page in `lang`: through `translation` when there is
 /// one; otherwise its words are the original's, marked as in the default language. Links
@@ -191,6 +191,21 @@ pub(super) fn view(
 
 /// The page of the public advisory at `index` in `lang`: its translation, or (when
 /// there is none) the original in the page of that language.
+/// The files published beside an advisory's page in `lang` (the same bytes under each
+/// language's page, so that a translation's relative links find them too). They are
+/// public exactly when the page is.
+pub(super) fn attachments<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> Vec<(String, Page)> {
+    let a = ctx.public[index];
+    let page = urls::advisory(ctx.translated(lang), a.id.as_str());
+    a.attachments
+        .iter()
+        .map(|f| {
+            let body = Page::new(f.bytes.clone(), f.content_type, Some(a.published), CachePolicy::Revalidate);
+            (format!("{page}{}", f.published_name), body)
+        })
+        .collect()
+}
+
 pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, Page) {
     let a = ctx.public[index];
     let translated = ctx.translated(lang);
@@ -217,7 +232,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> (String, P
     let root = urls::root_of(&path);
     let t = ctx.t(lang);
     let translation = translated.and_then(|l| a.public_translations().find(|tr| tr.lang == l));
-    let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
+    let md = MarkdownOptions { attachments: &a.attachments, ..MarkdownOptions::on(&path, &t.section_link) };
     let (view, checklist) = view(ctx, a, translation, lang, &root, &md);
     let (_, mut layout) =
         ctx.layout(&|l| urls::advisory(l, a.id.as_str()), lang, view.title.clone(), view.summary.clone());

@@ -75,7 +75,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, class: Option<&str>, select
             ..i
         })
         .collect();
-    let md = MarkdownOptions { absolute_base: None, section_link_label: &t.section_link };
+    let page = urls::checklist(None, None);
+    let md = MarkdownOptions::on(&page, &t.section_link);
     let untranslated = |i: &ChecklistItem| match i.source {
         MeasureSource::Catalogue { .. } if catalogue.translated_text(&i.id, lang).is_none() => foreign.clone(),
         _ => None,

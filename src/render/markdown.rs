@@ -14,13 +14,52 @@ use std::borrow::Cow;
 
 use crate::content::checklist::markdown_options;
 use crate::content::links::{HeadingIds, UrlKind, classify};
+use crate::model::Attachment;
+use crate::urls;
 
 /// How to render one document.
 pub struct MarkdownOptions<'a> {
-    /// Prefix for relative links (`https://site/`), for feeds; `None` keeps them relative.
+    /// The site's URL (`https://site/`), for feeds: links into the site are made
+    /// absolute, resolved against `page`. `None` keeps them as written.
     pub absolute_base: Option<&'a str>,
     /// Accessible name of the "#" link next to each heading.
     pub section_link_label: &'a str,
+    /// The site-absolute path of the page the document is shown on (`/advisories/ID/`).
+    pub page: &'a str,
+    /// The files published beside the page: links to them use their published name, and
+    /// images get their width and height (no layout shift while they load).
+    pub attachments: &'a [Attachment],
+}
+
+impl<'a> MarkdownOptions<'a> {
+    /// Options for a document shown on `page` that has no files beside it.
+    pub fn on(page: &'a str, section_link_label: &'a str) -> Self {
+        Self { absolute_base: None, section_link_label, page, attachments: &[] }
+    }
+
+    /// The file beside the page that `url` names (`sms.png`, `./sms.png`), if any.
+    fn attachment(&self, url: &str) -> Option<&'a Attachment> {
+        let name = url.strip_prefix("./").unwrap_or(url);
+        self.attachments.iter().find(|a| a.name == name)
+    }
+
+    /// The `href` or `src` of a link into the site.
+    fn local(&self, url: &str) -> String {
+        let url = match self.attachment(url) {
+            Some(file) => file.published_name.as_str(),
+            None => url,
+        };
+        match self.absolute_base {
+            Some(base) if !url.starts_with('#') => match crate::content::links::resolve(self.page, url) {
+                Some((path, fragment)) => {
+                    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+                    format!("{}{fragment}", urls::absolute(base, &path))
+                }
+                None => url.to_string(),
+            },
+            _ => url.to_string(),
+        }
+    }
 }
 
 /// Escapes text for an HTML attribute value or text node.
@@ -47,16 +86,6 @@ pub fn escape_html(s: &str) -> Cow<'_, str> {
 pub fn strip_controls(s: &str) -> Cow<'_, str> {
     let bad = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
     if s.chars().any(bad) { Cow::Owned(s.chars().filter(|&c| !bad(c)).collect()) } else { Cow::Borrowed(s) }
-}
-
-fn absolute(url: &str, base: Option<&str>) -> String {
-    match base {
-        Some(base) if !url.starts_with('#') => {
-            let base = base.trim_end_matches('/');
-            if url.starts_with('/') { format!("{base}{url}") } else { format!("{base}/{url}") }
-        }
-        _ => url.to_string(),
-    }
 }
 
 /// Renders Markdown to HTML under the rules of this module.
@@ -86,11 +115,8 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                 }
                 UrlKind::Unsafe => link_stack.push(None),
                 kind => {
-                    let href = escape_html(&absolute(
-                        &dest_url,
-                        if kind == UrlKind::Local { options.absolute_base } else { None },
-                    ))
-                    .into_owned();
+                    let href = if kind == UrlKind::Local { options.local(&dest_url) } else { dest_url.to_string() };
+                    let href = escape_html(&href).into_owned();
                     let rel = if kind == UrlKind::External { " rel=\"noopener noreferrer\"" } else { "" };
                     out_events.push(Event::InlineHtml(CowStr::from(format!("<a href=\"{href}\"{rel}>"))));
                     link_stack.push(Some("</a>"));
@@ -98,7 +124,11 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
             },
             Event::Start(Tag::Image { dest_url, title, .. }) => match classify(&dest_url) {
                 UrlKind::Local => {
-                    let src = escape_html(&absolute(&dest_url, options.absolute_base)).into_owned();
+                    let src = escape_html(&options.local(&dest_url)).into_owned();
+                    let size = options
+                        .attachment(&dest_url)
+                        .and_then(|a| a.size)
+                        .map_or(String::new(), |(w, h)| format!(" width=\"{w}\" height=\"{h}\""));
                     let mut alt = String::new();
                     while i < events.len() && !matches!(events[i], Event::End(TagEnd::Image)) {
                         if let Event::Text(t) | Event::Code(t) = &events[i] {
@@ -110,7 +140,7 @@ fn convert(markdown: &str, options: &MarkdownOptions<'_>) -> String {
                     let title =
                         if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
                     out_events.push(Event::InlineHtml(CowStr::from(format!(
-                        "<img src=\"{src}\" alt=\"{}\"{title} loading=\"lazy\">",
+                        "<img src=\"{src}\" alt=\"{}\"{title}{size} loading=\"lazy\">",
                         escape_html(&alt)
                     ))));
                 }
@@ -198,7 +228,7 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        to_html(md, &MarkdownOptions { absolute_base: None, section_link_label: "Link" })
+        to_html(md, &MarkdownOptions::on("/advisories/X/", "Link"))
     }
 
     #[test]
@@ -231,7 +261,7 @@ mod tests {
         assert!(out.contains(r#"<a href="/advisories/X/">b</a>"#), "{out}");
         let abs = to_html(
             "[b](/advisories/X/)",
-            &MarkdownOptions { absolute_base: Some("https://s.test/"), section_link_label: "L" },
+            &MarkdownOptions { absolute_base: Some("https://s.test/"), ..MarkdownOptions::on("/advisories/Y/", "L") },
         );
         assert!(abs.contains(r#"href="https://s.test/advisories/X/""#), "{abs}");
     }

@@ -98,7 +98,12 @@ pub(super) fn content_html<'a>(ctx: &Ctx<'a>, index: usize, lang: &'a str) -> St
     let a = ctx.public[index];
     let t = ctx.t(lang);
     let base = ctx.settings.base_url.as_str();
-    let md = MarkdownOptions { absolute_base: Some(base), section_link_label: &t.section_link };
+    let page = urls::advisory(ctx.translated(lang), a.id.as_str());
+    let md = MarkdownOptions {
+        absolute_base: Some(base),
+        attachments: &a.attachments,
+        ..MarkdownOptions::on(&page, &t.section_link)
+    };
     let (view, checklist) = super::advisory::view(ctx, a, translation(ctx, a, lang), lang, base, &md);
     let (_, layout) = ctx.layout(&|l| urls::feed(None, l), lang, view.title.clone(), view.summary.clone());
     let html = AdvisoryBody { layout, a: view, checklist }.render().unwrap_or_default();

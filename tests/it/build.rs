@@ -366,3 +366,83 @@ fn the_home_page_lists_active_advisories_most_severe_first() {
     assert_eq!(order("index.html"), ["PK-2025-0001", "PK-2025-0004", "PK-2025-0003", "PK-2025-0002"]);
     assert_eq!(order("advisories/index.html"), ["PK-2025-0004", "PK-2025-0003", "PK-2025-0002", "PK-2025-0001"]);
 }
+
+/// A JPEG photo of `w`×`h` noise (what compresses worst) with an EXIF segment naming a
+/// GPS position right after the start-of-image marker.
+fn photo_with_gps(w: u32, h: u32) -> Vec<u8> {
+    let mut seed = 11u32;
+    let photo = image::RgbImage::from_fn(w, h, |x, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        image::Rgb([(seed >> 16) as u8, (x % 256) as u8, 90])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
+        .encode_image(&image::DynamicImage::ImageRgb8(photo))
+        .unwrap();
+    let exif = b"Exif\0\0MM\0*GPSLatitude 24.8607 N GPSLongitude 67.0011 E Owner Staff Name";
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn images_beside_an_advisory_are_published_small_without_metadata_and_only_when_it_is() {
+    let shown = "![The fake notice, with the scammers' number](notice.jpg)\n\n[The full letter](letter.pdf)";
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", "").replace("Something.", shown))
+        .file("2025/PK-2025-0001/notice.jpg", photo_with_gps(1400, 1000))
+        .file("2025/PK-2025-0001/letter.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        .file("2025/PK-2025-0001/.DS_Store", b"junk")
+        .file(
+            "2025/PK-2025-0002.md",
+            advisory("PK-2025-0002", "")
+                .replace("2025-07-27T09:00:00Z", "2099-01-01T00:00:00Z")
+                .replace("Something.", "![Secret](plan.jpg)"),
+        )
+        .file("2025/PK-2025-0002/plan.jpg", photo_with_gps(200, 100));
+    let (_tmp, out) = build(f.path(), NOW);
+    let names = files(&out).into_iter().map(|(p, _)| p).filter(|p| p.contains("PK-2025-000")).collect::<Vec<_>>();
+    let image = names.iter().find(|p| p.starts_with("advisories/PK-2025-0001/notice.")).expect("published").clone();
+    let bytes = std::fs::read(out.join(&image)).unwrap();
+    assert!(bytes.len() <= 60 * 1024, "{image}: {} bytes", bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("GPS") && !text.contains("Exif") && !text.contains("Staff Name"), "metadata published");
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert!(decoded.width() <= 800, "{}", decoded.width());
+    let page = text_of(&out, "advisories/PK-2025-0001/index.html");
+    let name = image.rsplit('/').next().unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"<img src="{name}" alt="The fake notice, with the scammers&#39; number" width="{}" height="{}" loading="lazy">"#,
+            decoded.width(),
+            decoded.height()
+        )),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a href="letter.pdf">The full letter</a>"#), "{page}");
+    assert!(names.contains(&"advisories/PK-2025-0001/letter.pdf".to_string()), "{names:?}");
+    // The Urdu page's relative links find the same files.
+    assert!(names.contains(&format!("ur/{image}")), "{names:?}");
+    // Hidden files are not published; an embargoed advisory's files are as invisible as its page.
+    assert!(!names.iter().any(|p| p.contains(".DS_Store") || p.contains("PK-2025-0002")), "{names:?}");
+}
+
+#[test]
+fn the_scam_alert_sample_shows_its_screenshot_without_who_took_it() {
+    let source = std::fs::read(samples_dir().join("2025/PK-2025-0008/sms.png")).unwrap();
+    let marks = ["RT-LHR-07", "GPSLatitude"];
+    assert!(marks.iter().all(|m| String::from_utf8_lossy(&source).contains(m)), "the sample carries metadata");
+    let (_tmp, out) = build(&samples_dir(), NOW);
+    let page = text(&out, "advisories/PK-2025-0008/index.html");
+    let img = page.split("<img ").nth(1).expect("an image").split('>').next().unwrap().to_string();
+    assert!(img.contains(r#"alt="A text message from"#) && img.contains("width=") && img.contains("height="), "{img}");
+    let src = img.split("src=\"").nth(1).unwrap().split('"').next().unwrap();
+    let bytes = std::fs::read(out.join("advisories/PK-2025-0008").join(src)).unwrap();
+    assert!(bytes.len() <= 60 * 1024, "{} bytes", bytes.len());
+    assert!(page.len() < 20 * 1024, "page {} bytes", page.len());
+    let published = String::from_utf8_lossy(&bytes);
+    assert!(marks.iter().all(|m| !published.contains(m)), "metadata published");
+}

@@ -907,3 +907,37 @@ fn bulletin_new_scaffolds_the_sections_of_a_breach_notice() {
     );
     assert!(text.contains("# occurred = 2025-06-01"), "{text}");
 }
+
+#[test]
+fn files_beside_an_advisory_need_a_description_an_advisory_and_a_known_type() {
+    let f = crate::fixture::with_body("![](sms.png) ![ ](/advisories/PK-2025-0001/sms.png)")
+        .file("2025/PK-2025-0001/sms.png", b"not a png")
+        .file("2025/PK-2025-0001/notes.docx", b"PK")
+        .file("2025/PK-2025-0009/x.pdf", b"%PDF-1.7");
+    assert_eq!(
+        with_help(&f),
+        [
+            (
+                "2025/PK-2025-0001.md:15:1: image `sms.png` has no description",
+                "say what it shows for people who cannot see it: ![SMS claiming to be from the bank, asking for a code](sms.png)"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:14: image `/advisories/PK-2025-0001/sms.png` has no description",
+                "say what it shows for people who cannot see it: ![SMS claiming to be from the bank, asking for a code](/advisories/PK-2025-0001/sms.png)"
+            ),
+            (
+                "2025/PK-2025-0001/notes.docx:1:1: `notes.docx` cannot be published",
+                "an advisory's folder holds images (PNG, JPEG, WebP), PDFs and .txt files"
+            ),
+            (
+                "2025/PK-2025-0001/sms.png:1:1: `sms.png` cannot be read as an image: The image format could not be determined",
+                "export it again as PNG or JPEG"
+            ),
+            (
+                "2025/PK-2025-0009:1:1: the folder `2025/PK-2025-0009/` is named after no advisory",
+                "files beside an advisory live in a folder named after its id, next to it: rename the folder, or add PK-2025-0009.md"
+            ),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+}
