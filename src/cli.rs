@@ -38,6 +38,11 @@ pub enum Command {
         /// warnings are printed and only errors fail.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also ask every http(s) link's site whether the page is still there (HEAD, then
+        /// GET; 8 at a time, 15 s each; answers kept for a day). Off by default: it needs
+        /// the network and takes a while.
+        #[arg(long)]
+        external: bool,
     },
     /// Render the public site into a folder, ready for any static host.
     ///

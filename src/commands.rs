@@ -17,7 +17,7 @@ pub fn colour_on_stderr() -> bool {
 
 /// `check`: every rule runs; with `--changed-since REV` only problems in changed files
 /// (and in site.toml, measures.toml and cross-file rules touching them) are reported.
-pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warnings: bool) -> ExitCode {
+pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warnings: bool, external: bool) -> ExitCode {
     if let Some(usage) = missing_folder(dir) {
         return usage;
     }
@@ -29,7 +29,16 @@ pub fn check(dir: &Path, format: Format, changed_since: Option<&str>, deny_warni
         }
     };
     let (mut all, advisories) = match content::load(dir) {
-        Ok(content) => (content.warnings.clone(), content.advisories_count()),
+        Ok(content) => {
+            let mut found = content.warnings.clone();
+            if external {
+                for d in crate::external_links::check(&content, dir, jiff::Timestamp::now()) {
+                    found.push(d);
+                }
+                found.sort();
+            }
+            (found, content.advisories_count())
+        }
         Err(diags) => (diags, 0),
     };
     // Ids are permanent: a public advisory deleted since REV (or since the last commit).

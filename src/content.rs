@@ -10,7 +10,7 @@ mod fields;
 mod files;
 mod front_matter;
 mod history;
-pub(crate) mod links;
+pub mod links;
 mod notice;
 mod settings;
 mod ui;

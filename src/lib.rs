@@ -16,6 +16,7 @@ pub mod commands;
 pub mod content;
 pub mod corpus;
 pub mod diagnostics;
+pub mod external_links;
 pub mod git;
 pub mod model;
 pub mod render;

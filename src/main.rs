@@ -18,8 +18,8 @@ fn main() -> ExitCode {
         .with_ansi(commands::colour_on_stderr())
         .init();
     match cli.command {
-        Command::Check { dir, format, changed_since, deny_warnings } => {
-            commands::check(&dir, format, changed_since.as_deref(), deny_warnings)
+        Command::Check { dir, format, changed_since, deny_warnings, external } => {
+            commands::check(&dir, format, changed_since.as_deref(), deny_warnings, external)
         }
         Command::Build { dir, out, base_url, now } => commands::build(&dir, &out, base_url.as_deref(), now),
         Command::Serve(args) => commands::serve(args),

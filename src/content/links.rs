@@ -1,4 +1,5 @@
-//! Links and images in advisory bodies, checked so that readers never trip over them.
+//! Links and images in advisory bodies, checked so that readers never trip over them
+//! (external ones only on request: [`crate::external_links`]).
 //!
 //! [`scan`] runs on each file as it is validated. A web address written without
 //! `https://` is an error: a browser reads `www.example.org/notice` as a page of this
@@ -19,8 +20,8 @@ use crate::model::{Advisory, BodyLink, Catalogue, Keyword, Kind, Settings, Sever
 use crate::urls::{self, ListingKind};
 
 /// What kind of address a link points to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum UrlKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UrlKind {
     /// This site (a relative or root-relative path, or a fragment).
     Local,
     /// http(s), mailto: or tel:.
@@ -30,7 +31,7 @@ pub(crate) enum UrlKind {
 }
 
 /// Which kind of address `url` is, as a browser would read it.
-pub(crate) fn classify(url: &str) -> UrlKind {
+pub fn classify(url: &str) -> UrlKind {
     // Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
     let squeezed: String =
         url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
@@ -205,7 +206,7 @@ fn one_link(
             );
             None
         }
-        UrlKind::External => None,
+        UrlKind::External => Some(BodyLink { url: url.to_string(), kind: UrlKind::External, span, image }),
         UrlKind::Local if super::advisory::looks_like_host(url) => {
             diags.push(
                 file.error(span, format!("{what} `{url}` has no https://, so browsers look for it on this site"))
@@ -213,7 +214,7 @@ fn one_link(
             );
             None
         }
-        UrlKind::Local => Some(BodyLink { url: url.to_string(), span, image }),
+        UrlKind::Local => Some(BodyLink { url: url.to_string(), kind: UrlKind::Local, span, image }),
     }
 }
 
@@ -344,7 +345,7 @@ pub(crate) fn check_targets(
         for (lang, path, links) in documents {
             let Some(file) = sources.get(path) else { continue };
             let page = urls::advisory(lang, a.id.as_str());
-            for link in links {
+            for link in links.iter().filter(|l| l.kind == UrlKind::Local) {
                 if let Some(d) = check_one(link, &page, file, &pages, &fixed, &files, &mut anchors) {
                     diags.push(d);
                 }

@@ -164,12 +164,14 @@ pub struct Attachment {
     pub source_hash: u128,
 }
 
-/// A link or image in a body that points into the site, kept to be checked against the
-/// site's pages once every file is loaded.
+/// A link or image in a body: one into the site is checked against the site's pages
+/// once every file is loaded, an external one by `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BodyLink {
     /// As written.
     pub url: String,
+    /// Into the site, or to another one.
+    pub kind: crate::content::links::UrlKind,
     /// Where the link or image is in its file.
     pub span: std::ops::Range<usize>,
     /// An image rather than a link.

@@ -941,3 +941,96 @@ fn files_beside_an_advisory_need_a_description_an_advisory_and_a_known_type() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
 }
+
+/// A site over real TCP that answers by path, counting requests: `/ok` 200, `/gone`
+/// 404, `/moved` 301 to `/new`, `/no-head` 405 to HEAD and 200 to GET, `/broken` 503.
+fn link_target_site() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap_or_default();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let mut parts = line.split_whitespace();
+            let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (status, extra) = match path {
+                "/ok" => ("200 OK", ""),
+                "/gone" => ("404 Not Found", ""),
+                "/moved" => ("301 Moved Permanently", "Location: /new\r\n"),
+                "/no-head" if method == "HEAD" => ("405 Method Not Allowed", ""),
+                "/no-head" => ("200 OK", ""),
+                _ => ("503 Service Unavailable", ""),
+            };
+            let _ = write!(&stream, "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (base, count)
+}
+
+#[test]
+fn check_external_asks_each_link_once_a_day() {
+    let (base, requests) = link_target_site();
+    let body = format!(
+        "[a]({base}/ok) [b]({base}/gone) [c]({base}/moved)\n\n[d]({base}/no-head) [e]({base}/broken) [a again]({base}/ok)"
+    );
+    let f = crate::fixture::with_body(&body);
+    let run = || {
+        let out = bulletin().args(["check", "--external", "--format", "json", "--dir"]).arg(f.path()).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lines: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}: {}",
+                    d["path"].as_str().unwrap(),
+                    d["line"],
+                    d["column"],
+                    d["level"].as_str().unwrap(),
+                    d["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (out.status.code(), lines)
+    };
+    let (code, lines) = run();
+    assert_eq!(code, Some(1), "a page that is gone is an error");
+    let (first_line, last_line) = body.split_once("\n\n").unwrap();
+    let column = |line: &str, path: &str| line.find(&format!("{base}{path}")).unwrap() + 1;
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "2025/PK-2025-0001.md:15:{}: error: link `{base}/gone` is gone: the site answers 404",
+                column(first_line, "/gone")
+            ),
+            format!(
+                "2025/PK-2025-0001.md:15:{}: warning: link `{base}/moved` has moved permanently to `{base}/new`",
+                column(first_line, "/moved")
+            ),
+            format!(
+                "2025/PK-2025-0001.md:17:{}: warning: link `{base}/broken` could not be checked: the site answers 503",
+                column(last_line, "/broken")
+            ),
+        ]
+    );
+    // HEAD and GET for /no-head and /broken (a server error is asked again with GET), one HEAD for the others.
+    let first = requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(first, 7);
+    // A day's cache: only the failure is asked again.
+    let (_, again) = run();
+    assert_eq!(again, lines);
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), first + 2);
+}
