@@ -391,6 +391,7 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
                         };
                         Loaded::Advisory(advisory::Parsed {
                             id: Some((a.id.0.clone(), id_span.clone())),
+                            links: a.links.clone(),
                             value: Some(a),
                         })
                     }),
@@ -398,8 +399,11 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
                         .and_then(|p| p.get(stem))
                         .and_then(|a| a.translations.values().find(|t| t.path == display))
                         .map(|t| {
-                            let parsed =
-                                advisory::Parsed { id: Some((stem.clone(), id_span.clone())), value: Some(t.clone()) };
+                            let parsed = advisory::Parsed {
+                                id: Some((stem.clone(), id_span.clone())),
+                                links: t.links.clone(),
+                                value: Some(t.clone()),
+                            };
                             Loaded::Translation(Box::new(parsed), stem.clone())
                         }),
                     FileRole::Attachment { .. } => None,
@@ -411,7 +415,11 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
             let loaded = match role {
                 FileRole::Advisory { stem, year } => {
                     let parsed = advisory::advisory(&file, &stem, &year, ctx, &mut diags);
-                    Loaded::Advisory(advisory::Parsed { id: parsed.id, value: parsed.value.map(Arc::new) })
+                    Loaded::Advisory(advisory::Parsed {
+                        id: parsed.id,
+                        links: parsed.links,
+                        value: parsed.value.map(Arc::new),
+                    })
                 }
                 FileRole::Translation { stem, lang } => {
                     let parsed = advisory::translation(&file, &stem, &lang, ctx, &mut diags);
@@ -447,6 +455,16 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         }
         sources.push(file);
     }
+
+    // Every body's links into the site, valid file or not, by id and language.
+    let documents: Vec<links::Document> = advisories
+        .iter()
+        .filter_map(|(p, index)| Some(links::Document::new(&p.id.as_ref()?.0, None, *index, &p.links)))
+        .chain(translations.iter().filter_map(|(p, stem, index)| {
+            let lang = sources[*index].path.rsplit('.').nth(1)?;
+            Some(links::Document::new(stem, Some(lang), *index, &p.links))
+        }))
+        .collect();
 
     // Cross-file rules: unique ids, translations with an original. They run on every
     // file whose id could be read, valid or not, so one run reports everything.
@@ -543,9 +561,8 @@ fn validate(root: &Path, previous: Option<&Content>) -> Result<Content, Diagnost
         }
     }
     if let (Some(settings), Some(catalogue)) = (&settings, &catalogue) {
-        let by_path: HashMap<&str, &SourceFile> = sources.iter().map(|s| (s.path.as_str(), s)).collect();
         let all: Vec<&Advisory> = unique.iter().map(|a| &**a).collect();
-        links::check_targets(&all, settings, catalogue, &by_path, &mut diags);
+        links::check_targets(&documents, &sources, &all, settings, catalogue, &mut diags);
     }
 
     for s in sources {

@@ -6,8 +6,8 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::model::{
-    Advisory, AdvisoryId, Catalogue, DataClass, Keyword, Kind, REPEAT_SIMILARITY, Reference, Settings, Severity,
-    Status, Tag, Translation, Update, Verification, similarity,
+    Advisory, AdvisoryId, BodyLink, Catalogue, DataClass, Keyword, Kind, REPEAT_SIMILARITY, Reference, Settings,
+    Severity, Status, Tag, Translation, Update, Verification, similarity,
 };
 
 use super::checklist;
@@ -57,11 +57,13 @@ pub(crate) struct Context<'a> {
 pub(crate) struct Parsed<T> {
     pub(crate) value: Option<T>,
     pub(crate) id: Option<(String, Range<usize>)>,
+    /// The body's links, checked against the site even when the file has other problems.
+    pub(crate) links: Vec<BodyLink>,
 }
 
 impl<T> Parsed<T> {
     fn none() -> Self {
-        Self { value: None, id: None }
+        Self { value: None, id: None, links: Vec::new() }
     }
 }
 
@@ -162,8 +164,9 @@ pub(crate) fn advisory(
 
     let id_out = Some((id.clone(), id_span));
     if errors(diags) > before {
-        return Parsed { value: None, id: id_out };
+        return Parsed { value: None, id: id_out, links };
     }
+    let found_links = links.clone();
     let value = (|| {
         Some(Advisory {
             id: AdvisoryId(id),
@@ -189,11 +192,11 @@ pub(crate) fn advisory(
             own_measures: extracted.items,
             translations: BTreeMap::new(),
             history: Vec::new(),
-            links,
+            links: links.clone(),
             attachments: Vec::new(),
         })
     })();
-    Parsed { value, id: id_out }
+    Parsed { value, id: id_out, links: found_links }
 }
 
 /// Validates a translation file named `stem.lang.md`. Matching it to its original is done by the caller.
@@ -259,8 +262,9 @@ pub(crate) fn translation(
     notice::check_hedges(file, split.body, split.body_offset, lang, ctx.notice, diags);
     let id_out = Some((id, id_span));
     if errors(diags) > before {
-        return Parsed { value: None, id: id_out };
+        return Parsed { value: None, id: id_out, links };
     }
+    let found_links = links.clone();
     let value = (|| {
         Some(Translation {
             lang: lang.to_string(),
@@ -272,10 +276,10 @@ pub(crate) fn translation(
             body: extracted.body,
             own_measures: extracted.items,
             draft: draft?,
-            links,
+            links: links.clone(),
         })
     })();
-    Parsed { value, id: id_out }
+    Parsed { value, id: id_out, links: found_links }
 }
 
 fn id_field(

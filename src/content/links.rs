@@ -300,20 +300,37 @@ pub(crate) fn fixed_pages(settings: &Settings, catalogue: &Catalogue, tags: &Has
     pages
 }
 
+/// The links of one advisory or translation file, read whether the file is valid or not.
+pub(crate) struct Document {
+    id: String,
+    lang: Option<String>,
+    /// The file's place among the sources.
+    source: usize,
+    links: Vec<BodyLink>,
+}
+
+impl Document {
+    pub(crate) fn new(id: &str, lang: Option<&str>, source: usize, links: &[BodyLink]) -> Self {
+        let links = links.iter().filter(|l| l.kind == UrlKind::Local).cloned().collect();
+        Self { id: id.to_string(), lang: lang.map(str::to_string), source, links }
+    }
+}
+
 /// One advisory page a link may reach: which advisory, in which translation.
 struct Target<'a> {
     advisory: &'a Advisory,
     lang: Option<&'a str>,
 }
 
-/// Checks every link into the site of every advisory and translation: its target page or
-/// file exists and is published, and its `#anchor` names an element of that page.
-/// `sources` holds each advisory's file by path.
+/// Checks every link into the site of every document: its target page or file exists
+/// and is published, and its `#anchor` names an element of that page. `advisories` are
+/// the valid ones, which links may reach.
 pub(crate) fn check_targets(
+    documents: &[Document],
+    sources: &[SourceFile],
     advisories: &[&Advisory],
     settings: &Settings,
     catalogue: &Catalogue,
-    sources: &HashMap<&str, &SourceFile>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let tags: HashSet<&str> =
@@ -339,16 +356,12 @@ pub(crate) fn check_targets(
         })
         .collect();
     let mut anchors: HashMap<(&str, Option<&str>), HashSet<String>> = HashMap::new();
-    for a in advisories {
-        let documents = std::iter::once((None, a.path.as_str(), &a.links))
-            .chain(a.translations.values().map(|t| (Some(t.lang.as_str()), t.path.as_str(), &t.links)));
-        for (lang, path, links) in documents {
-            let Some(file) = sources.get(path) else { continue };
-            let page = urls::advisory(lang, a.id.as_str());
-            for link in links.iter().filter(|l| l.kind == UrlKind::Local) {
-                if let Some(d) = check_one(link, &page, file, &pages, &fixed, &files, &mut anchors) {
-                    diags.push(d);
-                }
+    for doc in documents {
+        let Some(file) = sources.get(doc.source) else { continue };
+        let page = urls::advisory(doc.lang.as_deref(), &doc.id);
+        for link in &doc.links {
+            if let Some(d) = check_one(link, &page, file, &pages, &fixed, &files, &mut anchors) {
+                diags.push(d);
             }
         }
     }

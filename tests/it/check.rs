@@ -740,7 +740,6 @@ fn links_in(body: &str) -> Fixture {
 
 #[test]
 fn links_into_the_site_must_reach_a_page_and_an_anchor() {
-    // Checked in the file alone: the page-by-page checks run on files with no other error.
     assert_eq!(
         with_help(&links_in("[PKCERT notice](www.pkcert.gov.pk/notice) and [notice](pkcert.gov.pk) [image](sms.png)")),
         [
@@ -751,6 +750,11 @@ fn links_into_the_site_must_reach_a_page_and_an_anchor() {
             (
                 "2025/PK-2025-0001.md:15:47: link `pkcert.gov.pk` has no https://, so browsers look for it on this site".to_string(),
                 "write the full address: https://pkcert.gov.pk".to_string()
+            ),
+            // Reported in the same run, although the file has errors of its own.
+            (
+                "2025/PK-2025-0001.md:15:71: link `sms.png` leads to /advisories/PK-2025-0001/sms.png, which is not a page of this site".to_string(),
+                "link to an advisory as /advisories/PK-2025-0007/ or ../PK-2025-0007/, or to another site with its full https:// address".to_string()
             ),
         ]
     );
@@ -921,9 +925,18 @@ fn files_beside_an_advisory_need_a_description_an_advisory_and_a_known_type() {
                 "2025/PK-2025-0001.md:15:1: image `sms.png` has no description",
                 "say what it shows for people who cannot see it: ![SMS claiming to be from the bank, asking for a code](sms.png)"
             ),
+            // A file that cannot be published is not there to show.
+            (
+                "2025/PK-2025-0001.md:15:1: image `sms.png` is not a file of this site (it would be /advisories/PK-2025-0001/sms.png)",
+                "save the image in the folder named after the advisory (2025/PK-2025-0007/sms.png) and write ![what it shows](sms.png)"
+            ),
             (
                 "2025/PK-2025-0001.md:15:14: image `/advisories/PK-2025-0001/sms.png` has no description",
                 "say what it shows for people who cannot see it: ![SMS claiming to be from the bank, asking for a code](/advisories/PK-2025-0001/sms.png)"
+            ),
+            (
+                "2025/PK-2025-0001.md:15:14: image `/advisories/PK-2025-0001/sms.png` is not a file of this site",
+                "save the image in the folder named after the advisory (2025/PK-2025-0007/sms.png) and write ![what it shows](sms.png)"
             ),
             (
                 "2025/PK-2025-0001/notes.docx:1:1: `notes.docx` cannot be published",
