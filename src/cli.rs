@@ -125,8 +125,12 @@ pub struct ServeArgs {
     pub fetch_timeout: std::time::Duration,
     /// Show drafts and embargoed advisories with a "PREVIEW – not public" banner.
     /// For staff on their own machine: refuses any address but loopback.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "notify")]
     pub preview: bool,
+    /// Tell subscribers (webhooks, WebSub hubs) when an advisory becomes public, per
+    /// this config file (see docs/notifications.md). Run it on one replica only.
+    #[arg(long, value_name = "FILE")]
+    pub notify: Option<PathBuf>,
 }
 
 /// Output format of `check`.

@@ -187,7 +187,23 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     } else {
         None
     };
+    let notify = match args.notify.as_deref().map(crate::notify::NotifyConfig::load).transpose() {
+        Ok(config) => config,
+        Err(problems) => {
+            eprint!("{}", problems.render_human(colour_on_stderr()));
+            eprintln!("error: the notify config is not valid; nothing was started");
+            return ExitCode::from(2);
+        }
+    };
+    let notifier = match notify.map(crate::notify::Notifier::open).transpose() {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let mut options = crate::server::ServeOptions::new(args.dir);
+    options.notifier = notifier;
     options.base_url = args.base_url;
     options.status_token = args.status_token.filter(|t| !t.is_empty());
     options.git = git;

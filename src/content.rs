@@ -28,6 +28,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
 use crate::git::History;
 use crate::model::{Advisory, Attachment, Catalogue, DataClass, Kind, Settings, Severity, Tag};
 
+pub(crate) use advisory::is_absolute_http_url;
 pub use advisory::{SUMMARY_MAX, TITLE_MAX};
 pub use changes::{Changes, removed_public, removed_since};
 pub use fields::did_you_mean;

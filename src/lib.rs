@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod external_links;
 pub mod git;
 pub mod model;
+pub mod notify;
 pub mod render;
 pub mod scaffold;
 pub mod server;

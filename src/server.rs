@@ -116,6 +116,8 @@ pub struct ServeOptions {
     /// Watch the folder and reload when it changes (not in `--git` mode, where only
     /// commits are published).
     pub watch: bool,
+    /// Tells subscribers of new events (`--notify`); never in preview.
+    pub notifier: Option<Arc<crate::notify::Notifier>>,
 }
 
 impl ServeOptions {
@@ -130,6 +132,7 @@ impl ServeOptions {
             git: None,
             preview: false,
             watch: false,
+            notifier: None,
         }
     }
 }
@@ -203,6 +206,8 @@ pub struct AppState {
     pub(crate) history: Mutex<Option<crate::git::History>>,
     /// Webhook deliveries already handled (replays are ignored).
     pub(crate) deliveries: Mutex<std::collections::VecDeque<String>>,
+    /// Tells subscribers of what becomes public (`--notify`).
+    pub(crate) notifier: Option<Arc<crate::notify::Notifier>>,
     reload_tx: tokio::sync::mpsc::Sender<()>,
     reload_rx: Mutex<Option<tokio::sync::mpsc::Receiver<()>>>,
     fetch_tx: tokio::sync::mpsc::Sender<()>,
@@ -230,6 +235,12 @@ impl AppState {
         let history = Mutex::new(None);
         let (content, commit) = reload::load(&source, &options, &history, None)?;
         let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview, None);
+        let notifier = options.notifier.clone().filter(|_| !options.preview);
+        if let Some(notifier) = &notifier {
+            // The first start records what is public as history; a restart tells what
+            // became public while the server was down.
+            notifier.observe(&live, (options.clock)());
+        }
         let hsts = live.content.settings.base_url.starts_with("https://");
         let common = http::CommonHeaders { hsts, preview: options.preview };
         status.last_reload = Some((options.clock)());
@@ -246,6 +257,7 @@ impl AppState {
             source,
             history,
             deliveries: Mutex::new(std::collections::VecDeque::new()),
+            notifier,
             reload_tx,
             reload_rx: Mutex::new(Some(reload_rx)),
             fetch_tx,
@@ -326,6 +338,7 @@ pub async fn serve(
     );
     drop(live);
     tokio::spawn(reload::run(state.clone()));
+    let notifier = state.notifier.clone().map(|n| tokio::spawn(n.run(state.options.clock.clone())));
     if let Some(fetches) = state.fetch_rx.lock().ok().and_then(|mut rx| rx.take()) {
         tokio::spawn(triggers::fetch(state.clone(), fetches));
     }
@@ -334,6 +347,10 @@ pub async fn serve(
     }
     let result = run(listener, state, shutdown).await;
     drop(watcher);
+    // What is not sent yet stays in the outbox for the next start.
+    if let Some(worker) = notifier {
+        worker.abort();
+    }
     result
 }
 

@@ -91,6 +91,11 @@ pub(crate) async fn status(
         )),
         (None, _) => text.push_str("\nlast change: valid\n"),
     }
+    if let Some(notifier) = state.notifier.clone() {
+        let outbox = tokio::task::spawn_blocking(move || notifier.status()).await.unwrap_or_default();
+        text.push('\n');
+        text.push_str(&outbox);
+    }
     let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -289,6 +289,10 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
                 super::system::return_free_memory();
             });
+            if let Some(notifier) = state.notifier.clone() {
+                let live = state.live.load_full();
+                tokio::task::spawn_blocking(move || notifier.observe(&live, now));
+            }
             tracing::info!(
                 target: "bulletin::reload",
                 ?trigger,

@@ -7,6 +7,7 @@ mod check;
 mod feeds;
 mod fixture;
 mod git;
+mod notify;
 mod render;
 mod robustness;
 mod samples;

@@ -45,6 +45,14 @@ impl Server {
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// Stops serving as a shutdown signal would, and waits until it has.
+    pub(crate) async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.task).await;
+    }
 }
 
 pub(crate) fn client() -> reqwest::Client {

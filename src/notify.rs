@@ -1,0 +1,228 @@
+//! Telling subscribers the moment an advisory is public, once, and never earlier.
+//!
+//! After every swap of the live site (a reload, a git update, an embargo lift), the
+//! notifier compares what the site shows ([`events::shown`]) with the events it has
+//! recorded, and records each new one with its deliveries in the outbox
+//! ([`store`], SQLite) before anything is sent. A worker sends what is due, one
+//! delivery per endpoint at a time, so that a dead endpoint does not slow the others,
+//! and retries with exponential backoff for a day. The first start records what is
+//! already public as history and tells no one.
+//!
+//! One process per deployment sends: run `--notify` on one `serve` replica only (the
+//! outbox is a local SQLite file, and two notifiers would each tell everyone).
+
+pub mod config;
+pub mod events;
+pub mod store;
+pub mod webhook;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+pub use config::NotifyConfig;
+use events::{Event, EventKind};
+use store::{NewDelivery, Store};
+
+use crate::server::Live;
+
+/// A delivery that fails is tried again after 5 s, 10 s, 20 s … (at most an hour
+/// apart), and given up a day after it was written.
+const FIRST_RETRY: i64 = 5;
+const MAX_RETRY_GAP: i64 = 3600;
+const GIVE_UP_AFTER: i64 = 24 * 3600;
+/// Deliveries in flight at once (each to a different endpoint).
+const IN_FLIGHT: usize = 64;
+
+/// The notifier of one `serve` process.
+pub struct Notifier {
+    config: NotifyConfig,
+    store: Mutex<Store>,
+    /// Event ids recorded, so that a reload compares in memory.
+    known: Mutex<HashSet<String>>,
+    /// Endpoints with a delivery in flight.
+    busy: Mutex<HashSet<String>>,
+    wake: tokio::sync::Notify,
+    agent: ureq::Agent,
+}
+
+impl Notifier {
+    /// Opens the outbox named by `config`.
+    pub fn open(config: NotifyConfig) -> Result<Arc<Self>, String> {
+        let store = Store::open(&config.database)
+            .map_err(|e| format!("cannot open the notification database {}: {e}", config.database.display()))?;
+        let known = store.event_ids().map_err(|e| format!("cannot read the notification database: {e}"))?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(webhook::TIMEOUT))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .user_agent(concat!("bulletin/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Arc::new(Self {
+            config,
+            store: Mutex::new(store),
+            known: Mutex::new(known),
+            busy: Mutex::new(HashSet::new()),
+            wake: tokio::sync::Notify::new(),
+            agent,
+        }))
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records what `live` shows that was not recorded before, with its deliveries, and
+    /// wakes the worker. Called after every swap of the live site and at start-up.
+    pub fn observe(&self, live: &Live, now: Timestamp) {
+        let shown = events::shown(live);
+        let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut store = self.store();
+        let result = (|| -> rusqlite::Result<usize> {
+            if !store.has_baseline()? {
+                let all: Vec<(String, String, String)> =
+                    shown.iter().map(|e| (e.id.clone(), e.advisory.clone(), e.kind.name().to_string())).collect();
+                store.record_baseline(&all, now.as_second())?;
+                known.extend(all.into_iter().map(|(id, _, _)| id));
+                tracing::info!(target: "bulletin::notify", events = known.len(), "notifications start: what is public now is history");
+                return Ok(0);
+            }
+            let new: Vec<&Event> = shown.iter().filter(|e| !known.contains(&e.id)).collect();
+            // An advisory that becomes public with updates (or already resolved) is told once.
+            let published: HashSet<&str> =
+                new.iter().filter(|e| e.kind == EventKind::Published).map(|e| e.advisory.as_str()).collect();
+            let mut queued = 0;
+            for event in new {
+                let covered = event.kind != EventKind::Published && published.contains(event.advisory.as_str());
+                let deliveries = if covered { Vec::new() } else { self.deliveries(event, live, now) };
+                store.record(&event.id, &event.advisory, event.kind.name(), &deliveries, now.as_second())?;
+                known.insert(event.id.clone());
+                queued += deliveries.len();
+                tracing::info!(target: "bulletin::notify", event = %event.id, deliveries = deliveries.len(), "event");
+            }
+            Ok(queued)
+        })();
+        match result {
+            Ok(0) => {}
+            Ok(_) => self.wake.notify_one(),
+            Err(e) => {
+                tracing::error!(target: "bulletin::notify", error = %e, "cannot record events; they are recorded at the next reload")
+            }
+        }
+    }
+
+    /// The deliveries `event` needs: one per webhook endpoint whose topics match.
+    fn deliveries(&self, event: &Event, live: &Live, now: Timestamp) -> Vec<NewDelivery> {
+        let Some(a) = live.content.get(&event.advisory) else { return Vec::new() };
+        let data: Vec<&str> = a.data.iter().map(|d| d.as_str()).collect();
+        let tags: Vec<&str> = a.tags.iter().map(|t| t.as_str()).collect();
+        self.config
+            .webhooks
+            .iter()
+            .filter(|w| w.topics.matches(a.severity, &data, &tags))
+            .map(|w| {
+                let lang = w.language.as_deref().unwrap_or(&live.content.settings.default_language);
+                NewDelivery {
+                    channel: "webhook",
+                    target: w.url.clone(),
+                    payload: webhook::payload(event, a, &live.content, lang, now),
+                }
+            })
+            .collect()
+    }
+
+    /// Sends what is due, for ever: woken by new events, else at the next retry.
+    pub async fn run(self: Arc<Self>, clock: crate::server::Clock) {
+        loop {
+            let now = clock().as_second();
+            let due = self.store().due(now, IN_FLIGHT * 4).unwrap_or_else(|e| {
+                tracing::error!(target: "bulletin::notify", error = %e, "cannot read the outbox");
+                Vec::new()
+            });
+            for delivery in due {
+                {
+                    let mut busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if busy.len() >= IN_FLIGHT || !busy.insert(delivery.target.clone()) {
+                        continue;
+                    }
+                }
+                let me = self.clone();
+                let clock = clock.clone();
+                tokio::task::spawn_blocking(move || me.attempt(delivery, &clock));
+            }
+            let next = self.store().next_due().ok().flatten();
+            let wait = next.map_or(Duration::from_secs(60), |at| {
+                Duration::from_secs(at.saturating_sub(clock().as_second()).clamp(0, 60) as u64)
+            });
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(wait.max(Duration::from_millis(200))) => {}
+            }
+        }
+    }
+
+    /// One attempt at one delivery, and its outcome recorded.
+    fn attempt(&self, d: store::Due, clock: &crate::server::Clock) {
+        let result = match d.channel.as_str() {
+            "webhook" => match self.config.webhooks.iter().find(|w| w.url == d.target) {
+                Some(w) => webhook::send(
+                    &self.agent,
+                    &w.url,
+                    &w.secret,
+                    &format!("evt_{}", d.id),
+                    &d.payload,
+                    clock().as_second(),
+                ),
+                None => Err("the endpoint is no longer in the notify config".to_string()),
+            },
+            other => Err(format!("unknown channel {other}")),
+        };
+        let now = clock().as_second();
+        let store = self.store();
+        let recorded = match &result {
+            Ok(()) => store.delivered(d.id, now),
+            Err(error) => {
+                let gap = (FIRST_RETRY << d.attempts.min(20)).min(MAX_RETRY_GAP);
+                let retry = (now + gap <= d.created_at + GIVE_UP_AFTER).then_some(now + gap);
+                tracing::warn!(target: "bulletin::notify", target_url = %d.target, event = %d.event, error = %error, retry_in_s = retry.map(|r| r - now), "delivery failed");
+                store.attempt_failed(d.id, error, retry, now)
+            }
+        };
+        drop(store);
+        if let Err(e) = recorded {
+            tracing::error!(target: "bulletin::notify", error = %e, "cannot record a delivery's outcome");
+        }
+        if result.is_ok() {
+            tracing::info!(target: "bulletin::notify", target_url = %d.target, event = %d.event, "delivered");
+        }
+        self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&d.target);
+        self.wake.notify_one();
+    }
+
+    /// The outbox for `/_status`: counts per channel and the last error per endpoint.
+    pub fn status(&self) -> String {
+        let store = self.store();
+        let mut out = String::from("notifications:\n");
+        match store.counts() {
+            Ok(counts) if counts.is_empty() => out.push_str("  nothing sent yet\n"),
+            Ok(counts) => {
+                for c in counts {
+                    out.push_str(&format!(
+                        "  {}: {} pending, {} failed, {} delivered\n",
+                        c.channel, c.pending, c.failed, c.delivered
+                    ));
+                }
+            }
+            Err(e) => out.push_str(&format!("  cannot read the outbox: {e}\n")),
+        }
+        if let Ok(errors) = store.last_errors() {
+            for (channel, target, error) in errors {
+                out.push_str(&format!("  last error, {channel} {target}: {error}\n"));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,265 @@
+//! Notifications (issue 22): events found by comparing what is public before and after
+//! each swap of the live site, written to a SQLite outbox before they are sent, and
+//! delivered to real HTTP receivers over TCP, signed per Standard Webhooks.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bulletin::notify::{Notifier, NotifyConfig};
+use bulletin::server::ServeOptions;
+use hmac::{KeyInit, Mac};
+
+use crate::fixture::{Fixture, advisory};
+use crate::serve::{Server, client, clock_reaching, limits, wait_for};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// One request a receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    at: Instant,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map_or("", |(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A webhook receiver over real TCP: answers 500 to its first `failures` requests, then 200.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    fn start(failures: usize) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hooks/bulletin", listener.local_addr().unwrap());
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let seen = got.clone();
+        let answered = Arc::new(AtomicUsize::new(0));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap_or_default();
+                let mut headers = Vec::new();
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = header.trim_end().split_once(':') {
+                        headers.push((k.trim().to_string(), v.trim().to_string()));
+                    }
+                }
+                let length: usize = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap_or_default();
+                seen.lock().unwrap().push(Received { at: Instant::now(), headers, body });
+                let status = if answered.fetch_add(1, Ordering::SeqCst) < failures { "500 Oops" } else { "200 OK" };
+                let _ = write!(&stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Self { url, got }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// A notify.toml in `dir` for `receivers` (the outbox beside it).
+fn notify_config(dir: &Path, receivers: &[&Receiver]) -> NotifyConfig {
+    std::fs::write(dir.join("newsroom.secret"), SECRET).unwrap();
+    let mut text = String::from("database = \"outbox/notify.sqlite\"\n");
+    for r in receivers {
+        text.push_str(&format!("\n[[webhooks]]\nurl = \"{}\"\nsecret_file = \"newsroom.secret\"\n", r.url));
+    }
+    std::fs::write(dir.join("notify.toml"), text).unwrap();
+    NotifyConfig::load(&dir.join("notify.toml")).unwrap_or_else(|d| panic!("{}", d.render_human(false)))
+}
+
+async fn start(f: &Fixture, config: &NotifyConfig, clock: bulletin::server::Clock, watch: bool) -> Server {
+    let mut options = ServeOptions::new(f.path().to_path_buf());
+    options.clock = clock;
+    options.limits = limits();
+    options.notifier = Some(Notifier::open(config.clone()).unwrap());
+    Server::start_with(options, watch).await
+}
+
+/// Checks the signature as a receiver would, by the Standard Webhooks rules, written
+/// here apart from bulletin's own signing code.
+fn signature_holds(r: &Received) -> bool {
+    let key = base64::engine::general_purpose::STANDARD.decode(SECRET.trim_start_matches("whsec_")).unwrap();
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.", r.header("webhook-id"), r.header("webhook-timestamp")).as_bytes());
+    mac.update(&r.body);
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    r.header("webhook-signature").split(' ').any(|s| s == format!("v1,{expected}"))
+}
+
+fn embargoed_site() -> Fixture {
+    let embargoed = advisory("PK-2030-0001", "")
+        .replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z")
+        .replace("Test advisory PK-2030-0001", "Telecom subscriber records offered for sale online");
+    Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", "")).file("2030/PK-2030-0001.md", embargoed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embargo_lift_is_told_once_signed_and_never_before() {
+    let receiver = Receiver::start(0);
+    let f = embargoed_site();
+    let config = notify_config(f.path(), &[&receiver]);
+    let lift_in = Duration::from_millis(2500);
+    let started = Instant::now();
+    let server = start(&f, &config, clock_reaching("2030-01-01T09:00:00Z", lift_in.as_millis() as i64), false).await;
+    // What was public at the first start is history: nobody is told of PK-2025-0001.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(receiver.received().is_empty(), "told before the embargo lifted: {:?}", receiver.received());
+    wait_for(async || !receiver.received().is_empty(), "the webhook").await;
+    let got = receiver.received();
+    let lifted_at = started + lift_in;
+    assert!(got[0].at >= lifted_at - Duration::from_millis(50), "sent before the instant");
+    assert!(got[0].at <= lifted_at + Duration::from_secs(2), "{:?} after the instant", got[0].at - lifted_at);
+    let r = &got[0];
+    assert!(signature_holds(r), "signature: {:?}", r.headers);
+    assert_eq!(r.header("content-type"), "application/json");
+    let json = r.json();
+    assert_eq!(json["type"], "advisory.published");
+    let data = &json["data"];
+    assert_eq!(data["id"], "PK-2030-0001");
+    assert_eq!(data["event"], "PK-2030-0001/published");
+    assert_eq!(data["severity"], "high");
+    assert_eq!(data["data"], serde_json::json!(["passwords"]));
+    assert_eq!(data["language"], "en");
+    assert_eq!(data["url"], "https://advisories.test/advisories/PK-2030-0001/");
+    assert_eq!(
+        data["text_short"],
+        "High: Telecom subscriber records offered for sale online https://advisories.test/advisories/PK-2030-0001/"
+    );
+    // Once: later reloads and embargo checks send nothing more.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.received().len(), 1);
+    let status = client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap();
+    let status = status.text().await.unwrap();
+    assert!(status.contains("webhook: 0 pending, 0 failed, 1 delivered"), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_endpoint_is_retried_and_a_restart_sends_nothing_twice() {
+    let receiver = Receiver::start(1);
+    let f = embargoed_site();
+    let config = notify_config(f.path(), &[&receiver]);
+    let clock = clock_reaching("2030-01-01T09:00:00Z", 1000);
+    let server = start(&f, &config, clock.clone(), false).await;
+    wait_for(async || !receiver.received().is_empty(), "the first attempt").await;
+    let status = client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap();
+    let status = status.text().await.unwrap();
+    assert!(status.contains("webhook: 1 pending, 0 failed, 0 delivered"), "{status}");
+    assert!(status.contains(&format!("last error, webhook {}: the receiver answered 500", receiver.url)), "{status}");
+    // The retry comes about 5 s later, with the same message id and a fresh signature.
+    let deadline = Instant::now() + Duration::from_secs(12);
+    while receiver.received().len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let got = receiver.received();
+    assert_eq!(got.len(), 2, "one failure, one success");
+    assert_eq!(got[0].header("webhook-id"), got[1].header("webhook-id"));
+    assert!(got[1].at - got[0].at >= Duration::from_secs(4), "{:?}", got[1].at - got[0].at);
+    assert!(signature_holds(&got[1]));
+    server.stop().await;
+    // A restart on the same outbox: nothing is sent again.
+    let again = start(&f, &config, clock, false).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.received().len(), 2);
+    let status = client().get(again.url("/_status")).bearer_auth("staff-token").send().await.unwrap();
+    assert!(status.text().await.unwrap().contains("webhook: 0 pending, 0 failed, 1 delivered"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_pending_at_a_restart_is_sent_after_it_and_a_rejected_change_tells_nobody() {
+    // A receiver that is down: nothing arrives, the delivery waits in the outbox.
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down_url = format!("http://{}/hooks", down.local_addr().unwrap());
+    drop(down);
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    let receiver = Receiver::start(0);
+    std::fs::write(f.path().join("newsroom.secret"), SECRET).unwrap();
+    let write_config = |url: &str| {
+        std::fs::write(
+            f.path().join("notify.toml"),
+            format!(
+                "database = \"notify.sqlite\"\n\n[[webhooks]]\nurl = \"{url}\"\nsecret_file = \"newsroom.secret\"\n"
+            ),
+        )
+        .unwrap();
+        NotifyConfig::load(&f.path().join("notify.toml")).unwrap_or_else(|d| panic!("{}", d.render_human(false)))
+    };
+    let server = start(&f, &write_config(&down_url), bulletin::server::system_clock(), true).await;
+    // A change that is rejected (an invalid advisory) publishes nothing and tells nobody.
+    std::fs::write(f.path().join("2025/PK-2025-0002.md"), advisory("PK-2025-0002", "").replace("\"high\"", "\"hgh\""))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let status = client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap();
+    let status = status.text().await.unwrap();
+    assert!(status.contains("REJECTED") && status.contains("nothing sent yet"), "{status}");
+    // Fixed: one event, whose delivery fails while the receiver is down.
+    std::fs::write(f.path().join("2025/PK-2025-0002.md"), advisory("PK-2025-0002", "")).unwrap();
+    wait_for(
+        async || {
+            let status = client().get(server.url("/_status")).bearer_auth("staff-token").send().await.unwrap();
+            status.text().await.unwrap().contains("webhook: 1 pending")
+        },
+        "the delivery to be written",
+    )
+    .await;
+    server.stop().await;
+    // The receiver is back at another address (the config moved with it): the restart
+    // sends what was pending there, and only that.
+    let sqlite = f.path().join("notify.sqlite");
+    let db = rusqlite::Connection::open(&sqlite).unwrap();
+    db.execute("UPDATE deliveries SET target = ?1, next_at = 0", [&receiver.url]).unwrap();
+    drop(db);
+    let _again = start(&f, &write_config(&receiver.url), bulletin::server::system_clock(), true).await;
+    wait_for(async || !receiver.received().is_empty(), "the pending delivery").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["data"]["id"], "PK-2025-0002");
+}
+
+#[test]
+fn a_notify_config_mistake_is_reported_with_file_line_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify.toml");
+    std::fs::write(
+        &path,
+        "database = \"n.sqlite\"\n\n[[webhooks]]\nurl = \"newsroom.example/hook\"\nsecret_file = \"missing.secret\"\n",
+    )
+    .unwrap();
+    let problems = NotifyConfig::load(&path).unwrap_err();
+    let lines: Vec<String> =
+        problems.items().iter().map(|d| format!("{}:{}: {}", d.line, d.column, d.message)).collect();
+    assert_eq!(lines, ["4:8: webhook url `newsroom.example/hook` is not an absolute http(s) URL"]);
+    std::fs::write(&path, "database = \"n.sqlite\"\nwebhook = []\n").unwrap();
+    let problems = NotifyConfig::load(&path).unwrap_err();
+    let d = &problems.items()[0];
+    assert_eq!((d.line, d.column), (2, 1));
+    assert!(d.message.starts_with("notify config: unknown field `webhook`"), "{}", d.message);
+}
