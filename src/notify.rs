@@ -12,6 +12,7 @@
 //! outbox is a local SQLite file, and two notifiers would each tell everyone).
 
 pub mod config;
+pub mod email;
 pub mod events;
 pub mod store;
 pub mod webhook;
@@ -24,7 +25,7 @@ use jiff::Timestamp;
 
 pub use config::NotifyConfig;
 use events::{Event, EventKind};
-use store::{NewDelivery, Store};
+use store::{Mail, NewDelivery, Store};
 
 use crate::server::Live;
 
@@ -46,6 +47,23 @@ pub struct Notifier {
     busy: Mutex<HashSet<String>>,
     wake: tokio::sync::Notify,
     agent: ureq::Agent,
+    /// Sends mail, when `[email]` is configured.
+    mailer: Option<email::Mailer>,
+    /// Signs unsubscribe links.
+    link_key: Vec<u8>,
+    /// The live site's base URL and default language.
+    site: Mutex<SiteLinks>,
+}
+
+/// What a subscription request led to; the page says the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscribed {
+    /// A confirmation mail went out (or the address was confirmed already).
+    Sent,
+    /// The address is not one.
+    BadAddress,
+    /// Too many requests from this client or for this address.
+    TooMany,
 }
 
 impl Notifier {
@@ -54,6 +72,8 @@ impl Notifier {
         let store = Store::open(&config.database)
             .map_err(|e| format!("cannot open the notification database {}: {e}", config.database.display()))?;
         let known = store.event_ids().map_err(|e| format!("cannot read the notification database: {e}"))?;
+        let link_key = store.key().map_err(|e| format!("cannot read the notification database: {e}"))?;
+        let mailer = config.email.as_ref().map(email::Mailer::new).transpose()?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(webhook::TIMEOUT))
             .max_redirects(0)
@@ -68,6 +88,9 @@ impl Notifier {
             busy: Mutex::new(HashSet::new()),
             wake: tokio::sync::Notify::new(),
             agent,
+            mailer,
+            link_key,
+            site: Mutex::new(SiteLinks::default()),
         }))
     }
 
@@ -78,6 +101,7 @@ impl Notifier {
     /// Records what `live` shows that was not recorded before, with its deliveries, and
     /// wakes the worker. Called after every swap of the live site and at start-up.
     pub fn observe(&self, live: &Live, now: Timestamp) {
+        self.set_site(&live.content.settings.base_url, &live.content.settings.default_language);
         let shown = events::shown(live);
         let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut store = self.store();
@@ -97,8 +121,9 @@ impl Notifier {
             let mut queued = 0;
             for event in new {
                 let covered = event.kind != EventKind::Published && published.contains(event.advisory.as_str());
-                let deliveries = if covered { Vec::new() } else { self.deliveries(event, live, now) };
-                store.record(&event.id, &event.advisory, event.kind.name(), &deliveries, now.as_second())?;
+                let (mails, deliveries) =
+                    if covered { (Vec::new(), Vec::new()) } else { self.deliveries(&store, event, live, now)? };
+                store.record(&event.id, &event.advisory, event.kind.name(), &mails, &deliveries, now.as_second())?;
                 known.insert(event.id.clone());
                 queued += deliveries.len();
                 tracing::info!(target: "bulletin::notify", event = %event.id, deliveries = deliveries.len(), "event");
@@ -114,12 +139,20 @@ impl Notifier {
         }
     }
 
-    /// The deliveries `event` needs: one per webhook endpoint whose topics match.
-    fn deliveries(&self, event: &Event, live: &Live, now: Timestamp) -> Vec<NewDelivery> {
-        let Some(a) = live.content.get(&event.advisory) else { return Vec::new() };
+    /// The deliveries `event` needs: one per webhook endpoint and per confirmed
+    /// subscriber whose topics match, and the event's mail in each of their languages.
+    fn deliveries(
+        &self,
+        store: &Store,
+        event: &Event,
+        live: &Live,
+        now: Timestamp,
+    ) -> rusqlite::Result<(Vec<Mail>, Vec<NewDelivery>)> {
+        let Some(a) = live.content.get(&event.advisory) else { return Ok((Vec::new(), Vec::new())) };
         let data: Vec<&str> = a.data.iter().map(|d| d.as_str()).collect();
         let tags: Vec<&str> = a.tags.iter().map(|t| t.as_str()).collect();
-        self.config
+        let mut deliveries: Vec<NewDelivery> = self
+            .config
             .webhooks
             .iter()
             .filter(|w| w.topics.matches(a.severity, &data, &tags))
@@ -131,7 +164,24 @@ impl Notifier {
                     payload: webhook::payload(event, a, &live.content, lang, now),
                 }
             })
-            .collect()
+            .collect();
+        let mut mails: Vec<Mail> = Vec::new();
+        if self.mailer.is_some() {
+            for (id, language, topics) in store.confirmed()? {
+                if !email::topics_of(&topics).matches(a.severity, &data, &tags) {
+                    continue;
+                }
+                if !mails.iter().any(|m| m.language == language) {
+                    mails.push(email::compose(event, a, &live.content, &language));
+                }
+                deliveries.push(NewDelivery {
+                    channel: "email",
+                    target: id.to_string(),
+                    payload: language.into_bytes(),
+                });
+            }
+        }
+        Ok((mails, deliveries))
     }
 
     /// Sends what is due, for ever: woken by new events, else at the next retry.
@@ -177,6 +227,16 @@ impl Notifier {
                     clock().as_second(),
                 ),
                 None => Err("the endpoint is no longer in the notify config".to_string()),
+            },
+            "email" => match self.send_mail(&d) {
+                Ok(true) => Ok(()),
+                // The subscriber left: the delivery concerns nobody.
+                Ok(false) => {
+                    let _ = self.store().forget(d.id);
+                    self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&d.target);
+                    return;
+                }
+                Err(e) => Err(e),
             },
             other => Err(format!("unknown channel {other}")),
         };
@@ -225,4 +285,117 @@ impl Notifier {
         }
         out
     }
+
+    /// Sends one event's mail to one subscriber; `Ok(false)` if the subscriber left.
+    fn send_mail(&self, d: &store::Due) -> Result<bool, String> {
+        let Some(mailer) = &self.mailer else { return Err("[email] is no longer configured".into()) };
+        let id: i64 = d.target.parse().map_err(|_| format!("bad subscriber id {}", d.target))?;
+        let (subscriber, mail) = {
+            let store = self.store();
+            let subscriber = store.subscriber(id).map_err(|e| e.to_string())?;
+            let language = String::from_utf8_lossy(&d.payload).into_owned();
+            let mail = store.mail(&d.event, &language).map_err(|e| e.to_string())?;
+            (subscriber, mail)
+        };
+        let Some((address, language, true)) = subscriber else { return Ok(false) };
+        let mail = mail.ok_or("the mail of this event is missing from the outbox")?;
+        let unsubscribe = self.unsubscribe_url(id, &language);
+        mailer.send(&address, &mail, &unsubscribe).map(|()| true)
+    }
+
+    /// Whether email subscriptions are on (`[email]` in the config).
+    pub fn has_email(&self) -> bool {
+        self.mailer.is_some()
+    }
+
+    /// The link in every mail: the unsubscribe page, in the subscriber's language.
+    fn unsubscribe_url(&self, id: i64, language: &str) -> String {
+        let site = self.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let lang = (language != site.default_language).then_some(language);
+        format!(
+            "{}?id={id}&t={}",
+            crate::urls::absolute(&site.base_url, &crate::urls::unsubscribe(lang)),
+            email::unsubscribe_token(&self.link_key, id)
+        )
+    }
+
+    /// A subscription request from `client` (its IP address): a new or unconfirmed
+    /// address gets a confirmation mail; a confirmed one nothing. The answer is the same.
+    pub fn subscribe(
+        &self,
+        content: &crate::content::Content,
+        typed: &str,
+        language: &str,
+        topics: &config::Topics,
+        client: &str,
+        now: Timestamp,
+    ) -> Subscribed {
+        let Some(mailer) = &self.mailer else { return Subscribed::BadAddress };
+        let Some(address) = email::normalise_address(typed) else { return Subscribed::BadAddress };
+        let token = email::new_token();
+        let settings = &content.settings;
+        let language =
+            if settings.languages.iter().any(|l| l == language) { language } else { &settings.default_language };
+        let now_s = now.as_second();
+        let id = {
+            let mut store = self.store();
+            // Per client: 10 an hour; per address: 3 a day (a confirmation mail each).
+            let allowed = store.allow(&format!("ip:{client}"), 10, 3600, now_s).unwrap_or(false)
+                && store.allow(&format!("to:{address}"), 3, 24 * 3600, now_s).unwrap_or(false);
+            if !allowed {
+                return Subscribed::TooMany;
+            }
+            match store.subscribe(&address, language, &email::topics_json(topics), &email::token_hash(&token), now_s) {
+                Ok(id) => id,
+                Err(e) => {
+                    tracing::error!(target: "bulletin::notify", error = %e, "cannot record a subscription");
+                    return Subscribed::TooMany;
+                }
+            }
+        };
+        if let Some(id) = id {
+            let lang = (language != settings.default_language).then_some(language);
+            let link = format!(
+                "{}?id={id}&t={token}",
+                crate::urls::absolute(&settings.base_url, &crate::urls::subscribe_confirm(lang))
+            );
+            if let Err(e) = mailer.send_confirmation(&address, content, language, &link) {
+                tracing::warn!(target: "bulletin::notify", error = %e, "cannot send a confirmation mail");
+            }
+        }
+        Subscribed::Sent
+    }
+
+    /// Whether `token` confirms subscriber `id` (the confirm page shows its button then).
+    pub fn awaits_confirmation(&self, id: i64, token: &str) -> bool {
+        self.store().awaits_confirmation(id, &email::token_hash(token)).unwrap_or(false)
+    }
+
+    /// Confirms subscriber `id`; false if the token does not hold (or was used).
+    pub fn confirm(&self, id: i64, token: &str, now: Timestamp) -> bool {
+        self.store().confirm(id, &email::token_hash(token), now.as_second()).unwrap_or(false)
+    }
+
+    /// Whether `token` is subscriber `id`'s unsubscribe token and the subscriber exists.
+    pub fn may_unsubscribe(&self, id: i64, token: &str) -> bool {
+        email::unsubscribe_token_holds(&self.link_key, id, token) && matches!(self.store().subscriber(id), Ok(Some(_)))
+    }
+
+    /// Deletes subscriber `id` if `token` is its unsubscribe token.
+    pub fn unsubscribe(&self, id: i64, token: &str) -> bool {
+        email::unsubscribe_token_holds(&self.link_key, id, token) && self.store().unsubscribe(id).unwrap_or(false)
+    }
+
+    /// Remembers where the site is published, for the links in mails.
+    pub fn set_site(&self, base_url: &str, default_language: &str) {
+        *self.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            SiteLinks { base_url: base_url.to_string(), default_language: default_language.to_string() };
+    }
+}
+
+/// Where the site is published (its base URL may change with site.toml).
+#[derive(Debug, Clone, Default)]
+struct SiteLinks {
+    base_url: String,
+    default_language: String,
 }

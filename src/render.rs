@@ -25,8 +25,10 @@ mod misc;
 mod pages;
 mod related;
 mod rss;
+mod subscribe;
 mod syndication;
 use crate::urls;
+pub use subscribe::SubscribeStep;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -140,6 +142,14 @@ pub fn checklist_for_classes(
     checklist::page(&ctx, lang, None, &known).1
 }
 
+/// A page of the email subscription as the server shows it (`/subscribe/` and its
+/// confirm and unsubscribe pages), in `lang`.
+pub fn subscribe_page(content: &Content, settings: &Settings, now: Timestamp, lang: &str, step: SubscribeStep) -> Page {
+    let ctx = Ctx::new(content, settings, now, false, None);
+    let lang = ctx.lang_ref(lang);
+    subscribe::page(&ctx, lang, step).1
+}
+
 /// One unit of rendering work; rendered in parallel. Pages and RSS feeds come in every
 /// language of the site (the `String` is the language).
 enum Job {
@@ -150,6 +160,7 @@ enum Job {
     Checklist(Option<String>, String),
     NotFound(String),
     FeedsPage(String),
+    Subscribe(String),
     Feed(Option<ListingKind>, String),
     UpdatesFeed(String),
     Assets,
@@ -295,6 +306,7 @@ impl<'a> Ctx<'a> {
                 Job::Archive(lang.clone()),
                 Job::NotFound(lang.clone()),
                 Job::FeedsPage(lang.clone()),
+                Job::Subscribe(lang.clone()),
                 Job::Checklist(None, lang.clone()),
                 Job::Feed(None, lang.clone()),
                 Job::UpdatesFeed(lang.clone()),
@@ -326,6 +338,7 @@ impl<'a> Ctx<'a> {
             }
             Job::NotFound(lang) => vec![misc::not_found(self, self.lang_ref(lang))],
             Job::FeedsPage(lang) => vec![feeds_page::page(self, self.lang_ref(lang))],
+            Job::Subscribe(lang) => vec![subscribe::page(self, self.lang_ref(lang), SubscribeStep::Static)],
             Job::Feed(listing, lang) => vec![rss::feed(self, listing.as_ref(), self.lang_ref(lang))],
             Job::UpdatesFeed(lang) => vec![rss::updates_feed(self, self.lang_ref(lang))],
             Job::Assets => self.assets.pages(),

@@ -11,6 +11,7 @@ mod frontend;
 mod handlers;
 mod http;
 pub mod reload;
+mod subscribe;
 mod system;
 mod triggers;
 mod webhook;
@@ -297,6 +298,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
+        .route("/subscribe/", axum::routing::any(subscribe::handle))
+        .route("/subscribe/confirm/", axum::routing::any(subscribe::handle))
+        .route("/unsubscribe/", axum::routing::any(subscribe::handle))
+        .route("/{lang}/subscribe/", axum::routing::any(subscribe::handle))
+        .route("/{lang}/subscribe/confirm/", axum::routing::any(subscribe::handle))
+        .route("/{lang}/unsubscribe/", axum::routing::any(subscribe::handle))
         .fallback(handlers::page)
         .with_state(state)
 }

@@ -145,6 +145,21 @@ pub const API: &str = "/api/advisories.json";
 pub fn feeds_page(lang: Option<&str>) -> String {
     localized(lang, "/feeds/")
 }
+/// Advisories by email: the form (the server's), or on a static site where to turn.
+pub fn subscribe(lang: Option<&str>) -> String {
+    localized(lang, "/subscribe/")
+}
+
+/// The page a confirmation mail links to; its button confirms (by POST).
+pub fn subscribe_confirm(lang: Option<&str>) -> String {
+    localized(lang, "/subscribe/confirm/")
+}
+
+/// The page every mail links to; its button (or a one-click POST) unsubscribes.
+pub fn unsubscribe(lang: Option<&str>) -> String {
+    localized(lang, "/unsubscribe/")
+}
+
 /// The sitemap.
 pub const SITEMAP: &str = "/sitemap.xml";
 /// For crawlers.

@@ -287,6 +287,7 @@ pub(crate) fn fixed_pages(settings: &Settings, catalogue: &Catalogue, tags: &Has
             urls::home(l),
             urls::archive(l),
             urls::feeds_page(l),
+            urls::subscribe(l),
             urls::checklist(None, l),
             urls::feed(None, l),
             urls::updates_feed(l),

@@ -290,6 +290,62 @@ pub struct Strings {
     pub verification_unverified: String,
     /// Disputed
     pub verification_disputed: String,
+    /// Advisories by email
+    pub subscribe_title: String,
+    /// We email you once, the moment an advisory is published or updated. Nothing else.
+    pub subscribe_intro: String,
+    /// Your email address
+    pub subscribe_email: String,
+    /// Which advisories
+    pub subscribe_which: String,
+    /// All advisories
+    pub subscribe_all: String,
+    /// High and critical only
+    pub subscribe_high: String,
+    /// Critical only
+    pub subscribe_critical: String,
+    /// Only when one of these leaked (tick none for all)
+    pub subscribe_data: String,
+    /// Subscribe
+    pub subscribe_button: String,
+    /// We keep only your address, your choices and the dates. Every email has a link th
+    pub subscribe_privacy: String,
+    /// Email alerts are sent by the advisory server, and this copy of the site cannot s
+    pub subscribe_needs_server: String,
+    /// Enter one email address, such as name@example.com.
+    pub subscribe_bad_email: String,
+    /// Check your inbox. If this address can receive email, we have sent it a link to c
+    pub subscribe_sent: String,
+    /// Press the button to confirm that you want advisory emails at this address.
+    pub subscribe_confirm: String,
+    /// Confirm my subscription
+    pub subscribe_confirm_button: String,
+    /// Confirmed. We will email you the moment an advisory is published.
+    pub subscribe_confirmed: String,
+    /// Press the button to stop all advisory emails to this address. We will delete the
+    pub unsubscribe_text: String,
+    /// Unsubscribe
+    pub unsubscribe_button: String,
+    /// Done: we have deleted your address and will not email it again.
+    pub unsubscribed: String,
+    /// This link is not valid any more: it may have been used already, or the subscript
+    pub subscribe_invalid: String,
+    /// Too many requests. Please try again in an hour.
+    pub subscribe_too_many: String,
+    /// Update
+    pub email_update: String,
+    /// Do now:
+    pub email_do_now: String,
+    /// The advisory and all the steps:
+    pub email_read: String,
+    /// Stop these emails:
+    pub email_stop: String,
+    /// Confirm your advisory emails
+    pub email_confirm_subject: String,
+    /// Someone, probably you, asked for advisory emails at this address. To confirm, op
+    pub email_confirm_text: String,
+    /// If it was not you, ignore this email: nothing will be sent.
+    pub email_confirm_ignore: String,
 }
 
 /// The built-in words: English and Urdu, from the repository's `i18n/` folder.

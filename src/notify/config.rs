@@ -17,6 +17,22 @@ pub struct NotifyConfig {
     pub webhooks: Vec<WebhookEndpoint>,
     /// WebSub hubs told of every changed feed.
     pub hubs: Vec<String>,
+    /// Email subscriptions, if configured.
+    pub email: Option<EmailConfig>,
+}
+
+/// How mail is sent.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// `smtp://host:port` (STARTTLS when the server offers it; add `?tls=required` to
+    /// insist) or `smtps://host:port` (TLS from the start).
+    pub smtp: String,
+    /// The sender, `Name <address>`.
+    pub from: String,
+    /// SMTP login, if the server needs one.
+    pub smtp_user: Option<String>,
+    /// The password, read from `smtp_password_file`.
+    pub smtp_password: Option<String>,
 }
 
 /// One webhook receiver.
@@ -59,6 +75,16 @@ struct File {
     #[serde(default)]
     webhooks: Vec<WebhookFile>,
     websub: Option<WebSubFile>,
+    email: Option<EmailFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailFile {
+    smtp: String,
+    from: String,
+    smtp_user: Option<String>,
+    smtp_password_file: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +194,40 @@ impl NotifyConfig {
                 );
             }
         }
+        let email = match parsed.email {
+            None => None,
+            Some(e) => {
+                let smtp_ok = ["smtp://", "smtps://"].iter().any(|s| e.smtp.starts_with(s));
+                if !smtp_ok {
+                    diags.push(file.error(at(&e.smtp), format!("`{}` is not an smtp:// or smtps:// address", e.smtp)).help(
+                        "write smtp = \"smtps://mail.example.pk:465\" or \"smtp://mail.example.pk:587?tls=required\"",
+                    ));
+                }
+                if e.from.parse::<lettre::message::Mailbox>().is_err() {
+                    diags.push(
+                        file.error(at(&e.from), format!("`{}` is not a sender address", e.from))
+                            .help("write from = \"PK Advisories <alerts@advisories.example.pk>\""),
+                    );
+                }
+                let password = match &e.smtp_password_file {
+                    None => None,
+                    Some(p) => match std::fs::read_to_string(base.join(p)) {
+                        Ok(s) => Some(s.trim_end_matches(['\r', '\n']).to_string()),
+                        Err(err) => {
+                            diags.push(
+                                file.error(
+                                    at(&p.display().to_string()),
+                                    format!("cannot read the password file {}: {err}", base.join(p).display()),
+                                )
+                                .help("create it with the SMTP password alone, readable only by bulletin"),
+                            );
+                            None
+                        }
+                    },
+                };
+                Some(EmailConfig { smtp: e.smtp, from: e.from, smtp_user: e.smtp_user, smtp_password: password })
+            }
+        };
         if !diags.is_empty() {
             let mut report = Diagnostics::default();
             report.add_source(file);
@@ -176,7 +236,7 @@ impl NotifyConfig {
             }
             return Err(report);
         }
-        Ok(Self { database: base.join(parsed.database), webhooks, hubs })
+        Ok(Self { database: base.join(parsed.database), webhooks, hubs, email })
     }
 }
 

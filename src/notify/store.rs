@@ -89,7 +89,29 @@ impl Store {
                last_error TEXT,
                UNIQUE (event, channel, target)
              );
-             CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);",
+             CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
+             CREATE TABLE IF NOT EXISTS subscribers (
+               id INTEGER PRIMARY KEY,
+               email TEXT NOT NULL UNIQUE,
+               language TEXT NOT NULL,
+               topics TEXT NOT NULL,
+               created_at INTEGER NOT NULL,
+               confirmed_at INTEGER,
+               confirm_hash BLOB
+             );
+             CREATE TABLE IF NOT EXISTS messages (
+               event TEXT NOT NULL,
+               language TEXT NOT NULL,
+               subject TEXT NOT NULL,
+               text TEXT NOT NULL,
+               html TEXT NOT NULL,
+               PRIMARY KEY (event, language)
+             );
+             CREATE TABLE IF NOT EXISTS rate (
+               key TEXT PRIMARY KEY,
+               window_start INTEGER NOT NULL,
+               count INTEGER NOT NULL
+             );",
         )?;
         Ok(Self { db })
     }
@@ -122,13 +144,15 @@ impl Store {
         tx.commit()
     }
 
-    /// Records one event and its deliveries in one transaction: either both are written
-    /// or neither. An event recorded before is left as it is (and nothing is added).
+    /// Records one event, its mails (one per language) and its deliveries in one
+    /// transaction: all are written or none. An event recorded before is left as it is
+    /// (and nothing is added).
     pub fn record(
         &mut self,
         id: &str,
         advisory: &str,
         kind: &str,
+        messages: &[Mail],
         deliveries: &[NewDelivery],
         now: i64,
     ) -> rusqlite::Result<bool> {
@@ -145,6 +169,12 @@ impl Store {
             )?;
             for d in deliveries {
                 insert.execute(params![id, d.channel, d.target, d.payload, now])?;
+            }
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO messages (event, language, subject, text, html) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for m in messages {
+                insert.execute(params![id, m.language, m.subject, m.text, m.html])?;
             }
         }
         tx.commit()?;
@@ -230,4 +260,170 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect()
     }
+
+    /// The mail of `event` in `language`.
+    pub fn mail(&self, event: &str, language: &str) -> rusqlite::Result<Option<Mail>> {
+        self.db
+            .query_row(
+                "SELECT language, subject, text, html FROM messages WHERE event = ?1 AND language = ?2",
+                params![event, language],
+                |r| Ok(Mail { language: r.get(0)?, subject: r.get(1)?, text: r.get(2)?, html: r.get(3)? }),
+            )
+            .optional()
+    }
+
+    /// Removes a delivery that concerns nobody any more (its subscriber left).
+    pub fn forget(&self, id: i64) -> rusqlite::Result<()> {
+        self.db.execute("DELETE FROM deliveries WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// A random key kept in the database, made at first use (it signs unsubscribe links,
+    /// so that no token has to be stored for them).
+    pub fn key(&self) -> rusqlite::Result<Vec<u8>> {
+        if let Some(hex) = self
+            .db
+            .query_row("SELECT value FROM meta WHERE key = 'link_key'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            && let Ok(key) = hex::decode(hex)
+        {
+            return Ok(key);
+        }
+        let mut key = vec![0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(e.to_string()))))?;
+        self.db
+            .execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('link_key', ?1)", params![hex::encode(&key)])?;
+        Ok(key)
+    }
+
+    /// Adds an unconfirmed subscriber, or gives an unconfirmed one a new confirmation;
+    /// `None` when the address is confirmed already (nothing changes). Unconfirmed
+    /// addresses older than a week are removed first.
+    pub fn subscribe(
+        &mut self,
+        email: &str,
+        language: &str,
+        topics: &str,
+        confirm_hash: &[u8],
+        now: i64,
+    ) -> rusqlite::Result<Option<i64>> {
+        let tx = self.db.transaction()?;
+        tx.execute(
+            "DELETE FROM subscribers WHERE confirmed_at IS NULL AND created_at < ?1",
+            params![now - 7 * 24 * 3600],
+        )?;
+        let existing: Option<(i64, Option<i64>)> = tx
+            .query_row("SELECT id, confirmed_at FROM subscribers WHERE email = ?1", params![email], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let id = match existing {
+            Some((_, Some(_))) => None,
+            Some((id, None)) => {
+                tx.execute(
+                    "UPDATE subscribers SET language = ?2, topics = ?3, confirm_hash = ?4, created_at = ?5 WHERE id = ?1",
+                    params![id, language, topics, confirm_hash, now],
+                )?;
+                Some(id)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO subscribers (email, language, topics, created_at, confirm_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![email, language, topics, now, confirm_hash],
+                )?;
+                Some(tx.last_insert_rowid())
+            }
+        };
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Confirms subscriber `id` if `confirm_hash` is its confirmation's; true if it was.
+    pub fn confirm(&self, id: i64, confirm_hash: &[u8], now: i64) -> rusqlite::Result<bool> {
+        let changed = self.db.execute(
+            "UPDATE subscribers SET confirmed_at = ?3, confirm_hash = NULL WHERE id = ?1 AND confirm_hash = ?2",
+            params![id, confirm_hash, now],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Whether `id` waits for this confirmation (the confirm page shows its button only then).
+    pub fn awaits_confirmation(&self, id: i64, confirm_hash: &[u8]) -> rusqlite::Result<bool> {
+        self.db
+            .query_row(
+                "SELECT 1 FROM subscribers WHERE id = ?1 AND confirm_hash = ?2",
+                params![id, confirm_hash],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+    }
+
+    /// The address and language of subscriber `id`, and whether it is confirmed.
+    pub fn subscriber(&self, id: i64) -> rusqlite::Result<Option<(String, String, bool)>> {
+        self.db
+            .query_row(
+                "SELECT email, language, confirmed_at IS NOT NULL FROM subscribers WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+    }
+
+    /// Deletes subscriber `id` (and what was waiting to be sent to it).
+    pub fn unsubscribe(&self, id: i64) -> rusqlite::Result<bool> {
+        self.db.execute(
+            "DELETE FROM deliveries WHERE channel = 'email' AND target = ?1 AND state = 'pending'",
+            params![id.to_string()],
+        )?;
+        Ok(self.db.execute("DELETE FROM subscribers WHERE id = ?1", params![id])? == 1)
+    }
+
+    /// Every confirmed subscriber: id, language and topics (JSON).
+    pub fn confirmed(&self) -> rusqlite::Result<Vec<(i64, String, String)>> {
+        let mut stmt = self
+            .db
+            .prepare("SELECT id, language, topics FROM subscribers WHERE confirmed_at IS NOT NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    }
+
+    /// Counts a request against `key` (at most `max` per `window` seconds); false when
+    /// the limit is reached.
+    pub fn allow(&self, key: &str, max: i64, window: i64, now: i64) -> rusqlite::Result<bool> {
+        self.db.execute("DELETE FROM rate WHERE window_start < ?1", params![now - 24 * 3600])?;
+        let current: Option<(i64, i64)> = self
+            .db
+            .query_row("SELECT window_start, count FROM rate WHERE key = ?1", params![key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let (start, count) = match current {
+            Some((start, count)) if now - start < window => (start, count),
+            _ => (now, 0),
+        };
+        if count >= max {
+            return Ok(false);
+        }
+        self.db.execute(
+            "INSERT OR REPLACE INTO rate (key, window_start, count) VALUES (?1, ?2, ?3)",
+            params![key, start, count + 1],
+        )?;
+        Ok(true)
+    }
+}
+
+/// One event's mail in one language. `{unsubscribe}` in the text and HTML stands for
+/// each subscriber's own link.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// Language code.
+    pub language: String,
+    /// The subject line.
+    pub subject: String,
+    /// Plain text.
+    pub text: String,
+    /// HTML.
+    pub html: String,
 }

@@ -42,7 +42,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str) -> (String, Page) {
     ));
     sections.push(listing(&t.feeds_by_topic, ctx.tags().into_iter().map(ListingKind::Tag).collect()));
     layout.current = "feeds";
-    let page = FeedsPage { layout, sections };
+    let subscribe_url = urls::link(&root, &urls::subscribe(translated));
+    let page = FeedsPage { layout, sections, subscribe_url };
     ctx.html(path, lang, page.render(), ctx.newest)
 }
 
@@ -62,4 +63,5 @@ struct FeedEntry {
 struct FeedsPage<'a> {
     layout: Layout<'a>,
     sections: Vec<FeedSection>,
+    subscribe_url: String,
 }

@@ -44,7 +44,7 @@ impl IntoResponse for HttpError {
             HttpError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n"),
             HttpError::BadSignature => (StatusCode::UNAUTHORIZED, "missing or invalid signature\n"),
             HttpError::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
-            HttpError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "webhook body over 1 MiB\n"),
+            HttpError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
             HttpError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy, try again\n"),
             HttpError::NoSite => (StatusCode::SERVICE_UNAVAILABLE, "no site\n"),
             HttpError::Internal(detail) => {

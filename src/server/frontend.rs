@@ -33,16 +33,18 @@ pub(crate) struct Frontend {
     pub(crate) fast_path: FastPath,
     /// The connection this copy serves (each connection gets its own copy).
     slot: Option<Arc<Slot>>,
+    /// The client's address on that connection (for rate limits).
+    peer: Option<std::net::IpAddr>,
 }
 
 impl Frontend {
     pub(crate) fn new(state: Arc<AppState>) -> Self {
-        Self { router: super::router(state.clone()), state, fast_path: handlers::static_page, slot: None }
+        Self { router: super::router(state.clone()), state, fast_path: handlers::static_page, slot: None, peer: None }
     }
 
     #[cfg(test)]
     pub(crate) fn with_fast_path(state: Arc<AppState>, router: Router, fast_path: FastPath) -> Self {
-        Self { router, state, fast_path, slot: None }
+        Self { router, state, fast_path, slot: None, peer: None }
     }
 }
 
@@ -60,7 +62,10 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Frontend {
     type Error = std::convert::Infallible;
     type Future = FrontendFuture;
 
-    fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
+    fn call(&self, mut request: hyper::Request<Incoming>) -> Self::Future {
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(super::subscribe::ClientAddr(peer));
+        }
         if let Some(slot) = &self.slot {
             slot.requested.store(true, std::sync::atomic::Ordering::Relaxed);
         }
@@ -246,7 +251,7 @@ pub(crate) async fn serve_connections(
             slots.retain(|s| s.strong_count() > 0);
         }
         slots.push_back(Arc::downgrade(&slot));
-        let service = Frontend { slot: Some(slot.clone()), ..frontend.clone() };
+        let service = Frontend { slot: Some(slot.clone()), peer: Some(peer.ip()), ..frontend.clone() };
         // hyper's HTTP/1 builder with hyper-util's timer, IO adapter and graceful
         // shutdown. hyper-util's `auto` builder would add HTTP/2 without TLS (h2c), which
         // browsers never speak, at the cost of the h2 crate and four more dependencies.

@@ -80,6 +80,39 @@ async fn linger(mut body: Body) {
     .await;
 }
 
+/// A request body of at most `max` bytes, within `timeout`. A larger one is refused at
+/// once when declared, or when it passes `max`; its rest is read away first (see
+/// [`linger`]) so the client sees the answer.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    mut body: Body,
+    max: usize,
+    timeout: Duration,
+) -> Result<bytes::Bytes, HttpError> {
+    let declared_too_large = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > max);
+    let received = if declared_too_large {
+        None
+    } else {
+        let limited = http_body_util::Limited::new(&mut body, max).collect();
+        match tokio::time::timeout(timeout, limited).await {
+            Ok(Ok(collected)) => Some(collected.to_bytes()),
+            Ok(Err(_)) => None,
+            Err(_) => return Err(HttpError::BodyTimeout),
+        }
+    };
+    match received {
+        Some(bytes) => Ok(bytes),
+        None => {
+            linger(body).await;
+            Err(HttpError::BodyTooLarge)
+        }
+    }
+}
+
 pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request) -> Result<Response<Body>, HttpError> {
     let (Some(git), super::reload::Source::Git(checkout)) = (&state.options.git, &state.source) else {
         return Err(HttpError::NotFound);
@@ -91,27 +124,8 @@ pub(crate) async fn receive(State(state): State<Arc<AppState>>, request: Request
         );
         return Err(HttpError::NotFound);
     };
-    let (parts, mut body) = request.into_parts();
-    let declared_too_large = parts
-        .headers
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_BODY);
-    let received = if declared_too_large {
-        None
-    } else {
-        let limited = http_body_util::Limited::new(&mut body, MAX_BODY).collect();
-        match tokio::time::timeout(state.options.limits.request_timeout, limited).await {
-            Ok(Ok(collected)) => Some(collected.to_bytes()),
-            Ok(Err(_)) => None,
-            Err(_) => return Err(HttpError::BodyTimeout),
-        }
-    };
-    let Some(body) = received else {
-        linger(body).await;
-        return Err(HttpError::BodyTooLarge);
-    };
+    let (parts, body) = request.into_parts();
+    let body = read_body(&parts.headers, body, MAX_BODY, state.options.limits.request_timeout).await?;
     if !verify(&parts.headers, &body, secret) {
         tracing::warn!(target: "bulletin::webhook", "unsigned or badly signed webhook refused");
         return Err(HttpError::BadSignature);

@@ -263,3 +263,220 @@ fn a_notify_config_mistake_is_reported_with_file_line_and_fix() {
     assert_eq!((d.line, d.column), (2, 1));
     assert!(d.message.starts_with("notify config: unknown field `webhook`"), "{}", d.message);
 }
+
+/// aiosmtpd (tests/smtp/install.sh) on a free port, writing what it receives into a
+/// Maildir; stopped when dropped. `None` locally when it is not installed (in CI, a
+/// missing server fails the test).
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> Option<Self> {
+        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/.venv/bin/python");
+        if !python.exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "aiosmtpd is missing in CI: .ci/run must run tests/smtp/install.sh"
+            );
+            eprintln!("skipped: run tests/smtp/install.sh for the SMTP tests");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Self { child, port, maildir })
+    }
+
+    /// Every message received, as text (headers and body), oldest first.
+    fn messages(&self) -> Vec<String> {
+        let dir = self.maildir.path().join("mail/new");
+        let mut files: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files.iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect()
+    }
+
+    fn to(&self, address: &str) -> Vec<String> {
+        self.messages().into_iter().filter(|m| m.contains(&format!("X-RcptTo: {address}"))).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The quoted-printable body of a mail, decoded enough to find links in it.
+fn unfolded(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+/// The path and query of the first link in `mail` that contains `path`.
+fn link_in(mail: &str, path: &str) -> String {
+    let text = unfolded(mail);
+    let start =
+        text.find(&format!("https://advisories.test{path}")).unwrap_or_else(|| panic!("no {path} link in {text}"));
+    let link: String =
+        text[start..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).collect();
+    link.trim_start_matches("https://advisories.test").replace("&amp;", "&")
+}
+
+fn subscribers(f: &Fixture) -> Vec<(String, bool)> {
+    let db = rusqlite::Connection::open(f.path().join("outbox/notify.sqlite")).unwrap();
+    let mut stmt = db.prepare("SELECT email, confirmed_at IS NOT NULL FROM subscribers ORDER BY id").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_confirm_by_post_publish_one_mail_unsubscribe_by_one_click() {
+    let Some(smtp) = SmtpSink::start() else { return };
+    let f = embargoed_site();
+    std::fs::write(
+        f.path().join("notify.toml"),
+        format!(
+            "database = \"outbox/notify.sqlite\"\n\n[email]\nsmtp = \"smtp://127.0.0.1:{}\"\nfrom = \"PK Advisories <alerts@advisories.test>\"\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    let config =
+        NotifyConfig::load(&f.path().join("notify.toml")).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let server = start(&f, &config, clock_reaching("2030-01-01T09:00:00Z", 7000), false).await;
+    let c = client();
+    let form = |body: String| {
+        c.post(server.url("/subscribe/")).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    // The form is the server's, not the static page.
+    let page = c.get(server.url("/subscribe/")).send().await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.text().await.unwrap().contains(r#"<input type="email" id="email" name="email""#));
+    // Subscribe: the same answer for a new address and a known one.
+    let first = form("email=Reader%40Example.pk&severity=all&language=en".into()).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("Check your inbox"), "{first}");
+    form("email=lurker%40example.pk&severity=all".into()).await.unwrap();
+    wait_for(async || smtp.to("reader@example.pk").len() == 1, "the confirmation mail").await;
+    let confirmation = &smtp.to("reader@example.pk")[0];
+    assert!(confirmation.contains("Subject: Confirm your advisory emails"), "{confirmation}");
+    let link = link_in(confirmation, "/subscribe/confirm/");
+    // A GET (a mail scanner following the link) confirms nothing: it shows a button.
+    let shown = c.get(server.url(&link)).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains(r#"<form action="./" method="post">"#) || shown.contains(r#"method="post""#), "{shown}");
+    assert_eq!(subscribers(&f), [("reader@example.pk".to_string(), false), ("lurker@example.pk".to_string(), false)]);
+    let (id, token) = {
+        let query = link.split_once('?').unwrap().1;
+        let id = query.split('&').find_map(|kv| kv.strip_prefix("id=")).unwrap().to_string();
+        let token = query.split('&').find_map(|kv| kv.strip_prefix("t=")).unwrap().to_string();
+        (id, token)
+    };
+    let confirmed = c
+        .post(server.url("/subscribe/confirm/"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("id={id}&t={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 200);
+    assert!(confirmed.text().await.unwrap().contains("Confirmed"));
+    assert_eq!(subscribers(&f)[0], ("reader@example.pk".to_string(), true));
+    // Subscribing again changes nothing and answers the same.
+    let again = form("email=reader%40example.pk".into()).await.unwrap().text().await.unwrap();
+    assert!(again.contains("Check your inbox"));
+    // The embargo lifts: exactly one mail, to the confirmed address only.
+    wait_for(async || smtp.to("reader@example.pk").len() == 2, "the advisory mail").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(smtp.to("reader@example.pk").len(), 2, "one confirmation, one advisory");
+    assert_eq!(smtp.to("lurker@example.pk").len(), 1, "an unconfirmed address gets only its confirmation");
+    let mail = &smtp.to("reader@example.pk")[1];
+    assert!(mail.contains("Subject: [High] Telecom subscriber records offered for sale online"), "{mail}");
+    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
+    assert!(mail.contains("List-Unsubscribe: <https://advisories.test/unsubscribe/?id="), "{mail}");
+    assert!(mail.contains("Content-Language: en"), "{mail}");
+    let body = unfolded(mail);
+    assert!(
+        body.contains("A short summary.") && body.contains("Do now:") && body.contains("- Do the first thing."),
+        "{body}"
+    );
+    assert!(body.contains("https://advisories.test/advisories/PK-2030-0001/"), "{body}");
+    assert!(body.contains("Content-Type: text/html"), "HTML as well as text: {body}");
+    // Unsubscribe: a GET only shows the button; the one-click POST deletes the address.
+    let unsubscribe = link_in(mail, "/unsubscribe/");
+    let shown = c.get(server.url(&unsubscribe)).send().await.unwrap();
+    assert_eq!(shown.status(), 200);
+    assert_eq!(subscribers(&f).len(), 2);
+    let one_click = c
+        .post(server.url(&unsubscribe))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), 200);
+    assert_eq!(subscribers(&f), [("lurker@example.pk".to_string(), false)], "the address is deleted");
+    let reused = c.post(server.url(&unsubscribe)).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(reused.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_subscription_forms_get_4xx_or_a_limit_never_a_mail() {
+    let Some(smtp) = SmtpSink::start() else { return };
+    let f = Fixture::new().file("2025/PK-2025-0001.md", advisory("PK-2025-0001", ""));
+    std::fs::write(
+        f.path().join("notify.toml"),
+        format!("database = \"outbox/notify.sqlite\"\n[email]\nsmtp = \"smtp://127.0.0.1:{}\"\nfrom = \"a@advisories.test\"\n", smtp.port),
+    )
+    .unwrap();
+    let config = NotifyConfig::load(&f.path().join("notify.toml")).unwrap();
+    let server = start(&f, &config, bulletin::server::system_clock(), false).await;
+    let c = client();
+    let post = |path: &str, body: Vec<u8>| {
+        c.post(server.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    let huge = post("/subscribe/", vec![b'a'; 100_000]).await.unwrap();
+    assert_eq!(huge.status(), 413);
+    for hostile in [
+        "email=a%40example.pk%0d%0aBcc%3a%20all%40example.pk",
+        "email=a%40example.pk%2c%20b%40example.pk",
+        "email=%3Cscript%3E",
+        "email=",
+        "data=x&data=y",
+    ] {
+        let answer = post("/subscribe/", hostile.as_bytes().to_vec()).await.unwrap();
+        assert_eq!(answer.status(), 422, "{hostile}");
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("Enter one email address") && !page.contains("<script>"), "{page}");
+    }
+    for bad in ["/subscribe/confirm/?id=1&t=nope", "/subscribe/confirm/?id=%00", "/unsubscribe/?id=1&t=x"] {
+        assert_eq!(c.get(server.url(bad)).send().await.unwrap().status(), 404, "{bad}");
+        let path = bad.split('?').next().unwrap();
+        let query = bad.split_once('?').unwrap().1.as_bytes().to_vec();
+        assert_eq!(post(path, query).await.unwrap().status(), 404, "POST {bad}");
+    }
+    // 10 an hour from one client, then a limit: never a 5xx.
+    let mut statuses = Vec::new();
+    for n in 0..30 {
+        let answer = post("/subscribe/", format!("email=person{n}%40example.pk").into_bytes()).await.unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(&statuses[..10], [200; 10]);
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 10, "only the accepted requests got a confirmation mail");
+    assert!(smtp.messages().iter().all(|m| m.contains("Subject: Confirm your advisory emails")));
+}
