@@ -238,6 +238,10 @@ impl Notifier {
                 }
                 Err(e) => Err(e),
             },
+            "websub" => match d.target.split_once(' ') {
+                Some((hub, _)) => webhook::ping_hub(&self.agent, hub, &String::from_utf8_lossy(&d.payload)),
+                None => Err(format!("bad websub target {}", d.target)),
+            },
             other => Err(format!("unknown channel {other}")),
         };
         let now = clock().as_second();
@@ -301,6 +305,45 @@ impl Notifier {
         let mail = mail.ok_or("the mail of this event is missing from the outbox")?;
         let unsubscribe = self.unsubscribe_url(id, &language);
         mailer.send(&address, &mail, &unsubscribe).map(|()| true)
+    }
+
+    /// The WebSub hubs the feeds name.
+    pub fn hubs(&self) -> &[String] {
+        &self.config.hubs
+    }
+
+    /// Tells each WebSub hub of each feed whose bytes changed between two sites.
+    pub fn feeds_changed(&self, old: &Live, new: &Live, now: Timestamp) {
+        if self.config.hubs.is_empty() {
+            return;
+        }
+        let base = &new.content.settings.base_url;
+        let changed: Vec<String> = new
+            .site
+            .pages()
+            .filter(|(path, page)| is_feed(path) && old.site.get(path).is_none_or(|o| o.etag != page.etag))
+            .map(|(path, _)| crate::urls::absolute(base, path))
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let deliveries: Vec<NewDelivery> = self
+            .config
+            .hubs
+            .iter()
+            .flat_map(|hub| {
+                changed.iter().map(move |feed| NewDelivery {
+                    channel: "websub",
+                    target: format!("{hub} {feed}"),
+                    payload: feed.clone().into_bytes(),
+                })
+            })
+            .collect();
+        let id = format!("feeds/{}", new.version);
+        match self.store().record(&id, "-", "feeds.changed", &[], &deliveries, now.as_second()) {
+            Ok(_) => self.wake.notify_one(),
+            Err(e) => tracing::error!(target: "bulletin::notify", error = %e, "cannot record the feeds' change"),
+        }
     }
 
     /// Whether email subscriptions are on (`[email]` in the config).
@@ -391,6 +434,14 @@ impl Notifier {
         *self.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             SiteLinks { base_url: base_url.to_string(), default_language: default_language.to_string() };
     }
+}
+
+/// Whether `path` is one of the site's feeds (RSS, Atom, JSON Feed).
+fn is_feed(path: &str) -> bool {
+    path.ends_with("/feed.xml")
+        || path.ends_with("/updates.xml")
+        || path == crate::urls::ATOM_FEED
+        || path == crate::urls::JSON_FEED
 }
 
 /// Where the site is published (its base URL may change with site.toml).

@@ -62,6 +62,8 @@ pub struct RenderOptions<'p> {
     /// bytes and compressed variants. Either way the result is byte for byte what a
     /// render from scratch gives, and a reload holds one copy of every unchanged page.
     pub previous: Option<&'p Site>,
+    /// WebSub hubs every feed names (`rel="hub"`): the server's `--notify` pings them.
+    pub hubs: &'p [String],
 }
 
 /// Renders the whole public site as it is at `now`.
@@ -90,7 +92,7 @@ pub fn site_with(
     // Updates dated after `now` are embargoed like advisories: render a copy without them.
     let without_future_updates = if options.preview { None } else { content.as_of(now) };
     let content = without_future_updates.as_ref().unwrap_or(content);
-    let ctx = Ctx::new(content, settings, now, options.preview, options.previous);
+    let ctx = Ctx::new(content, settings, now, options.preview, options.previous).with_hubs(options.hubs);
     // Every advisory page needs it: computed before the pages, in parallel.
     ctx.related();
     let jobs = ctx.jobs();
@@ -199,6 +201,8 @@ struct Ctx<'a> {
     global: u64,
     /// Each public advisory's hash (every field), computed on first use.
     advisory_hashes: Vec<OnceLock<u64>>,
+    /// WebSub hubs the feeds name.
+    hubs: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -232,7 +236,19 @@ impl<'a> Ctx<'a> {
             public_revisions: OnceLock::new(),
             previous,
             global,
+            hubs: &[],
         }
+    }
+
+    /// The feeds name these WebSub hubs (part of every page's inputs).
+    fn with_hubs(mut self, hubs: &'a [String]) -> Self {
+        if !hubs.is_empty() {
+            let mut h = xxhash_rust::xxh3::Xxh3::with_seed(self.global);
+            hubs.hash(&mut h);
+            self.global = h.finish();
+        }
+        self.hubs = hubs;
+        self
     }
 
     /// A hasher for a page's inputs, seeded with what every page depends on.

@@ -235,8 +235,9 @@ impl AppState {
         }
         let history = Mutex::new(None);
         let (content, commit) = reload::load(&source, &options, &history, None)?;
-        let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview, None);
         let notifier = options.notifier.clone().filter(|_| !options.preview);
+        let hubs = notifier.as_ref().map_or(&[][..], |n| n.hubs());
+        let live = reload::render(Arc::new(content), (options.clock)(), None, commit, options.preview, None, hubs);
         if let Some(notifier) = &notifier {
             // The first start records what is public as history; a restart tells what
             // became public while the server was down.

@@ -173,6 +173,19 @@ pub(crate) fn send(agent: &ureq::Agent, url: &str, key: &[u8], id: &str, body: &
     if (200..300).contains(&status) { Ok(()) } else { Err(format!("the receiver answered {status}")) }
 }
 
+/// WebSub: tells `hub` that `feed` changed (`hub.mode=publish`).
+pub(crate) fn ping_hub(agent: &ureq::Agent, hub: &str, feed: &str) -> Result<(), String> {
+    let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let body = format!("hub.mode=publish&hub.url={}", encode(feed));
+    let response = agent
+        .post(hub)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) { Ok(()) } else { Err(format!("the hub answered {status}")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,7 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
         rights: xml(&format!("{} {}", ctx.settings.license.name, ctx.settings.license.url)),
         author: xml(&ctx.settings.texts(default).title),
         entries,
+        hubs: ctx.hubs.iter().map(|h| xml(h)).collect(),
     };
     (urls::ATOM_FEED.into(), Page::new(feed.render().unwrap_or_default(), ATOM, last, CachePolicy::Revalidate))
 }
@@ -73,5 +74,6 @@ struct AtomFeed {
     updated: String,
     rights: String,
     author: String,
+    hubs: Vec<String>,
     entries: Vec<AtomEntry>,
 }

@@ -39,6 +39,7 @@ pub(super) fn feed(ctx: &Ctx<'_>) -> (String, Page) {
         feed_url: urls::absolute(base, urls::JSON_FEED),
         description: xml(&ctx.settings.texts(default).description),
         language: ctx.settings.default_language.clone(),
+        hubs: ctx.hubs.iter().map(|url| JsonFeedHub { kind: "WebSub", url: url.clone() }).collect(),
         items,
     };
     let body = serde_json::to_string_pretty(&feed).unwrap_or_default();
@@ -53,7 +54,16 @@ struct JsonFeed {
     feed_url: String,
     description: String,
     language: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<JsonFeedHub>,
     items: Vec<JsonFeedItem>,
+}
+
+#[derive(Serialize)]
+struct JsonFeedHub {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]

@@ -162,7 +162,14 @@ fn channel(
         ]),
         children: BTreeMap::new(),
     };
-    channel.extensions.insert("atom".into(), BTreeMap::from([("link".into(), vec![link])]));
+    let hubs = ctx.hubs.iter().map(|hub| rss::extension::Extension {
+        name: "atom:link".into(),
+        value: None,
+        attrs: BTreeMap::from([("href".into(), hub.clone()), ("rel".into(), "hub".into())]),
+        children: BTreeMap::new(),
+    });
+    let links = std::iter::once(link).chain(hubs).collect();
+    channel.extensions.insert("atom".into(), BTreeMap::from([("link".into(), links)]));
     hex_ampersands_in_titles(&channel.to_string())
 }
 

@@ -195,8 +195,9 @@ pub(crate) fn render(
     commit: Option<String>,
     preview: bool,
     rejection: Option<&Rejection>,
+    hubs: &[String],
 ) -> Live {
-    let options = crate::render::RenderOptions { preview, previous: previous.map(|p| &p.site) };
+    let options = crate::render::RenderOptions { preview, previous: previous.map(|p| &p.site), hubs };
     let started = Instant::now();
     let frozen = rejection.filter(|_| !preview).map(|r| content.frozen(r.since, |a| r.holds(a)));
     let shown = frozen.as_ref().unwrap_or(&content);
@@ -258,7 +259,8 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
         // An embargo lift keeps holding what the rejected change may alter; a change that
         // loads settles the rejection.
         let holds = if trigger == Trigger::Embargo { rejection.as_ref() } else { None };
-        Ok(Some(render(content, now, Some(&previous), commit, state2.options.preview, holds)))
+        let hubs = state2.notifier.as_ref().map_or(&[][..], |n| n.hubs());
+        Ok(Some(render(content, now, Some(&previous), commit, state2.options.preview, holds, hubs)))
     })
     .await;
     let now = (state.options.clock)();
@@ -279,6 +281,14 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 status.settle();
             }
             drop(status);
+            // Subscribers hear of what the new site shows that the old did not.
+            if let Some(notifier) = state.notifier.clone() {
+                let (live, old) = (live.clone(), old.clone());
+                tokio::task::spawn_blocking(move || {
+                    notifier.observe(&live, now);
+                    notifier.feeds_changed(&old, &live, now);
+                });
+            }
             // Freeing the old site (hundreds of MB at 10,000 advisories) and compressing the
             // changed pages both happen off the async workers that answer requests, and on
             // one thread outside the render pool: the next reload must not queue behind
@@ -289,10 +299,6 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
                 super::system::return_free_memory();
             });
-            if let Some(notifier) = state.notifier.clone() {
-                let live = state.live.load_full();
-                tokio::task::spawn_blocking(move || notifier.observe(&live, now));
-            }
             tracing::info!(
                 target: "bulletin::reload",
                 ?trigger,

@@ -622,7 +622,7 @@ fn a_commit_that_also_touched_an_unpublished_advisory_keeps_its_subject_private(
     let options = bulletin::content::LoadOptions { history: Some(source), ..Default::default() };
     let content = bulletin::content::load_with(&dir, options).unwrap();
     let before = bulletin::render::site(&content, &content.settings, crate::fixture::NOW.parse().unwrap());
-    let options = bulletin::render::RenderOptions { preview: false, previous: Some(&before) };
+    let options = bulletin::render::RenderOptions { preview: false, previous: Some(&before), hubs: &[] };
     let lifted = "2031-01-01T00:00:00Z".parse().unwrap();
     let after = bulletin::render::site_with(&content, &content.settings, lifted, options, &|_, _| {});
     let page = String::from_utf8(after.get("/advisories/PK-2025-0001/").unwrap().body.to_vec()).unwrap();

@@ -480,3 +480,43 @@ async fn hostile_subscription_forms_get_4xx_or_a_limit_never_a_mail() {
     assert_eq!(smtp.messages().len(), 10, "only the accepted requests got a confirmation mail");
     assert!(smtp.messages().iter().all(|m| m.contains("Subject: Confirm your advisory emails")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websub_hubs_are_named_in_every_feed_and_told_when_one_changes() {
+    let hub = Receiver::start(0);
+    let f = embargoed_site();
+    std::fs::write(
+        f.path().join("notify.toml"),
+        format!("database = \"outbox/notify.sqlite\"\n\n[websub]\nhubs = [\"{}\"]\n", hub.url),
+    )
+    .unwrap();
+    let config = NotifyConfig::load(&f.path().join("notify.toml")).unwrap();
+    let server = start(&f, &config, clock_reaching("2030-01-01T09:00:00Z", 2000), false).await;
+    let c = client();
+    let rss = c.get(server.url("/feed.xml")).send().await.unwrap().text().await.unwrap();
+    assert!(rss.contains(&format!(r#"<atom:link href="{}" rel="hub"></atom:link>"#, hub.url)), "{rss}");
+    assert!(
+        rss.contains(
+            r#"<atom:link href="https://advisories.test/feed.xml" rel="self" type="application/rss+xml"></atom:link>"#
+        ),
+        "{rss}"
+    );
+    let ur = c.get(server.url("/ur/updates.xml")).send().await.unwrap().text().await.unwrap();
+    assert!(ur.contains(r#"rel="hub""#), "{ur}");
+    let atom = c.get(server.url("/atom.xml")).send().await.unwrap().text().await.unwrap();
+    assert!(atom.contains(&format!(r#"<link rel="hub" href="{}"/>"#, hub.url)), "{atom}");
+    let json: serde_json::Value =
+        serde_json::from_str(&c.get(server.url("/feed.json")).send().await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(json["hubs"][0]["type"], "WebSub");
+    assert!(hub.received().is_empty(), "nothing changed yet");
+    // The embargo lifts: every feed that now lists the advisory is announced, once.
+    wait_for(async || hub.received().len() >= 4, "the hub pings").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let bodies: Vec<String> = hub.received().iter().map(|r| String::from_utf8_lossy(&r.body).into_owned()).collect();
+    for feed in ["feed.xml", "updates.xml", "atom.xml", "feed.json", "ur%2Ffeed.xml", "severity%2Fhigh%2Ffeed.xml"] {
+        let expected =
+            format!("hub.mode=publish&hub.url=https%3A%2F%2Fadvisories%2Etest%2F{}", feed.replace('.', "%2E"));
+        assert_eq!(bodies.iter().filter(|b| **b == expected).count(), 1, "{expected} in {bodies:#?}");
+    }
+    assert!(!bodies.iter().any(|b| b.contains("severity%2Flow")), "an unchanged feed is not announced: {bodies:#?}");
+}

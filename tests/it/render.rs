@@ -14,7 +14,7 @@ use crate::fixture::{NOW, samples_copy};
 /// Renders `content` with `previous` at hand, checks every page against a render from
 /// scratch, and returns the new site with how many pages were taken over unrendered.
 fn render_after(content: &Content, now: Timestamp, previous: &Site) -> (Site, usize) {
-    let options = RenderOptions { preview: false, previous: Some(previous) };
+    let options = RenderOptions { preview: false, previous: Some(previous), hubs: &[] };
     let incremental = render::site_with(content, &content.settings, now, options, &|_, _| {});
     let full = render::site(content, &content.settings, now);
     let paths = |s: &Site| s.pages().map(|(p, _)| p.to_string()).collect::<Vec<_>>();
@@ -132,7 +132,7 @@ fn listings_over_several_pages_render_again_only_where_an_advisory_changed() {
 fn preview_marks_follow_the_clock_in_a_render_after_another() {
     let content = content::load(&crate::fixture::samples_dir()).unwrap();
     let preview = |now: &str, previous: Option<&Site>| {
-        let options = RenderOptions { preview: true, previous };
+        let options = RenderOptions { preview: true, previous, hubs: &[] };
         render::site_with(&content, &content.settings, now.parse().unwrap(), options, &|_, _| {})
     };
     let before = preview("2029-12-31T00:00:00Z", None);
