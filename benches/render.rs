@@ -43,7 +43,7 @@ fn main() {
         let edited = text.replacen("title = \"", &format!("title = \"Edit {n}: "), 1);
         std::fs::write(&path, edited).expect("write");
         let content = bulletin::content::load_after(dir.path(), Some(&content)).expect("valid edit");
-        let options = bulletin::render::RenderOptions { preview: false, previous: Some(&site) };
+        let options = bulletin::render::RenderOptions { preview: false, previous: Some(&site), hubs: &[] };
         let started = Instant::now();
         let next = bulletin::render::site_with(&content, &content.settings, now, options, &|_, _| {});
         reload.push(started.elapsed());
