@@ -36,6 +36,17 @@ const MAX_RETRY_GAP: i64 = 3600;
 const GIVE_UP_AFTER: i64 = 24 * 3600;
 /// Deliveries in flight at once (each to a different endpoint).
 const IN_FLIGHT: usize = 64;
+/// Deliveries read from the outbox at a time.
+const BATCH: usize = 4096;
+
+/// What is being sent right now.
+#[derive(Default)]
+struct Busy {
+    /// Endpoints (webhook URLs, subscribers, hub and feed) with a delivery in flight.
+    targets: HashSet<String>,
+    /// The deliveries in flight.
+    ids: HashSet<i64>,
+}
 
 /// The notifier of one `serve` process.
 pub struct Notifier {
@@ -43,8 +54,8 @@ pub struct Notifier {
     store: Mutex<Store>,
     /// Event ids recorded, so that a reload compares in memory.
     known: Mutex<HashSet<String>>,
-    /// Endpoints with a delivery in flight.
-    busy: Mutex<HashSet<String>>,
+    /// Deliveries in flight, and their endpoints.
+    busy: Mutex<Busy>,
     wake: tokio::sync::Notify,
     agent: ureq::Agent,
     /// Sends mail, when `[email]` is configured.
@@ -85,7 +96,7 @@ impl Notifier {
             config,
             store: Mutex::new(store),
             known: Mutex::new(known),
-            busy: Mutex::new(HashSet::new()),
+            busy: Mutex::new(Busy::default()),
             wake: tokio::sync::Notify::new(),
             agent,
             mailer,
@@ -186,27 +197,46 @@ impl Notifier {
 
     /// Sends what is due, for ever: woken by new events, else at the next retry.
     pub async fn run(self: Arc<Self>, clock: crate::server::Clock) {
+        // Deliveries read from the outbox and not started yet, oldest first. Reading in
+        // batches keeps an event for 100,000 subscribers from costing a query per mail.
+        let mut queue: std::collections::VecDeque<store::Due> = std::collections::VecDeque::new();
         loop {
             let now = clock().as_second();
-            let due = self.store().due(now, IN_FLIGHT * 4).unwrap_or_else(|e| {
-                tracing::error!(target: "bulletin::notify", error = %e, "cannot read the outbox");
-                Vec::new()
-            });
-            for delivery in due {
-                {
-                    let mut busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    if busy.len() >= IN_FLIGHT || !busy.insert(delivery.target.clone()) {
-                        continue;
-                    }
+            if queue.len() < IN_FLIGHT * 2 {
+                let due = self.store().due(now, BATCH).unwrap_or_else(|e| {
+                    tracing::error!(target: "bulletin::notify", error = %e, "cannot read the outbox");
+                    Vec::new()
+                });
+                let busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let queued: HashSet<i64> = queue.iter().map(|d| d.id).collect();
+                queue.extend(due.into_iter().filter(|d| !busy.ids.contains(&d.id) && !queued.contains(&d.id)));
+            }
+            // Start what may start: one delivery per endpoint, IN_FLIGHT in all.
+            for _ in 0..queue.len() {
+                let Some(delivery) = queue.pop_front() else { break };
+                let mut busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if busy.ids.len() >= IN_FLIGHT {
+                    queue.push_front(delivery);
+                    break;
                 }
+                if !busy.targets.insert(delivery.target.clone()) {
+                    queue.push_back(delivery);
+                    continue;
+                }
+                busy.ids.insert(delivery.id);
+                drop(busy);
                 let me = self.clone();
                 let clock = clock.clone();
                 tokio::task::spawn_blocking(move || me.attempt(delivery, &clock));
             }
-            let next = self.store().next_due().ok().flatten();
-            let wait = next.map_or(Duration::from_secs(60), |at| {
-                Duration::from_secs(at.saturating_sub(clock().as_second()).clamp(0, 60) as u64)
-            });
+            let wait = if queue.is_empty() {
+                let next = self.store().next_due().ok().flatten();
+                next.map_or(Duration::from_secs(60), |at| {
+                    Duration::from_secs(at.saturating_sub(clock().as_second()).clamp(0, 60) as u64)
+                })
+            } else {
+                Duration::from_secs(1)
+            };
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(wait.max(Duration::from_millis(200))) => {}
@@ -233,7 +263,7 @@ impl Notifier {
                 // The subscriber left: the delivery concerns nobody.
                 Ok(false) => {
                     let _ = self.store().forget(d.id);
-                    self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&d.target);
+                    self.done(&d);
                     return;
                 }
                 Err(e) => Err(e),
@@ -262,7 +292,15 @@ impl Notifier {
         if result.is_ok() {
             tracing::info!(target: "bulletin::notify", target_url = %d.target, event = %d.event, "delivered");
         }
-        self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&d.target);
+        self.done(&d);
+    }
+
+    /// A delivery is no longer in flight: its endpoint may take the next.
+    fn done(&self, d: &store::Due) {
+        let mut busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        busy.targets.remove(&d.target);
+        busy.ids.remove(&d.id);
+        drop(busy);
         self.wake.notify_one();
     }
 

@@ -208,7 +208,9 @@ impl Mailer {
             builder = builder
                 .credentials(lettre::transport::smtp::authentication::Credentials::new(user.clone(), password.clone()));
         }
-        let transport = builder.timeout(Some(std::time::Duration::from_secs(20))).build();
+        // Enough connections for the deliveries in flight; the SMTP server queues the rest.
+        let pool = lettre::transport::smtp::PoolConfig::new().max_size(32);
+        let transport = builder.timeout(Some(std::time::Duration::from_secs(20))).pool_config(pool).build();
         let from = Mailbox::from_str(&config.from).map_err(|e| format!("from = {}: {e}", config.from))?;
         Ok(Self { transport, from })
     }
