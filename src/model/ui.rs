@@ -306,6 +306,8 @@ pub struct Strings {
     pub subscribe_critical: String,
     /// Only when one of these leaked (tick none for all)
     pub subscribe_data: String,
+    /// Only about these topics (tick none for all)
+    pub subscribe_tags: String,
     /// Subscribe
     pub subscribe_button: String,
     /// We keep only your address, your choices and the dates. Every email has a link th

@@ -24,8 +24,8 @@ pub struct NotifyConfig {
 /// How mail is sent.
 #[derive(Debug, Clone)]
 pub struct EmailConfig {
-    /// `smtp://host:port` (STARTTLS when the server offers it; add `?tls=required` to
-    /// insist) or `smtps://host:port` (TLS from the start).
+    /// `smtp://host:port` (STARTTLS, required unless the host is this machine) or
+    /// `smtps://host:port` (TLS from the start).
     pub smtp: String,
     /// The sender, `Name <address>`.
     pub from: String,

@@ -203,7 +203,8 @@ pub(crate) struct Mailer {
 
 impl Mailer {
     pub(crate) fn new(config: &EmailConfig) -> Result<Self, String> {
-        let mut builder = SmtpTransport::from_url(&config.smtp).map_err(|e| format!("smtp = {}: {e}", config.smtp))?;
+        let url = with_starttls(&config.smtp);
+        let mut builder = SmtpTransport::from_url(&url).map_err(|e| format!("smtp = {}: {e}", config.smtp))?;
         if let (Some(user), Some(password)) = (&config.smtp_user, &config.smtp_password) {
             builder = builder
                 .credentials(lettre::transport::smtp::authentication::Credentials::new(user.clone(), password.clone()));
@@ -270,6 +271,22 @@ impl Mailer {
     }
 }
 
+/// `smtp://` without a `tls=` choice made to insist on STARTTLS, except for a server
+/// on the same machine (a local relay, or the tests' sink), where STARTTLS is used if
+/// offered: mail and its links must not cross a network in clear.
+fn with_starttls(url: &str) -> String {
+    let Some(rest) = url.strip_prefix("smtp://") else { return url.to_string() };
+    if rest.contains("tls=") {
+        return url.to_string();
+    }
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let local = ["127.0.0.1", "localhost", "[::1]"].iter().any(|h| host == *h || host.starts_with(&format!("{h}:")));
+    let tls = if local { "opportunistic" } else { "required" };
+    let sep = if rest.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}tls={tls}")
+}
+
 /// An address a person typed, checked and normalised (lowercase), or `None`. Anything
 /// with a line break, a second address or a display name is refused: the address goes
 /// into a mail header.
@@ -304,6 +321,17 @@ mod tests {
         ] {
             assert_eq!(normalise_address(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn smtp_insists_on_starttls_across_a_network() {
+        assert_eq!(with_starttls("smtp://mail.example.pk:587"), "smtp://mail.example.pk:587?tls=required");
+        assert_eq!(with_starttls("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525?tls=opportunistic");
+        assert_eq!(
+            with_starttls("smtp://mail.example.pk?tls=opportunistic"),
+            "smtp://mail.example.pk?tls=opportunistic"
+        );
+        assert_eq!(with_starttls("smtps://mail.example.pk:465"), "smtps://mail.example.pk:465");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum SubscribeStep {
         severity: String,
         /// Data classes ticked.
         data: Vec<String>,
+        /// Topic tags ticked.
+        tags: Vec<String>,
     },
     /// Submitted: check your inbox (the same whether the address was known or not).
     Sent,
@@ -54,7 +56,13 @@ pub enum SubscribeStep {
 impl SubscribeStep {
     /// The empty form.
     pub fn form() -> Self {
-        SubscribeStep::Form { error: None, email: String::new(), severity: "all".into(), data: Vec::new() }
+        SubscribeStep::Form {
+            error: None,
+            email: String::new(),
+            severity: "all".into(),
+            data: Vec::new(),
+            tags: Vec::new(),
+        }
     }
 }
 
@@ -85,6 +93,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, step: SubscribeStep) -> (St
         feeds_url: urls::link(&root, &urls::feeds_page(translated)),
         severities,
         classes,
+        all_tags: ctx.tags(),
         step,
     };
     ctx.html(path, lang, page.render(), None)
@@ -99,5 +108,6 @@ struct SubscribePage<'a> {
     feeds_url: String,
     severities: Vec<(String, String)>,
     classes: Vec<(String, String)>,
+    all_tags: Vec<String>,
     step: SubscribeStep,
 }

@@ -117,10 +117,18 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
                         .filter(|c| live.content.catalogue.class(c).is_some())
                         .take(64)
                         .collect();
+                    let known_tags: std::collections::HashSet<&str> =
+                        live.content.public_at(now).flat_map(|a| a.tags.iter().map(|t| t.as_str())).collect();
+                    let tags: Vec<String> = form
+                        .iter()
+                        .filter(|(k, v)| k == "tags" && known_tags.contains(v.as_str()))
+                        .map(|(_, v)| v.clone())
+                        .take(64)
+                        .collect();
                     let topics = Topics {
                         severity: crate::model::Keyword::parse(&severity),
                         data: data.clone(),
-                        tags: Vec::new(),
+                        tags: tags.clone(),
                     };
                     let (notifier, content, lang2, client2, typed2) =
                         (notifier.clone(), live.content.clone(), lang.clone(), client.clone(), typed.clone());
@@ -140,6 +148,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
                                 email: typed.chars().filter(|c| !c.is_control()).take(254).collect(),
                                 severity,
                                 data,
+                                tags,
                             };
                             page(step, StatusCode::UNPROCESSABLE_ENTITY)
                         }

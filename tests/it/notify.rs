@@ -356,7 +356,9 @@ async fn subscribe_confirm_by_post_publish_one_mail_unsubscribe_by_one_click() {
     .unwrap();
     let config =
         NotifyConfig::load(&f.path().join("notify.toml")).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let started = Instant::now();
     let server = start(&f, &config, clock_reaching("2030-01-01T09:00:00Z", 7000), false).await;
+    let lifted_at = started + Duration::from_millis(7000);
     let c = client();
     let form = |body: String| {
         c.post(server.url("/subscribe/")).header("content-type", "application/x-www-form-urlencoded").body(body).send()
@@ -400,6 +402,12 @@ async fn subscribe_confirm_by_post_publish_one_mail_unsubscribe_by_one_click() {
     assert!(again.contains("Check your inbox"));
     // The embargo lifts: exactly one mail, to the confirmed address only.
     wait_for(async || smtp.to("reader@example.pk").len() == 2, "the advisory mail").await;
+    assert!(Instant::now() >= lifted_at, "mailed before the embargo lifted");
+    assert!(
+        Instant::now() <= lifted_at + Duration::from_millis(2200),
+        "{:?} after the lift",
+        Instant::now() - lifted_at
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(smtp.to("reader@example.pk").len(), 2, "one confirmation, one advisory");
     assert_eq!(smtp.to("lurker@example.pk").len(), 1, "an unconfirmed address gets only its confirmation");
@@ -476,6 +484,11 @@ async fn hostile_subscription_forms_get_4xx_or_a_limit_never_a_mail() {
     }
     assert_eq!(&statuses[..10], [200; 10]);
     assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    // 10,000 more: each is refused by the limit, none fails.
+    for n in 0..10_000 {
+        let answer = post("/subscribe/", format!("email=flood{n}%40example.pk").into_bytes()).await.unwrap();
+        assert_eq!(answer.status(), 429);
+    }
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().len(), 10, "only the accepted requests got a confirmation mail");
     assert!(smtp.messages().iter().all(|m| m.contains("Subject: Confirm your advisory emails")));
@@ -519,4 +532,32 @@ async fn websub_hubs_are_named_in_every_feed_and_told_when_one_changes() {
         assert_eq!(bodies.iter().filter(|b| **b == expected).count(), 1, "{expected} in {bodies:#?}");
     }
     assert!(!bodies.iter().any(|b| b.contains("severity%2Flow")), "an unchanged feed is not announced: {bodies:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_hears_only_the_topics_it_asked_for() {
+    let (all, critical, passwords) = (Receiver::start(0), Receiver::start(0), Receiver::start(0));
+    let f = embargoed_site();
+    std::fs::write(f.path().join("newsroom.secret"), SECRET).unwrap();
+    let hook = |r: &Receiver, topics: &str| {
+        format!("\n[[webhooks]]\nurl = \"{}\"\nsecret_file = \"newsroom.secret\"\n{topics}", r.url)
+    };
+    let text = format!(
+        "database = \"notify.sqlite\"\n{}{}{}",
+        hook(&all, ""),
+        hook(&critical, "topics = { severity = \"critical\" }\n"),
+        hook(&passwords, "topics = { severity = \"high\", data = [\"passwords\"] }\nlanguage = \"ur\"\n"),
+    );
+    std::fs::write(f.path().join("notify.toml"), text).unwrap();
+    let config =
+        NotifyConfig::load(&f.path().join("notify.toml")).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let _server = start(&f, &config, clock_reaching("2030-01-01T09:00:00Z", 1000), false).await;
+    wait_for(async || all.received().len() == 1 && passwords.received().len() == 1, "the matching endpoints").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(critical.received().is_empty(), "a high advisory is not for a critical-only endpoint");
+    let urdu = passwords.received()[0].json();
+    assert_eq!(urdu["data"]["url"], "https://advisories.test/ur/advisories/PK-2030-0001/");
+    let short = urdu["data"]["text_short"].as_str().unwrap();
+    assert!(short.encode_utf16().count() <= 70, "{short}");
+    assert!(short.ends_with(" https://advisories.test/ur/advisories/PK-2030-0001/"), "{short}");
 }
