@@ -91,8 +91,12 @@ while :; do
 done
 end=$(date +%s.%N)
 hwm=$(grep VmHWM "/proc/$serve/status" | awk '{print $2}')
+ticks=$(getconf CLK_TCK)
+cpu=$(awk -v t="$ticks" '{printf "%.1f", ($14 + $15) / t}' "/proc/$serve/stat")
+sink_cpu=$(awk -v t="$ticks" '{printf "%.1f", ($14 + $15) / t}' "/proc/${pids[0]}/stat")
 queued=$(grep -m1 '"PK-2026-0099/published"\|PK-2026-0099/published' "$work/serve.log" | head -1 || true)
 echo "delivered: $d, failed: $f"
 printf 'from the lift to the last delivery: %.1f s\n' "$(echo "$end - $start" | bc)"
 echo "server peak memory (VmHWM): $((hwm / 1024)) MB"
+echo "CPU time: bulletin $cpu s (start-up included), the SMTP sink $sink_cpu s"
 echo "event line: $queued"

@@ -93,8 +93,8 @@ async function withBrowser(options, fn) {
 
 const untranslated = process.argv[4] || 'advisories/PK-2025-0004/';
 const urdu = ['ur/', `ur/${advisory}`, `ur/${untranslated}`, 'ur/advisories/', 'ur/checklist/', 'ur/checklist/passwords/',
-  'ur/tags/telecom/', 'ur/severity/high/', 'ur/data/call-logs/', 'ur/feeds/'];
-const pages = ['', advisory, 'checklist/', 'advisories/', 'feeds/', ...urdu];
+  'ur/tags/telecom/', 'ur/severity/high/', 'ur/data/call-logs/', 'ur/feeds/', 'ur/subscribe/'];
+const pages = ['', advisory, 'checklist/', 'advisories/', 'feeds/', 'subscribe/', ...urdu];
 
 try {
   await withBrowser({}, async (ctx, outside) => {
