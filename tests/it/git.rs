@@ -753,3 +753,43 @@ async fn a_clone_without_remote_follows_its_upstream() {
     let r = client().post(server.url("/hooks/git")).body("{}").send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// Issue 22: in git mode, a commit that is rejected tells nobody; the commit that fixes
+/// it tells each receiver once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_commit_tells_nobody_and_its_fix_tells_once() {
+    let (_tmp, root) = repo();
+    let receiver = crate::notify::Receiver::start(0);
+    let config_dir = tempfile::tempdir().unwrap();
+    std::fs::write(config_dir.path().join("hook.secret"), crate::notify::SECRET).unwrap();
+    std::fs::write(
+        config_dir.path().join("notify.toml"),
+        format!(
+            "database = \"notify.sqlite\"\n[[webhooks]]\nurl = \"{}\"\nsecret_file = \"hook.secret\"\n",
+            receiver.url
+        ),
+    )
+    .unwrap();
+    let config = bulletin::notify::NotifyConfig::load(&config_dir.path().join("notify.toml")).unwrap();
+    let mut options = ServeOptions::new(root.join("advisories"));
+    options.limits = limits();
+    options.git = Some(GitOptions {
+        branch: Some("main".into()),
+        pull_every: Some(Duration::from_millis(300)),
+        ..GitOptions::default()
+    });
+    options.notifier = Some(bulletin::notify::Notifier::open(config).unwrap());
+    let server = Server::start_with(options, false).await;
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", "").replace("\"high\"", "\"hgh\""));
+    let bad = commit(&root, "Broken severity");
+    wait_for(async || status_of(&server).await.contains(&bad), "the rejection").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(receiver.received().is_empty(), "a rejected commit told someone");
+    write(&root, "2025/PK-2025-0002.md", &advisory("PK-2025-0002", ""));
+    commit(&root, "Fix the severity");
+    wait_for(async || !receiver.received().is_empty(), "the webhook").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["data"]["event"], "PK-2025-0002/published");
+}
