@@ -22,6 +22,7 @@ pub mod model;
 pub mod notify;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod server;
 pub mod site;
 pub mod urls;

@@ -25,9 +25,11 @@ mod misc;
 mod pages;
 mod related;
 mod rss;
+mod search;
 mod subscribe;
 mod syndication;
 use crate::urls;
+pub use search::SearchView;
 pub use subscribe::SubscribeStep;
 
 use std::collections::{HashMap, HashSet};
@@ -152,6 +154,13 @@ pub fn subscribe_page(content: &Content, settings: &Settings, now: Timestamp, la
     subscribe::page(&ctx, lang, step).1
 }
 
+/// The server's search page in `lang`: the form and the results of `view`.
+pub fn search_page(content: &Content, settings: &Settings, now: Timestamp, lang: &str, view: SearchView<'_>) -> Page {
+    let ctx = Ctx::new(content, settings, now, false, None);
+    let lang = ctx.lang_ref(lang);
+    search::page(&ctx, lang, view).1
+}
+
 /// One unit of rendering work; rendered in parallel. Pages and RSS feeds come in every
 /// language of the site (the `String` is the language).
 enum Job {
@@ -163,6 +172,7 @@ enum Job {
     NotFound(String),
     FeedsPage(String),
     Subscribe(String),
+    Search(String),
     Feed(Option<ListingKind>, String),
     UpdatesFeed(String),
     Assets,
@@ -323,6 +333,7 @@ impl<'a> Ctx<'a> {
                 Job::NotFound(lang.clone()),
                 Job::FeedsPage(lang.clone()),
                 Job::Subscribe(lang.clone()),
+                Job::Search(lang.clone()),
                 Job::Checklist(None, lang.clone()),
                 Job::Feed(None, lang.clone()),
                 Job::UpdatesFeed(lang.clone()),
@@ -355,6 +366,7 @@ impl<'a> Ctx<'a> {
             Job::NotFound(lang) => vec![misc::not_found(self, self.lang_ref(lang))],
             Job::FeedsPage(lang) => vec![feeds_page::page(self, self.lang_ref(lang))],
             Job::Subscribe(lang) => vec![subscribe::page(self, self.lang_ref(lang), SubscribeStep::Static)],
+            Job::Search(lang) => vec![search::page(self, self.lang_ref(lang), SearchView::Static)],
             Job::Feed(listing, lang) => vec![rss::feed(self, listing.as_ref(), self.lang_ref(lang))],
             Job::UpdatesFeed(lang) => vec![rss::updates_feed(self, self.lang_ref(lang))],
             Job::Assets => self.assets.pages(),
@@ -447,6 +459,7 @@ impl<'a> Ctx<'a> {
             archive_url: urls::link(&root, &urls::archive(translated)),
             checklist_url: urls::link(&root, &urls::checklist(None, translated)),
             feeds_url: urls::link(&root, &urls::feeds_page(translated)),
+            search_url: urls::link(&root, &urls::search(translated)),
             current: "",
             alternates: Vec::new(),
             languages: Vec::new(),

@@ -11,6 +11,7 @@ mod frontend;
 mod handlers;
 mod http;
 pub mod reload;
+mod search;
 mod subscribe;
 mod system;
 mod triggers;
@@ -152,6 +153,15 @@ pub struct Live {
     pub commit: Option<String>,
     /// Dynamic checklist pages already rendered from this snapshot, by class set.
     pub(crate) checklists: Mutex<std::collections::HashMap<String, Arc<crate::site::Page>>>,
+    /// The search index of what this snapshot shows, built on first use.
+    pub(crate) search: std::sync::OnceLock<crate::search::Index>,
+}
+
+impl Live {
+    /// The search index of what the site shows (built once per snapshot).
+    pub fn search_index(&self) -> &crate::search::Index {
+        self.search.get_or_init(|| crate::search::Index::build(&self.content, self.rendered_for))
+    }
 }
 
 /// What `/_status` reports.
@@ -299,6 +309,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/_status", get(handlers::status))
         .route("/hooks/git", axum::routing::post(webhook::receive))
+        .route("/search/", axum::routing::any(search::handle))
+        .route("/{lang}/search/", axum::routing::any(search::handle))
         .route("/subscribe/", axum::routing::any(subscribe::handle))
         .route("/subscribe/confirm/", axum::routing::any(subscribe::handle))
         .route("/unsubscribe/", axum::routing::any(subscribe::handle))

@@ -145,6 +145,11 @@ pub const API: &str = "/api/advisories.json";
 pub fn feeds_page(lang: Option<&str>) -> String {
     localized(lang, "/feeds/")
 }
+/// Search: the server answers `?q=…`; a static site says where to turn.
+pub fn search(lang: Option<&str>) -> String {
+    localized(lang, "/search/")
+}
+
 /// Advisories by email: the form (the server's), or on a static site where to turn.
 pub fn subscribe(lang: Option<&str>) -> String {
     localized(lang, "/subscribe/")

@@ -288,6 +288,7 @@ pub(crate) fn fixed_pages(settings: &Settings, catalogue: &Catalogue, tags: &Has
             urls::archive(l),
             urls::feeds_page(l),
             urls::subscribe(l),
+            urls::search(l),
             urls::checklist(None, l),
             urls::feed(None, l),
             urls::updates_feed(l),

@@ -348,6 +348,26 @@ pub struct Strings {
     pub email_confirm_text: String,
     /// If it was not you, ignore this email: nothing will be sent.
     pub email_confirm_ignore: String,
+    /// Search
+    pub nav_search: String,
+    /// Search advisories
+    pub search_title: String,
+    /// Words to look for, or an advisory id
+    pub search_label: String,
+    /// Search
+    pub search_button: String,
+    /// {n} advisories for “{q}”
+    pub search_results: String,
+    /// 1 advisory for “{q}”
+    pub search_one_result: String,
+    /// No advisory matches. Try fewer or other words, or browse all advisories.
+    pub search_none: String,
+    /// Search needs the advisory server; this copy of the site cannot search. Browse all advisories, or the listings by severity, type and data:
+    pub search_static: String,
+    /// Narrow down
+    pub search_narrow: String,
+    /// Any
+    pub search_any: String,
 }
 
 /// The built-in words: English and Urdu, from the repository's `i18n/` folder.

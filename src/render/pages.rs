@@ -23,6 +23,7 @@ pub(crate) struct Layout<'a> {
     pub(crate) archive_url: String,
     pub(crate) checklist_url: String,
     pub(crate) feeds_url: String,
+    pub(crate) search_url: String,
     pub(crate) current: &'static str,
     /// The same page in other languages (hreflang links and the language switch).
     pub(crate) alternates: Vec<Alternate>,

@@ -135,9 +135,12 @@ pub(crate) fn static_page<B>(state: &AppState, request: &axum::http::Request<B>)
     }
     let path = decode_path(uri.path()).ok()?;
     let live = state.live.load();
-    // With email subscriptions on, the subscription pages are made for each request.
-    if state.notifier.as_ref().is_some_and(|n| n.has_email())
-        && super::subscribe::is_subscription_path(&path, &live.content.settings.languages)
+    // Search, and with email subscriptions on the subscription pages, are made for each
+    // request.
+    let languages = &live.content.settings.languages;
+    if super::search::is_search_path(&path, languages)
+        || (state.notifier.as_ref().is_some_and(|n| n.has_email())
+            && super::subscribe::is_subscription_path(&path, languages))
     {
         return None;
     }

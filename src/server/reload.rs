@@ -224,6 +224,7 @@ pub(crate) fn render(
         version: format!("{:016x}", fingerprint.digest()),
         commit,
         checklists: Default::default(),
+        search: Default::default(),
     }
 }
 
@@ -296,6 +297,8 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             let watched = state.clone();
             tokio::task::spawn_blocking(move || {
                 drop(old);
+                // The first search after a reload should not wait for the index.
+                live.search_index();
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
                 super::system::return_free_memory();
             });

@@ -11,4 +11,5 @@ mod notify;
 mod render;
 mod robustness;
 mod samples;
+mod search;
 mod serve;

@@ -1,0 +1,279 @@
+//! Full-text search over the public advisories, in each language of the site: an
+//! inverted index built from the content as the live site shows it, and queries
+//! answered from it. `serve` answers `/search/?q=…` with it, without JavaScript.
+//!
+//! Every advisory is searchable in every language (its translation's words where it
+//! has one, the original's otherwise, as its pages are). A title or id match ranks
+//! first, then the summary, tags and data classes, then the body; ties go to the
+//! newest. Queries and texts are normalised alike ([`normalize`]).
+
+pub mod normalize;
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::content::Content;
+use crate::model::{Advisory, Kind, Severity};
+
+/// How much a term counts in each field.
+const TITLE: u32 = 8;
+const ID: u32 = 10;
+const SUMMARY: u32 = 3;
+const FACETS: u32 = 3;
+const BODY: u32 = 1;
+/// A query of more terms than this is cut (the rest would only narrow it further).
+pub const MAX_TERMS: usize = 12;
+/// Results per page.
+pub const PAGE: usize = 20;
+
+/// One searchable advisory in one language.
+struct Doc {
+    /// The advisory's place in the content's list.
+    advisory: usize,
+    /// Title, summary and body as plain text, for snippets.
+    title: String,
+    summary: String,
+    body: String,
+}
+
+/// The index of one language.
+struct LanguageIndex {
+    docs: Vec<Doc>,
+    /// Terms in order, each with (doc, weight) postings.
+    terms: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// The search index of the live site.
+pub struct Index {
+    languages: HashMap<String, LanguageIndex>,
+    /// Public advisory ids in canonical case, for an exact id query.
+    ids: HashMap<String, String>,
+}
+
+/// What a query asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// As typed (control characters removed, at most 200 characters).
+    pub text: String,
+    /// Only this severity.
+    pub severity: Option<Severity>,
+    /// Only with this data class exposed.
+    pub data: Option<String>,
+    /// Only of this kind.
+    pub kind: Option<Kind>,
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The advisory's place in the content's list.
+    pub advisory: usize,
+    /// Its title in the language searched.
+    pub title: String,
+    /// The sentence that matched, as (text, marked) runs.
+    pub snippet: Vec<(String, bool)>,
+    /// The language of the title and snippet.
+    pub lang: String,
+}
+
+impl Index {
+    /// Indexes what is public in `content` at `now`.
+    pub fn build(content: &Content, now: Timestamp) -> Self {
+        let all = content.all();
+        let public: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_public_at(now)).collect();
+        let mut languages = HashMap::new();
+        for lang in &content.settings.languages {
+            let docs: Vec<Doc> = public.iter().map(|&i| doc(content, &all[i], i, lang)).collect();
+            let mut postings: HashMap<String, HashMap<u32, u32>> = HashMap::new();
+            for (n, d) in docs.iter().enumerate() {
+                let a = &all[d.advisory];
+                let mut add = |text: &str, weight: u32| {
+                    for term in normalize::terms(text) {
+                        *postings.entry(term).or_default().entry(n as u32).or_default() += weight;
+                    }
+                };
+                add(&d.title, TITLE);
+                add(a.id.as_str(), ID);
+                add(&d.summary, SUMMARY);
+                let facets: Vec<String> = a
+                    .tags
+                    .iter()
+                    .map(|t| t.as_str().to_string())
+                    .chain(a.data.iter().map(|c| content.catalogue.label(c.as_str(), lang).to_string()))
+                    .collect();
+                add(&facets.join(" "), FACETS);
+                add(&d.body, BODY);
+            }
+            let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings
+                .into_iter()
+                .map(|(t, docs)| {
+                    let mut docs: Vec<(u32, u32)> = docs.into_iter().collect();
+                    docs.sort_unstable();
+                    (t, docs)
+                })
+                .collect();
+            terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            languages.insert(lang.clone(), LanguageIndex { docs, terms });
+        }
+        let ids = public.iter().map(|&i| (all[i].id.as_str().to_ascii_uppercase(), all[i].id.0.clone())).collect();
+        Self { languages, ids }
+    }
+
+    /// The public advisory whose id `text` is (in any case), for a jump to its page.
+    pub fn exact_id(&self, text: &str) -> Option<&str> {
+        self.ids.get(&text.trim().to_ascii_uppercase()).map(String::as_str)
+    }
+
+    /// Every advisory matching all terms of `query` (and its filters), best first, in
+    /// `lang`'s words; if none does, in another language's (an Urdu query on the
+    /// English page finds the Urdu translations).
+    pub fn search(&self, content: &Content, lang: &str, query: &Query) -> Vec<Hit> {
+        let lang = if self.languages.contains_key(lang) { lang } else { content.settings.default_language.as_str() };
+        let hits = self.search_in(content, lang, query);
+        if !hits.is_empty() || query.text.trim().is_empty() {
+            return hits;
+        }
+        content
+            .settings
+            .languages
+            .iter()
+            .filter(|l| *l != lang)
+            .map(|l| self.search_in(content, l, query))
+            .find(|hits| !hits.is_empty())
+            .unwrap_or_default()
+    }
+
+    fn search_in(&self, content: &Content, lang: &str, query: &Query) -> Vec<Hit> {
+        let Some(index) = self.languages.get(lang) else {
+            return Vec::new();
+        };
+        let mut terms = normalize::terms(&query.text);
+        terms.dedup();
+        terms.truncate(MAX_TERMS);
+        let all = content.all();
+        let passes = |n: usize| {
+            let a = &all[index.docs[n].advisory];
+            query.severity.is_none_or(|s| a.severity == s)
+                && query.kind.is_none_or(|k| a.kind == k)
+                && query.data.as_deref().is_none_or(|d| a.data.iter().any(|c| c.as_str() == d))
+        };
+        let mut scores: Vec<(usize, u32)> = if terms.is_empty() {
+            // Filters alone: every advisory that passes them.
+            (0..index.docs.len()).filter(|&n| passes(n)).map(|n| (n, 0)).collect()
+        } else {
+            let mut total: Option<HashMap<u32, u32>> = None;
+            for term in &terms {
+                let mut this: HashMap<u32, u32> = HashMap::new();
+                let start = index.terms.partition_point(|(t, _)| t.as_str() < term.as_str());
+                for (t, docs) in &index.terms[start..] {
+                    let exact = t == term;
+                    if !exact && (term.chars().count() < 3 || !t.starts_with(term.as_str())) {
+                        break;
+                    }
+                    for &(doc, weight) in docs {
+                        let weight = if exact { weight * 2 } else { weight };
+                        let entry = this.entry(doc).or_default();
+                        *entry = (*entry).max(weight);
+                    }
+                }
+                total = Some(match total {
+                    None => this,
+                    Some(before) => {
+                        before.into_iter().filter_map(|(doc, score)| this.get(&doc).map(|s| (doc, score + s))).collect()
+                    }
+                });
+            }
+            total.unwrap_or_default().into_iter().map(|(d, s)| (d as usize, s)).filter(|&(n, _)| passes(n)).collect()
+        };
+        scores.sort_unstable_by(|a, b| {
+            let (x, y) = (&all[index.docs[a.0].advisory], &all[index.docs[b.0].advisory]);
+            b.1.cmp(&a.1).then(y.published.cmp(&x.published)).then(x.id.cmp(&y.id))
+        });
+        scores
+            .into_iter()
+            .map(|(n, _)| {
+                let d = &index.docs[n];
+                Hit {
+                    advisory: d.advisory,
+                    title: d.title.clone(),
+                    snippet: snippet(d, &terms),
+                    lang: lang.to_string(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An advisory as it reads in `lang`: the public translation's words, else the original's.
+fn doc(content: &Content, a: &Advisory, index: usize, lang: &str) -> Doc {
+    let translation = a.public_translations().find(|t| t.lang == lang);
+    let body = translation.map_or(&a.body, |t| &t.body);
+    let mut text = plain_text(body);
+    for item in a.checklist_in(&content.catalogue, translation).iter() {
+        text.push_str("\n\n");
+        text.push_str(&plain_text(content.catalogue.translated_text(&item.id, lang).unwrap_or(&item.text)));
+    }
+    Doc {
+        advisory: index,
+        title: translation.map_or(&a.title, |t| &t.title).clone(),
+        summary: translation.map_or(&a.summary, |t| &t.summary).clone(),
+        body: text,
+    }
+}
+
+/// Markdown as plain text, paragraphs apart.
+fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, crate::content::checklist::markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                out.push_str("\n\n")
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first sentence of the summary or body holding a term, its matching words marked;
+/// the summary when none does (a filter-only search, or a title match).
+fn snippet(d: &Doc, terms: &[String]) -> Vec<(String, bool)> {
+    let sentences = d
+        .summary
+        .split_inclusive(['.', '!', '?', '۔'])
+        .chain(d.body.split("\n\n").flat_map(|p| p.split_inclusive(['.', '!', '?', '۔'])));
+    let mut chosen: Option<&str> = None;
+    if !terms.is_empty() {
+        for s in sentences {
+            if normalize::words(s).iter().any(|(_, w)| normalize::matches(w, terms)) {
+                chosen = Some(s);
+                break;
+            }
+        }
+    }
+    let sentence = chosen.unwrap_or(&d.summary).trim();
+    let sentence: String = if sentence.chars().count() > 240 {
+        sentence.chars().take(240).collect::<String>() + "…"
+    } else {
+        sentence.to_string()
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (range, word) in normalize::words(&sentence) {
+        if normalize::matches(&word, terms) {
+            if range.start > at {
+                out.push((sentence[at..range.start].to_string(), false));
+            }
+            out.push((sentence[range.clone()].to_string(), true));
+            at = range.end;
+        }
+    }
+    if at < sentence.len() {
+        out.push((sentence[at..].to_string(), false));
+    }
+    out
+}

@@ -1,0 +1,105 @@
+//! `/search/?q=…` (and `/{lang}/search/`): answered by the server from the live site's
+//! search index, so it works without JavaScript and never shows what is not public.
+//! An exact advisory id goes straight to the advisory.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, Response, StatusCode, header};
+
+use super::AppState;
+use super::error::HttpError;
+use crate::model::Keyword;
+use crate::render::SearchView;
+use crate::search::Query;
+use crate::urls;
+
+/// The longest query read, in characters: longer ones are cut, not refused.
+const MAX_QUERY: usize = 200;
+
+/// Whether `path` is the search page (any language).
+pub(crate) fn is_search_path(path: &str, languages: &[String]) -> bool {
+    let rest = match urls::language_of(path, languages) {
+        Some(lang) => &path[lang.len() + 1..],
+        None => path,
+    };
+    rest == "/search/"
+}
+
+pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Result<Response<Body>, HttpError> {
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        return Err(HttpError::MethodNotAllowed);
+    }
+    let live = state.live.load_full();
+    let settings = &live.content.settings;
+    let path = request.uri().path();
+    let lang = urls::language_of(path, &settings.languages).unwrap_or(&settings.default_language).to_string();
+    let translated = (lang != settings.default_language).then_some(lang.as_str());
+    if path != urls::search(translated) {
+        return Err(HttpError::NotFound);
+    }
+    let pairs: Vec<(String, String)> = request
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .take(64)
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| {
+            let decode =
+                |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            (decode(k), decode(v))
+        })
+        .collect();
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let text: String = get("q")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_QUERY)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    let query = Query {
+        severity: get("severity").and_then(Keyword::parse),
+        kind: get("kind").and_then(Keyword::parse),
+        data: get("data").filter(|d| live.content.catalogue.class(d).is_some()).map(str::to_string),
+        text,
+    };
+    let page = tokio::task::spawn_blocking(move || {
+        let index = live.search_index();
+        let translated = (lang != live.content.settings.default_language).then_some(lang.as_str());
+        if let Some(id) = index.exact_id(&query.text) {
+            let here = urls::search(translated);
+            return Err(urls::link(&urls::root_of(&here), &urls::advisory(translated, id)));
+        }
+        let hits = index.search(&live.content, &lang, &query);
+        let view = SearchView::Served { query: &query, hits: &hits };
+        Ok(crate::render::search_page(&live.content, &live.content.settings, live.rendered_for, &lang, view))
+    })
+    .await
+    .map_err(|e| HttpError::Internal(e.to_string()))?;
+    let mut response = Response::new(Body::empty());
+    match page {
+        // An exact id: its page (relative, so it works under any host name).
+        Err(location) => {
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&location).map_err(|e| HttpError::Internal(e.to_string()))?,
+            );
+        }
+        Ok(page) => {
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
+            // Results change with every reload; a minute in a cache is harmless.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+            if method != Method::HEAD {
+                *response.body_mut() = Body::from(page.body);
+            }
+        }
+    }
+    Ok(response)
+}
