@@ -27,8 +27,6 @@ pub use config::NotifyConfig;
 use events::{Event, EventKind};
 use store::{Mail, NewDelivery, Store};
 
-use crate::server::Live;
-
 /// A delivery that fails is tried again after 5 s, 10 s, 20 s … (at most an hour
 /// apart), and given up a day after it was written.
 const FIRST_RETRY: i64 = 5;
@@ -47,6 +45,21 @@ struct Busy {
     /// The deliveries in flight.
     ids: HashSet<i64>,
 }
+
+/// What the live site shows: the notifier's view of a snapshot of `serve`.
+pub struct Shown<'a> {
+    /// The content the site was rendered from.
+    pub content: &'a crate::content::Content,
+    /// The rendered site.
+    pub site: &'a crate::site::Site,
+    /// The instant it was rendered for.
+    pub rendered_for: Timestamp,
+    /// Its version (a fingerprint of every page).
+    pub version: &'a str,
+}
+
+/// The time, as the server reads it (the same type as `server::Clock`; tests move it).
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 /// The notifier of one `serve` process.
 pub struct Notifier {
@@ -111,7 +124,7 @@ impl Notifier {
 
     /// Records what `live` shows that was not recorded before, with its deliveries, and
     /// wakes the worker. Called after every swap of the live site and at start-up.
-    pub fn observe(&self, live: &Live, now: Timestamp) {
+    pub fn observe(&self, live: &Shown<'_>, now: Timestamp) {
         self.set_site(&live.content.settings.base_url, &live.content.settings.default_language);
         let shown = events::shown(live);
         let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -156,7 +169,7 @@ impl Notifier {
         &self,
         store: &Store,
         event: &Event,
-        live: &Live,
+        live: &Shown<'_>,
         now: Timestamp,
     ) -> rusqlite::Result<(Vec<Mail>, Vec<NewDelivery>)> {
         let Some(a) = live.content.get(&event.advisory) else { return Ok((Vec::new(), Vec::new())) };
@@ -172,7 +185,7 @@ impl Notifier {
                 NewDelivery {
                     channel: "webhook",
                     target: w.url.clone(),
-                    payload: webhook::payload(event, a, &live.content, lang, now),
+                    payload: webhook::payload(event, a, live.content, lang, now),
                 }
             })
             .collect();
@@ -183,7 +196,7 @@ impl Notifier {
                     continue;
                 }
                 if !mails.iter().any(|m| m.language == language) {
-                    mails.push(email::compose(event, a, &live.content, &language));
+                    mails.push(email::compose(event, a, live.content, &language));
                 }
                 deliveries.push(NewDelivery {
                     channel: "email",
@@ -196,7 +209,7 @@ impl Notifier {
     }
 
     /// Sends what is due, for ever: woken by new events, else at the next retry.
-    pub async fn run(self: Arc<Self>, clock: crate::server::Clock) {
+    pub async fn run(self: Arc<Self>, clock: Clock) {
         // Deliveries read from the outbox and not started yet, oldest first. Reading in
         // batches keeps an event for 100,000 subscribers from costing a query per mail.
         let mut queue: std::collections::VecDeque<store::Due> = std::collections::VecDeque::new();
@@ -245,7 +258,7 @@ impl Notifier {
     }
 
     /// One attempt at one delivery, and its outcome recorded.
-    fn attempt(&self, d: store::Due, clock: &crate::server::Clock) {
+    fn attempt(&self, d: store::Due, clock: &Clock) {
         let result = match d.channel.as_str() {
             "webhook" => match self.config.webhooks.iter().find(|w| w.url == d.target) {
                 Some(w) => webhook::send(
@@ -351,7 +364,7 @@ impl Notifier {
     }
 
     /// Tells each WebSub hub of each feed whose bytes changed between two sites.
-    pub fn feeds_changed(&self, old: &Live, new: &Live, now: Timestamp) {
+    pub fn feeds_changed(&self, old: &Shown<'_>, new: &Shown<'_>, now: Timestamp) {
         if self.config.hubs.is_empty() {
             return;
         }

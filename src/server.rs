@@ -158,6 +158,16 @@ pub struct Live {
 }
 
 impl Live {
+    /// What this snapshot shows, as the notifier reads it.
+    pub(crate) fn shown(&self) -> crate::notify::Shown<'_> {
+        crate::notify::Shown {
+            content: &self.content,
+            site: &self.site,
+            rendered_for: self.rendered_for,
+            version: &self.version,
+        }
+    }
+
     /// The search index of what the site shows (built once per snapshot).
     pub fn search_index(&self) -> &crate::search::Index {
         self.search.get_or_init(|| crate::search::Index::build(&self.content, self.rendered_for))
@@ -251,7 +261,7 @@ impl AppState {
         if let Some(notifier) = &notifier {
             // The first start records what is public as history; a restart tells what
             // became public while the server was down.
-            notifier.observe(&live, (options.clock)());
+            notifier.observe(&live.shown(), (options.clock)());
         }
         let hsts = live.content.settings.base_url.starts_with("https://");
         let common = http::CommonHeaders { hsts, preview: options.preview };

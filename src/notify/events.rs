@@ -5,8 +5,8 @@
 
 use jiff::Timestamp;
 
+use super::Shown;
 use crate::model::{Advisory, Status};
-use crate::server::Live;
 use crate::urls;
 
 /// What happened to an advisory.
@@ -49,7 +49,7 @@ pub struct Event {
 /// Every event the live site shows as having happened: each public advisory's
 /// publication, its public updates, and its status if resolved or withdrawn. The
 /// notifier tells those it has not recorded yet.
-pub fn shown(live: &Live) -> Vec<Event> {
+pub fn shown(live: &Shown<'_>) -> Vec<Event> {
     let now = live.rendered_for;
     let mut out = Vec::new();
     // What the live site shows: a page held back by a rejected change is not public.

@@ -286,8 +286,8 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             if let Some(notifier) = state.notifier.clone() {
                 let (live, old) = (live.clone(), old.clone());
                 tokio::task::spawn_blocking(move || {
-                    notifier.observe(&live, now);
-                    notifier.feeds_changed(&old, &live, now);
+                    notifier.observe(&live.shown(), now);
+                    notifier.feeds_changed(&old.shown(), &live.shown(), now);
                 });
             }
             // Freeing the old site (hundreds of MB at 10,000 advisories) and compressing the
