@@ -9,7 +9,7 @@ mod ui;
 
 pub use advisory::{
     Advisory, AdvisoryId, Attachment, BodyLink, DataClass, Kind, Occurred, Reference, Severity, Status, Tag,
-    Translation, Update, Verification,
+    Translation, Update, UrlKind, Verification,
 };
 pub use measures::{
     Catalogue, CatalogueTexts, ChecklistItem, DataClassInfo, Measure, MeasureSource, REPEAT_SIMILARITY, Urgency,

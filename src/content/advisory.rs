@@ -477,29 +477,6 @@ pub(crate) fn is_absolute_http_url(url: &str) -> bool {
     })
 }
 
-/// Whether `url` starts with what reads as a host name (`www.example.org/page`,
-/// `pkcert.gov.pk`): a web address written without `https://`, which a browser would
-/// take for a path on this site.
-pub(crate) fn looks_like_host(url: &str) -> bool {
-    if url.contains("://") || url.starts_with(['/', '.', '#', '?']) {
-        return false;
-    }
-    let host = url.split(['/', '?', '#']).next().unwrap_or("");
-    let labels: Vec<&str> = host.split('.').collect();
-    let tld = labels.last().copied().unwrap_or("");
-    labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        && tld.len() >= 2
-        && tld.bytes().all(|b| b.is_ascii_alphabetic())
-        // `sms.png` or `notice.html` beside the advisory are files, not hosts.
-        && (host.starts_with("www.") || !FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str()))
-}
-
-/// Endings that make `name.ext` a file name rather than a host.
-const FILE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "pdf", "html", "htm", "txt", "xml", "json", "md", "csv", "zip",
-];
-
 pub(crate) fn url_field(
     file: &SourceFile,
     f: &Fields<'_, '_>,
@@ -525,7 +502,7 @@ pub(crate) fn url_field(
                 "a web address has no spaces: remove the space after `{}`, or write it as %20 if the address really has one",
                 &shown[..space]
             )
-        } else if looks_like_host(&url) {
+        } else if super::links::looks_like_host(&url) {
             format!("add the scheme: \"https://{url}\"")
         } else {
             "write the full address including https://, e.g. \"https://www.example.org/statement\"".to_string()

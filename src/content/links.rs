@@ -16,19 +16,9 @@ use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::checklist::{markdown_options, slug};
 use crate::diagnostics::{Diagnostic, SourceFile};
+pub use crate::model::UrlKind;
 use crate::model::{Advisory, BodyLink, Catalogue, Keyword, Kind, Settings, Severity};
 use crate::urls::{self, ListingKind};
-
-/// What kind of address a link points to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UrlKind {
-    /// This site (a relative or root-relative path, or a fragment).
-    Local,
-    /// http(s), mailto: or tel:.
-    External,
-    /// Anything else: never rendered as a link.
-    Unsafe,
-}
 
 /// Which kind of address `url` is, as a browser would read it.
 pub fn classify(url: &str) -> UrlKind {
@@ -179,6 +169,29 @@ fn raw_html_warning(file: &SourceFile, raw: &str, span: Range<usize>) -> Diagnos
     }
 }
 
+/// Whether `url` starts with what reads as a host name (`www.example.org/page`,
+/// `pkcert.gov.pk`): a web address written without `https://`, which a browser would
+/// take for a path on this site.
+pub(crate) fn looks_like_host(url: &str) -> bool {
+    if url.contains("://") || url.starts_with(['/', '.', '#', '?']) {
+        return false;
+    }
+    let host = url.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        // `sms.png` or `notice.html` beside the advisory are files, not hosts.
+        && (host.starts_with("www.") || !FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str()))
+}
+
+/// Endings that make `name.ext` a file name rather than a host.
+const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "pdf", "html", "htm", "txt", "xml", "json", "md", "csv", "zip",
+];
+
 /// The checks of one link or image that need no other file; a link into the site is
 /// returned for [`check_targets`].
 fn one_link(
@@ -207,7 +220,7 @@ fn one_link(
             None
         }
         UrlKind::External => Some(BodyLink { url: url.to_string(), kind: UrlKind::External, span, image }),
-        UrlKind::Local if super::advisory::looks_like_host(url) => {
+        UrlKind::Local if looks_like_host(url) => {
             diags.push(
                 file.error(span, format!("{what} `{url}` has no https://, so browsers look for it on this site"))
                     .help(format!("write the full address: https://{url}")),

@@ -164,6 +164,17 @@ pub struct Attachment {
     pub source_hash: u128,
 }
 
+/// What kind of address a link points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UrlKind {
+    /// This site (a relative or root-relative path, or a fragment).
+    Local,
+    /// http(s), mailto: or tel:.
+    External,
+    /// Anything else: never rendered as a link.
+    Unsafe,
+}
+
 /// A link or image in a body: one into the site is checked against the site's pages
 /// once every file is loaded, an external one by `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -171,7 +182,7 @@ pub struct BodyLink {
     /// As written.
     pub url: String,
     /// Into the site, or to another one.
-    pub kind: crate::content::links::UrlKind,
+    pub kind: UrlKind,
     /// Where the link or image is in its file.
     pub span: std::ops::Range<usize>,
     /// An image rather than a link.
