@@ -71,8 +71,11 @@ pub struct Hit {
     pub advisory: usize,
     /// Its title in the language searched.
     pub title: String,
-    /// The sentence that matched, as (text, marked) runs.
+    /// The sentence that matched, as (text, marked) runs (filled in by
+    /// [`Index::add_snippets`] for the hits shown).
     pub snippet: Vec<(String, bool)>,
+    /// The hit's place in its language's index.
+    doc: usize,
     /// The language of the title and snippet.
     pub lang: String,
 }
@@ -144,6 +147,18 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// Fills in the snippets of the first `n` hits (the ones a page shows).
+    pub fn add_snippets(&self, hits: &mut [Hit], query: &Query, n: usize) {
+        let mut terms = normalize::terms(&query.text);
+        terms.dedup();
+        terms.truncate(MAX_TERMS);
+        for hit in hits.iter_mut().take(n) {
+            if let Some(index) = self.languages.get(&hit.lang) {
+                hit.snippet = snippet(&index.docs[hit.doc], &terms);
+            }
+        }
+    }
+
     fn search_in(&self, content: &Content, lang: &str, query: &Query) -> Vec<Hit> {
         let Some(index) = self.languages.get(lang) else {
             return Vec::new();
@@ -197,8 +212,9 @@ impl Index {
                 Hit {
                     advisory: d.advisory,
                     title: d.title.clone(),
-                    snippet: snippet(d, &terms),
+                    snippet: Vec::new(),
                     lang: lang.to_string(),
+                    doc: n,
                 }
             })
             .collect()

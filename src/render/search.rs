@@ -43,7 +43,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
             let all = ctx.content.all();
             let results: Vec<SearchResult> = hits
                 .iter()
-                .take(crate::search::PAGE * 5)
+                .take(crate::search::PAGE)
                 .map(|h| {
                     let a = &all[h.advisory];
                     // The words' language: the index's, which is the page's unless the

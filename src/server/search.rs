@@ -75,7 +75,8 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             let here = urls::search(translated);
             return Err(urls::link(&urls::root_of(&here), &urls::advisory(translated, id)));
         }
-        let hits = index.search(&live.content, &lang, &query);
+        let mut hits = index.search(&live.content, &lang, &query);
+        index.add_snippets(&mut hits, &query, crate::search::PAGE);
         let view = SearchView::Served { query: &query, hits: &hits };
         Ok(crate::render::search_page(&live.content, &live.content.settings, live.rendered_for, &lang, view))
     })
