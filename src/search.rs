@@ -31,6 +31,8 @@ pub const PAGE: usize = 20;
 struct Doc {
     /// The advisory's place in the content's list.
     advisory: usize,
+    /// When it was published (Unix seconds): the newest first among equals.
+    published: i64,
     /// Title, summary and body as plain text, for snippets.
     title: String,
     summary: String,
@@ -62,6 +64,15 @@ pub struct Query {
     pub data: Option<String>,
     /// Only of this kind.
     pub kind: Option<Kind>,
+}
+
+/// What a search found: how many, and the best [`PAGE`] of them.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// How many advisories match.
+    pub total: usize,
+    /// The best of them, best first.
+    pub hits: Vec<Hit>,
 }
 
 /// One result.
@@ -131,11 +142,11 @@ impl Index {
     /// Every advisory matching all terms of `query` (and its filters), best first, in
     /// `lang`'s words; if none does, in another language's (an Urdu query on the
     /// English page finds the Urdu translations).
-    pub fn search(&self, content: &Content, lang: &str, query: &Query) -> Vec<Hit> {
+    pub fn search(&self, content: &Content, lang: &str, query: &Query) -> Results {
         let lang = if self.languages.contains_key(lang) { lang } else { content.settings.default_language.as_str() };
-        let hits = self.search_in(content, lang, query);
-        if !hits.is_empty() || query.text.trim().is_empty() {
-            return hits;
+        let found = self.search_in(content, lang, query);
+        if found.total > 0 || query.text.trim().is_empty() {
+            return found;
         }
         content
             .settings
@@ -143,7 +154,7 @@ impl Index {
             .iter()
             .filter(|l| *l != lang)
             .map(|l| self.search_in(content, l, query))
-            .find(|hits| !hits.is_empty())
+            .find(|found| found.total > 0)
             .unwrap_or_default()
     }
 
@@ -159,9 +170,9 @@ impl Index {
         }
     }
 
-    fn search_in(&self, content: &Content, lang: &str, query: &Query) -> Vec<Hit> {
+    fn search_in(&self, content: &Content, lang: &str, query: &Query) -> Results {
         let Some(index) = self.languages.get(lang) else {
-            return Vec::new();
+            return Results::default();
         };
         let mut terms = normalize::terms(&query.text);
         terms.dedup();
@@ -201,11 +212,16 @@ impl Index {
             }
             total.unwrap_or_default().into_iter().map(|(d, s)| (d as usize, s)).filter(|&(n, _)| passes(n)).collect()
         };
-        scores.sort_unstable_by(|a, b| {
-            let (x, y) = (&all[index.docs[a.0].advisory], &all[index.docs[b.0].advisory]);
-            b.1.cmp(&a.1).then(y.published.cmp(&x.published)).then(x.id.cmp(&y.id))
-        });
-        scores
+        // Only the page shown is ordered: best score, then newest, then content order.
+        let total = scores.len();
+        let key =
+            |&(n, score): &(usize, u32)| (std::cmp::Reverse(score), std::cmp::Reverse(index.docs[n].published), n);
+        if scores.len() > PAGE {
+            scores.select_nth_unstable_by_key(PAGE - 1, key);
+            scores.truncate(PAGE);
+        }
+        scores.sort_unstable_by_key(key);
+        let hits = scores
             .into_iter()
             .map(|(n, _)| {
                 let d = &index.docs[n];
@@ -217,7 +233,8 @@ impl Index {
                     doc: n,
                 }
             })
-            .collect()
+            .collect();
+        Results { total, hits }
     }
 }
 
@@ -232,6 +249,7 @@ fn doc(content: &Content, a: &Advisory, index: usize, lang: &str) -> Doc {
     }
     Doc {
         advisory: index,
+        published: a.published.as_second(),
         title: translation.map_or(&a.title, |t| &t.title).clone(),
         summary: translation.map_or(&a.summary, |t| &t.summary).clone(),
         body: text,

@@ -7,7 +7,7 @@ use super::listing::{card, listing_label};
 use super::pages::{Card, Layout};
 use super::{Ctx, urls};
 use crate::model::{Keyword, Kind, Severity};
-use crate::search::{Hit, Query};
+use crate::search::{Query, Results};
 use crate::site::Page;
 use crate::urls::ListingKind;
 
@@ -19,8 +19,8 @@ pub enum SearchView<'h> {
     Served {
         /// What was asked.
         query: &'h Query,
-        /// What matched, best first.
-        hits: &'h [Hit],
+        /// What matched: how many, and the best, best first.
+        found: &'h Results,
     },
 }
 
@@ -39,7 +39,8 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
     let archive_url = urls::link(&root, &urls::archive(translated));
     let (served, searched, query, summary_line, results, filters) = match view {
         SearchView::Static => (false, false, String::new(), String::new(), Vec::new(), Vec::new()),
-        SearchView::Served { query, hits } => {
+        SearchView::Served { query, found } => {
+            let hits = &found.hits;
             let all = ctx.content.all();
             let results: Vec<SearchResult> = hits
                 .iter()
@@ -67,7 +68,7 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
                 || query.severity.is_some()
                 || query.kind.is_some()
                 || query.data.is_some();
-            let line = match hits.len() {
+            let line = match found.total {
                 0 => t.search_none.clone(),
                 1 => crate::model::Strings::fill(&t.search_one_result, &[("q", &query.text)]),
                 n => crate::model::Strings::fill(&t.search_results, &[("q", &query.text), ("n", &n.to_string())]),

@@ -75,9 +75,9 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             let here = urls::search(translated);
             return Err(urls::link(&urls::root_of(&here), &urls::advisory(translated, id)));
         }
-        let mut hits = index.search(&live.content, &lang, &query);
-        index.add_snippets(&mut hits, &query, crate::search::PAGE);
-        let view = SearchView::Served { query: &query, hits: &hits };
+        let mut found = index.search(&live.content, &lang, &query);
+        index.add_snippets(&mut found.hits, &query, crate::search::PAGE);
+        let view = SearchView::Served { query: &query, found: &found };
         Ok(crate::render::search_page(&live.content, &live.content.settings, live.rendered_for, &lang, view))
     })
     .await
