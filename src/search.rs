@@ -75,6 +75,16 @@ pub struct Results {
     pub hits: Vec<Hit>,
 }
 
+impl Query {
+    /// The query's search terms: normalised, repeats dropped, at most [`MAX_TERMS`].
+    fn terms(&self) -> Vec<String> {
+        let mut terms = normalize::terms(&self.text);
+        terms.dedup();
+        terms.truncate(MAX_TERMS);
+        terms
+    }
+}
+
 /// One result.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -160,9 +170,7 @@ impl Index {
 
     /// Fills in the snippets of the first `n` hits (the ones a page shows).
     pub fn add_snippets(&self, hits: &mut [Hit], query: &Query, n: usize) {
-        let mut terms = normalize::terms(&query.text);
-        terms.dedup();
-        terms.truncate(MAX_TERMS);
+        let terms = query.terms();
         for hit in hits.iter_mut().take(n) {
             if let Some(index) = self.languages.get(&hit.lang) {
                 hit.snippet = snippet(&index.docs[hit.doc], &terms);
@@ -174,9 +182,7 @@ impl Index {
         let Some(index) = self.languages.get(lang) else {
             return Results::default();
         };
-        let mut terms = normalize::terms(&query.text);
-        terms.dedup();
-        terms.truncate(MAX_TERMS);
+        let terms = query.terms();
         let all = content.all();
         let passes = |n: usize| {
             let a = &all[index.docs[n].advisory];

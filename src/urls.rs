@@ -61,15 +61,19 @@ pub fn advisory(lang: Option<&str>, id: &str) -> String {
     localized(lang, &format!("/advisories/{id}/"))
 }
 
+/// `path` without its language prefix (`/ur/search/` → `/search/`), and the language.
+pub fn without_language<'p>(path: &'p str, languages: &[String]) -> (Option<&'p str>, &'p str) {
+    match language_of(path, languages) {
+        Some(lang) => (Some(lang), &path[lang.len() + 1..]),
+        None => (None, path),
+    }
+}
+
 /// The canonical page of an advisory whose id was typed in another case
 /// (`/advisories/pk-2025-0007` → `/advisories/PK-2025-0007/`), or `None` when the path is
 /// no advisory page or already in its canonical case. Ids are upper case (`check` enforces it).
 pub fn advisory_in_canonical_case(path: &str, languages: &[String]) -> Option<String> {
-    let lang = language_of(path, languages);
-    let rest = match lang {
-        Some(l) => path.strip_prefix('/')?.strip_prefix(l)?,
-        None => path,
-    };
+    let (lang, rest) = without_language(path, languages);
     let id = rest.strip_prefix("/advisories/")?;
     let id = id.strip_suffix('/').unwrap_or(id);
     if id.is_empty() || id.contains('/') || !id.bytes().any(|b| b.is_ascii_lowercase()) {

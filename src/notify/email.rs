@@ -218,27 +218,13 @@ impl Mailer {
 
     /// Sends `mail` to `to`, with its unsubscribe link filled in.
     pub(crate) fn send(&self, to: &str, mail: &Mail, unsubscribe_url: &str) -> Result<(), String> {
-        let to = Mailbox::from_str(to).map_err(|e| format!("bad address: {e}"))?;
-        let fill = |s: &str| s.replace(UNSUBSCRIBE, unsubscribe_url);
         let html_url = escape_html(unsubscribe_url).into_owned();
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(mail.subject.clone())
-            .header(Language(mail.language.clone()))
-            .header(ListUnsubscribe(unsubscribe_url.to_string()))
-            .header(ListUnsubscribePost)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(fill(&mail.text)))
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(mail.html.replace(UNSUBSCRIBE, &html_url)),
-                    ),
-            )
-            .map_err(|e| e.to_string())?;
-        self.transport.send(&message).map(|_| ()).map_err(|e| e.to_string())
+        let filled = Mail {
+            text: mail.text.replace(UNSUBSCRIBE, unsubscribe_url),
+            html: mail.html.replace(UNSUBSCRIBE, &html_url),
+            ..mail.clone()
+        };
+        self.deliver(to, &filled, Some(unsubscribe_url))
     }
 
     /// The confirmation mail: a link to the page whose button confirms.
@@ -255,16 +241,27 @@ impl Mailer {
             escape_html(site),
             link = escape_html(link),
         );
+        let subject = format!("{} – {site}", t.email_confirm_subject);
+        self.deliver(to, &Mail { language: lang.to_string(), subject, text, html }, None)
+    }
+
+    /// Sends `mail` (text and HTML) to `to`, with the list headers when it has an
+    /// unsubscribe link.
+    fn deliver(&self, to: &str, mail: &Mail, unsubscribe_url: Option<&str>) -> Result<(), String> {
         let to = Mailbox::from_str(to).map_err(|e| format!("bad address: {e}"))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("{} – {site}", t.email_confirm_subject))
-            .header(Language(lang.to_string()))
+            .subject(mail.subject.clone())
+            .header(Language(mail.language.clone()));
+        if let Some(url) = unsubscribe_url {
+            builder = builder.header(ListUnsubscribe(url.to_string())).header(ListUnsubscribePost);
+        }
+        let message = builder
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone())),
             )
             .map_err(|e| e.to_string())?;
         self.transport.send(&message).map(|_| ()).map_err(|e| e.to_string())

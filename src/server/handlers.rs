@@ -169,12 +169,8 @@ pub(crate) async fn page(
     if *path == urls::checklist(None, translated)
         && let Some(query) = uri.query()
     {
-        let classes: Vec<String> = query
-            .split('&')
-            .filter_map(|kv| kv.strip_prefix("data="))
-            .map(|v| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
-            .take(64)
-            .collect();
+        let classes: Vec<String> =
+            super::http::parse_form(query).into_iter().filter(|(k, _)| k == "data").map(|(_, v)| v).take(64).collect();
         if !classes.is_empty() {
             let mut key: Vec<&str> = classes.iter().map(String::as_str).collect();
             key.sort_unstable();

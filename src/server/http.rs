@@ -214,6 +214,20 @@ impl ResponseHeads {
     }
 }
 
+/// `application/x-www-form-urlencoded` (a form body or a query string) as decoded
+/// pairs, `+` read as a space; at most 256, so a hostile request cannot make many.
+pub(crate) fn parse_form(text: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    text.split('&')
+        .filter(|kv| !kv.is_empty())
+        .take(256)
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(kv), String::new()),
+        })
+        .collect()
+}
+
 /// A header value from bytes the site formatted (ASCII); shares them, never copies.
 fn header_value(bytes: &Bytes) -> HeaderValue {
     HeaderValue::from_maybe_shared(bytes.clone()).unwrap_or_else(|_| HeaderValue::from_static(""))

@@ -295,10 +295,15 @@ pub async fn rebuild(state: &Arc<AppState>, trigger: Trigger) {
             // one thread outside the render pool: the next reload must not queue behind
             // them (it did, and a save 1 s after the last took 1.7 s to go live).
             let watched = state.clone();
+            // Rebuilding the search index costs seconds of CPU at 10,000 advisories: only
+            // where people search (the old snapshot's index was used) is it built before
+            // the first search asks; elsewhere the first search builds it.
+            let searched = old.search.get().is_some();
             tokio::task::spawn_blocking(move || {
                 drop(old);
-                // The first search after a reload should not wait for the index.
-                live.search_index();
+                if searched {
+                    live.search_index();
+                }
                 live.site.precompress_in_background(|| !Arc::ptr_eq(&watched.live.load(), &live));
                 super::system::return_free_memory();
             });

@@ -20,11 +20,7 @@ const MAX_QUERY: usize = 200;
 
 /// Whether `path` is the search page (any language).
 pub(crate) fn is_search_path(path: &str, languages: &[String]) -> bool {
-    let rest = match urls::language_of(path, languages) {
-        Some(lang) => &path[lang.len() + 1..],
-        None => path,
-    };
-    rest == "/search/"
+    urls::without_language(path, languages).1 == "/search/"
 }
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Result<Response<Body>, HttpError> {
@@ -40,19 +36,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     if path != urls::search(translated) {
         return Err(HttpError::NotFound);
     }
-    let pairs: Vec<(String, String)> = request
-        .uri()
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .take(64)
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| {
-            let decode =
-                |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
-            (decode(k), decode(v))
-        })
-        .collect();
+    let pairs = super::http::parse_form(request.uri().query().unwrap_or(""));
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let text: String = get("q")
         .unwrap_or("")

@@ -27,11 +27,7 @@ pub(crate) struct ClientAddr(pub(crate) std::net::IpAddr);
 
 /// Whether `path` is one of the subscription pages (any language).
 pub(crate) fn is_subscription_path(path: &str, languages: &[String]) -> bool {
-    let rest = match urls::language_of(path, languages) {
-        Some(lang) => &path[lang.len() + 1..],
-        None => path,
-    };
-    matches!(rest, "/subscribe/" | "/subscribe/confirm/" | "/unsubscribe/")
+    matches!(urls::without_language(path, languages).1, "/subscribe/" | "/subscribe/confirm/" | "/unsubscribe/")
 }
 
 /// Which page of the subscription a path names.
@@ -83,7 +79,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         response
     };
     let method = request.method().clone();
-    let query = request.uri().query().map(parse_form).unwrap_or_default();
+    let query = request.uri().query().map(super::http::parse_form).unwrap_or_default();
     match (route, &method) {
         (Route::Subscribe, &Method::GET | &Method::HEAD) => Ok(page(SubscribeStep::form(), StatusCode::OK)),
         (Route::Confirm | Route::Unsubscribe, &Method::GET | &Method::HEAD) => {
@@ -105,7 +101,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             let (parts, body) = request.into_parts();
             let body =
                 super::webhook::read_body(&parts.headers, body, MAX_FORM, state.options.limits.request_timeout).await?;
-            let form = parse_form(std::str::from_utf8(&body).unwrap_or(""));
+            let form = super::http::parse_form(std::str::from_utf8(&body).unwrap_or(""));
             match route {
                 Route::Subscribe => {
                     let typed = field(&form, "email").to_string();
@@ -183,17 +179,4 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
 
 fn field<'f>(form: &'f [(String, String)], name: &str) -> &'f str {
     form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-}
-
-/// `application/x-www-form-urlencoded` (or a query string) as pairs; at most 256.
-fn parse_form(text: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
-    text.split('&')
-        .filter(|kv| !kv.is_empty())
-        .take(256)
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(kv), String::new()),
-        })
-        .collect()
 }
