@@ -125,7 +125,7 @@ pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::T
         );
         bar
     });
-    let site = crate::render::site_with_progress(&content, &content.settings, now, &|done, total| {
+    let mut site = crate::render::site_with_progress(&content, &content.settings, now, &|done, total| {
         // Only builds that take a while get a visible bar.
         if let Some(bar) = &bar
             && started.elapsed() > Duration::from_millis(500)
@@ -136,6 +136,9 @@ pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::T
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    for (path, page) in crate::render::static_search_index(&content, &content.settings, now) {
+        site.insert(path, page);
     }
     match site.write_to(out) {
         Ok(stats) => {

@@ -26,6 +26,7 @@ mod pages;
 mod related;
 mod rss;
 mod search;
+mod search_index;
 mod subscribe;
 mod syndication;
 use crate::urls;
@@ -161,6 +162,14 @@ pub fn search_page(content: &Content, settings: &Settings, now: Timestamp, lang:
     search::page(&ctx, lang, view).1
 }
 
+/// The static site's search index (`/search/index/…`, see `search_index`): what
+/// `build` publishes beside [`site`] for the search page's script. The server answers
+/// searches itself and does not hold it.
+pub fn static_search_index(content: &Content, settings: &Settings, now: Timestamp) -> Vec<(String, Page)> {
+    let ctx = Ctx::new(content, settings, now, false, None);
+    search_index::pages(&ctx, &crate::search::Index::build(content, now))
+}
+
 /// One unit of rendering work; rendered in parallel. Pages and RSS feeds come in every
 /// language of the site (the `String` is the language).
 enum Job {
@@ -229,7 +238,7 @@ impl<'a> Ctx<'a> {
         let assets = assets::Assets::new();
         let global = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
-            (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, preview).hash(&mut h);
+            (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, &assets.search_js, preview).hash(&mut h);
             h.finish()
         };
         Self {

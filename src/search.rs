@@ -24,26 +24,31 @@ const FACETS: u32 = 3;
 const BODY: u32 = 1;
 /// A query of more terms than this is cut (the rest would only narrow it further).
 pub const MAX_TERMS: usize = 12;
+/// The longest query read, in characters: longer ones are cut, not refused.
+pub const MAX_QUERY: usize = 200;
 /// Results per page.
 pub const PAGE: usize = 20;
 
 /// One searchable advisory in one language.
-struct Doc {
+pub struct Doc {
     /// The advisory's place in the content's list.
-    advisory: usize,
-    /// When it was published (Unix seconds): the newest first among equals.
-    published: i64,
-    /// Title, summary and body as plain text, for snippets.
-    title: String,
-    summary: String,
-    body: String,
+    pub advisory: usize,
+    /// The title as plain text.
+    pub title: String,
+    /// The summary as plain text, for snippets.
+    pub summary: String,
+    /// The body and checklist as plain text, paragraphs apart, for snippets.
+    pub body: String,
 }
 
-/// The index of one language.
-struct LanguageIndex {
-    docs: Vec<Doc>,
+/// The index of one language. Documents are numbered newest first (then in the
+/// content's order), the same advisory under the same number in every language: among
+/// equal scores the lower number wins, here and in the static site's script.
+pub struct LanguageIndex {
+    /// The documents, by number.
+    pub docs: Vec<Doc>,
     /// Terms in order, each with (doc, weight) postings.
-    terms: Vec<(String, Vec<(u32, u32)>)>,
+    pub terms: Vec<(String, Vec<(u32, u32)>)>,
 }
 
 /// The search index of the live site.
@@ -105,7 +110,8 @@ impl Index {
     /// Indexes what is public in `content` at `now`.
     pub fn build(content: &Content, now: Timestamp) -> Self {
         let all = content.all();
-        let public: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_public_at(now)).collect();
+        let mut public: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_public_at(now)).collect();
+        public.sort_by_key(|&i| (std::cmp::Reverse(all[i].published), i));
         let mut languages = HashMap::new();
         for lang in &content.settings.languages {
             let docs: Vec<Doc> = public.iter().map(|&i| doc(content, &all[i], i, lang)).collect();
@@ -142,6 +148,11 @@ impl Index {
         }
         let ids = public.iter().map(|&i| (all[i].id.as_str().to_ascii_uppercase(), all[i].id.0.clone())).collect();
         Self { languages, ids }
+    }
+
+    /// The index of `lang`, if the site has that language.
+    pub fn language(&self, lang: &str) -> Option<&LanguageIndex> {
+        self.languages.get(lang)
     }
 
     /// The public advisory whose id `text` is (in any case), for a jump to its page.
@@ -218,10 +229,9 @@ impl Index {
             }
             total.unwrap_or_default().into_iter().map(|(d, s)| (d as usize, s)).filter(|&(n, _)| passes(n)).collect()
         };
-        // Only the page shown is ordered: best score, then newest, then content order.
+        // Only the page shown is ordered: best score, then newest (the lower number).
         let total = scores.len();
-        let key =
-            |&(n, score): &(usize, u32)| (std::cmp::Reverse(score), std::cmp::Reverse(index.docs[n].published), n);
+        let key = |&(n, score): &(usize, u32)| (std::cmp::Reverse(score), n);
         if scores.len() > PAGE {
             scores.select_nth_unstable_by_key(PAGE - 1, key);
             scores.truncate(PAGE);
@@ -255,7 +265,6 @@ fn doc(content: &Content, a: &Advisory, index: usize, lang: &str) -> Doc {
     }
     Doc {
         advisory: index,
-        published: a.published.as_second(),
         title: translation.map_or(&a.title, |t| &t.title).clone(),
         summary: translation.map_or(&a.summary, |t| &t.summary).clone(),
         body: text,

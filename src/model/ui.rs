@@ -362,8 +362,10 @@ pub struct Strings {
     pub search_one_result: String,
     /// No advisory matches. Try fewer or other words, or browse all advisories.
     pub search_none: String,
-    /// Search needs the advisory server; this copy of the site cannot search. Browse all advisories, or the listings by severity, type and data:
+    /// Search on this copy of the site needs JavaScript, which is off or blocked in this browser. Browse all advisories, or the listings by severity, type and data:
     pub search_static: String,
+    /// Search could not load its index. Check your connection and try again, or browse all advisories.
+    pub search_failed: String,
     /// Narrow down
     pub search_narrow: String,
     /// Any

@@ -6,11 +6,14 @@ use crate::site::{CachePolicy, Page};
 
 const CSS: &str = include_str!("../../templates/assets/style.css");
 const JS: &str = include_str!("../../templates/assets/checklist.js");
+const SEARCH_JS: &str = include_str!("../../templates/assets/search.js");
 
 /// The content-hashed file names of the assets (their paths: [`crate::urls::asset`]).
 pub(crate) struct Assets {
     pub(crate) css: String,
     pub(crate) js: String,
+    /// The static site's search (see `search_index`).
+    pub(crate) search_js: String,
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
@@ -19,13 +22,21 @@ fn hashed(name: &str, ext: &str, body: &str) -> String {
 
 impl Assets {
     pub(crate) fn new() -> Self {
-        Self { css: hashed("style", "css", CSS), js: hashed("checklist", "js", JS) }
+        Self {
+            css: hashed("style", "css", CSS),
+            js: hashed("checklist", "js", JS),
+            search_js: hashed("search", "js", SEARCH_JS),
+        }
     }
 
     pub(crate) fn pages(&self) -> Vec<(String, Page)> {
         vec![
             (urls::asset(&self.css), Page::new(CSS, "text/css; charset=utf-8", None, CachePolicy::Immutable)),
             (urls::asset(&self.js), Page::new(JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable)),
+            (
+                urls::asset(&self.search_js),
+                Page::new(SEARCH_JS, "text/javascript; charset=utf-8", None, CachePolicy::Immutable),
+            ),
         ]
     }
 }

@@ -37,8 +37,13 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
         .map(|k| (urls::link(&root, &urls::listing(&k, translated)), listing_label(ctx, &k, lang)))
         .collect();
     let archive_url = urls::link(&root, &urls::archive(translated));
+    let mut config = String::new();
     let (served, searched, query, summary_line, results, filters) = match view {
-        SearchView::Static => (false, false, String::new(), String::new(), Vec::new(), Vec::new()),
+        SearchView::Static => {
+            layout.js = Some(urls::link(&root, &urls::asset(&ctx.assets.search_js)));
+            config = script_config(ctx, lang, &root);
+            (false, false, String::new(), String::new(), Vec::new(), Vec::new())
+        }
         SearchView::Served { query, found } => {
             let hits = &found.hits;
             let all = ctx.content.all();
@@ -87,8 +92,47 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
         filters,
         archive_url,
         listings,
+        config,
     };
     ctx.html(path, lang, page.render(), None)
+}
+
+/// What the static page's script needs to search the static index and show results as
+/// the server does, as JSON for a `<script type="application/json">` element.
+fn script_config(ctx: &Ctx<'_>, lang: &str, root: &str) -> String {
+    let t = ctx.t(lang);
+    let translated = ctx.translated(lang);
+    let catalogue = &ctx.content.catalogue;
+    let group = |label: &str, param: &str, options: Vec<(&str, String)>| {
+        serde_json::json!({ "label": label, "param": param, "options": options })
+    };
+    let config = serde_json::json!({
+        "index": urls::link(root, super::search_index::ROOT),
+        "lang": lang,
+        "languages": ctx.settings.languages.iter()
+            .map(|l| (l, if ctx.t(l).is_rtl() { "rtl" } else { "ltr" }))
+            .collect::<Vec<_>>(),
+        "docs": ctx.public.len(),
+        "id_files": super::search_index::id_shards(ctx.public.len()),
+        "advisory": urls::link(root, &urls::advisory(translated, "{id}")),
+        "archive": urls::link(root, &urls::archive(translated)),
+        "page": crate::search::PAGE,
+        "max_terms": crate::search::MAX_TERMS,
+        "max_query": crate::search::MAX_QUERY,
+        "strings": {
+            "results": t.search_results, "one": t.search_one_result, "none": t.search_none,
+            "any": t.search_any, "failed": t.search_failed, "narrow": t.search_narrow,
+            "archive": t.archive_title,
+        },
+        "filters": [
+            group(&t.severity, "severity", Severity::ALL.iter().map(|s| (s.as_str(), t.severity(*s).to_string())).collect()),
+            group(&t.kind, "kind", Kind::ALL.iter().map(|k| (k.as_str(), t.kind(*k).to_string())).collect()),
+            group(&t.data_exposed, "data",
+                catalogue.classes.keys().map(|c| (c.as_str(), catalogue.label(c, lang).to_string())).collect()),
+        ],
+    });
+    // Inside <script>, "</script>" or "<!--" in a string would end or confuse the element.
+    config.to_string().replace('<', "\\u003c")
 }
 
 /// Links that narrow the query by severity, type or data class (or widen it again).
@@ -157,4 +201,6 @@ struct SearchPage<'a> {
     filters: Vec<(String, Vec<Filter>)>,
     archive_url: String,
     listings: Vec<(String, String)>,
+    /// The static page's script configuration (JSON), empty when served.
+    config: String,
 }

@@ -15,8 +15,6 @@ use crate::render::SearchView;
 use crate::search::Query;
 use crate::urls;
 
-/// The longest query read, in characters: longer ones are cut, not refused.
-const MAX_QUERY: usize = 200;
 
 /// Whether `path` is the search page (any language).
 pub(crate) fn is_search_path(path: &str, languages: &[String]) -> bool {
@@ -42,7 +40,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         .unwrap_or("")
         .chars()
         .filter(|c| !c.is_control())
-        .take(MAX_QUERY)
+        .take(crate::search::MAX_QUERY)
         .collect::<String>()
         .trim()
         .to_string();

@@ -127,3 +127,103 @@ async fn hostile_queries_get_an_answer_or_a_4xx() {
     assert_eq!(c.post(server.url("/search/")).send().await.unwrap().status(), 405);
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+/// Every file of the static index, decompressed (`.gz` and `.br` copies too), lower-cased.
+fn index_files(out: &std::path::Path) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut found = Vec::new();
+    let mut stack = vec![out.join("search/index")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let mut text = String::new();
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("gz") => flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).map(|_| ()),
+                Some("br") => brotli::Decompressor::new(&bytes[..], 4096).read_to_string(&mut text).map(|_| ()),
+                _ => String::from_utf8(bytes).map(|s| text = s).map_err(std::io::Error::other),
+            }
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            found.push((path.display().to_string(), text.to_lowercase()));
+        }
+    }
+    found
+}
+
+/// Issue 23: "nothing unpublished is ever in an index". The static index of a folder with
+/// a draft and an embargoed advisory holds neither, in any file, compressed or not, as
+/// text or as terms (stemmed, lower-cased); at the embargo instant the same grep finds it.
+#[test]
+fn no_static_index_file_holds_a_draft_or_an_embargoed_advisory() {
+    let embargoed = advisory("PK-2030-0001", "")
+        .replace("2025-07-27T09:00:00Z", "2030-01-01T09:00:00Z")
+        .replace("Something.", "EMBARGOMARKER leak.");
+    let draft = advisory("PK-2025-0002", "draft = true\n").replace("Something.", "DRAFTMARKER leak.");
+    let f = Fixture::new()
+        .file("2025/PK-2025-0001.md", advisory("PK-2025-0001", "").replace("Something.", "PUBLICMARKER leak."))
+        .file("2025/PK-2025-0002.md", draft)
+        .file("2030/PK-2030-0001.md", embargoed);
+    let (_tmp, out) = crate::fixture::build(f.path(), crate::fixture::NOW);
+    let files = index_files(&out);
+    assert!(files.len() > 20 && files.iter().any(|(name, _)| name.ends_with(".br")), "{} files", files.len());
+    assert!(files.iter().any(|(_, text)| text.contains("publicmark")), "the public advisory is indexed");
+    for (name, text) in &files {
+        for secret in ["embargomark", "draftmark", "pk-2030-0001", "pk-2025-0002", "2030-01-01"] {
+            assert!(!text.contains(secret), "{secret} is in {name}");
+        }
+    }
+    let (_tmp, later) = crate::fixture::build(f.path(), "2030-01-01T09:00:00Z");
+    let files = index_files(&later);
+    assert!(files.iter().any(|(_, text)| text.contains("embargomark")), "the lifted embargo is indexed");
+    assert!(!files.iter().any(|(_, text)| text.contains("draftmark")), "a draft never is");
+}
+
+/// The static page's script normalises as the server does: every word of the Snowball
+/// English vocabulary (tests/search/voc_en.txt, 29,417 words) and every line of the
+/// sample advisories (English and Urdu) and of the interface strings give the same
+/// terms in `templates/assets/search.js` (run by node) as in `search::normalize`.
+#[test]
+fn the_script_and_the_server_normalise_alike() {
+    if std::process::Command::new("node").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "node is missing in CI");
+        eprintln!("SKIPPED: node is missing");
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut lines: Vec<String> =
+        std::fs::read_to_string(root.join("tests/search/voc_en.txt")).unwrap().lines().map(str::to_string).collect();
+    let mut texts = vec![root.join("i18n/en.toml"), root.join("i18n/ur.toml")];
+    texts.extend(crate::fixture::files(&samples_dir()).into_iter().filter(|(rel, _)| rel.ends_with(".md")).map(|(rel, _)| samples_dir().join(rel)));
+    for file in texts {
+        lines.extend(std::fs::read_to_string(file).unwrap().lines().map(str::to_string));
+    }
+    lines.extend(["Ｆｕｌｌ ｗｉｄｔｈ İstanbul ΣΊΣΥΦΟΣ", "كيہ ۃ ى ـ ‌ ‍ ٠١٢ ۳۴۵ مَعلُومات", "a.b-c_d e'f"].map(String::from));
+    let input = root.join("target/normalise-lines.json");
+    std::fs::write(&input, serde_json::to_string(&lines).unwrap()).unwrap();
+    let script = format!(
+        "await import({:?}); const lines = JSON.parse(require('fs').readFileSync({:?}, 'utf8')); \
+         console.log(JSON.stringify(lines.map((l) => globalThis.bulletinSearch.terms(l))));",
+        root.join("templates/assets/search.js").display().to_string(),
+        input.display().to_string()
+    );
+    let output = std::process::Command::new("node")
+        .args(["--input-type=module", "-e"])
+        .arg(script.replace("require('fs')", "(await import('node:fs'))"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let script_terms: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(script_terms.len(), lines.len());
+    let mut differ = Vec::new();
+    for (line, theirs) in lines.iter().zip(&script_terms) {
+        let ours = bulletin::search::normalize::terms(line);
+        if &ours != theirs {
+            differ.push(format!("{line:?}: server {ours:?}, script {theirs:?}"));
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ[..differ.len().min(20)].join("\n"));
+}
