@@ -137,19 +137,22 @@ pub fn build(dir: &Path, out: &Path, base_url: Option<&str>, now: Option<jiff::T
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let indexing = Instant::now();
     for (path, page) in crate::render::static_search_index(&content, &content.settings, now) {
         site.insert(path, page);
     }
+    let indexing = indexing.elapsed();
     match site.write_to(out) {
         Ok(stats) => {
             eprintln!(
-                "built {} pages ({:.1} MB, {} compressed copies reused) from {} advisories into {} in {:.2} s",
+                "built {} pages ({:.1} MB, {} compressed copies reused) from {} advisories into {} in {:.2} s (search index {:.2} s)",
                 stats.files,
                 stats.bytes as f64 / 1e6,
                 stats.compressed_reused,
                 content.public_at(now).count(),
                 out.display(),
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                indexing.as_secs_f64()
             );
             ExitCode::SUCCESS
         }

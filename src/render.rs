@@ -207,8 +207,9 @@ struct Ctx<'a> {
     /// The newest publication or update among public advisories.
     newest: Option<Timestamp>,
     /// Each public advisory's feed HTML in each language (by the language's place in
-    /// `settings.languages`), rendered on first use.
-    content_html: Vec<Vec<OnceLock<String>>>,
+    /// `settings.languages`), rendered on first use. (The tables are made on first use
+    /// too: the server's one-page renders, such as search results, never need them.)
+    content_html: OnceLock<Vec<Vec<OnceLock<String>>>>,
     /// Staff preview (drafts and embargoed included, banner on every page).
     preview: bool,
     /// For each commit in public advisories' histories, whether every file it touched
@@ -219,7 +220,7 @@ struct Ctx<'a> {
     /// Hash of what every page depends on: settings, catalogue, assets, preview mode.
     global: u64,
     /// Each public advisory's hash (every field), computed on first use.
-    advisory_hashes: Vec<OnceLock<u64>>,
+    advisory_hashes: OnceLock<Vec<OnceLock<u64>>>,
     /// WebSub hubs the feeds name.
     hubs: &'a [String],
 }
@@ -238,15 +239,16 @@ impl<'a> Ctx<'a> {
         let assets = assets::Assets::new();
         let global = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
-            (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, &assets.search_js, preview).hash(&mut h);
+            (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, &assets.search_js, preview)
+                .hash(&mut h);
             h.finish()
         };
         Self {
             content,
             settings,
             now,
-            advisory_hashes: public.iter().map(|_| OnceLock::new()).collect(),
-            content_html: settings.languages.iter().map(|_| public.iter().map(|_| OnceLock::new()).collect()).collect(),
+            advisory_hashes: OnceLock::new(),
+            content_html: OnceLock::new(),
             public,
             assets,
             related: OnceLock::new(),
@@ -279,7 +281,8 @@ impl<'a> Ctx<'a> {
 
     /// The hash of everything the public advisory at `index` says.
     fn advisory_hash(&self, index: usize) -> u64 {
-        *self.advisory_hashes[index].get_or_init(|| {
+        let hashes = self.advisory_hashes.get_or_init(|| self.public.iter().map(|_| OnceLock::new()).collect());
+        *hashes[index].get_or_init(|| {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             self.public[index].hash(&mut h);
             h.finish()
@@ -319,7 +322,10 @@ impl<'a> Ctx<'a> {
     /// `lang` (rendered once per advisory and language, whichever feed asks first).
     fn content_html(&self, index: usize, lang: &'a str) -> &str {
         let place = self.settings.languages.iter().position(|l| l == lang).unwrap_or(0);
-        self.content_html[place][index].get_or_init(|| syndication::content_html(self, index, lang))
+        let tables = self.content_html.get_or_init(|| {
+            self.settings.languages.iter().map(|_| self.public.iter().map(|_| OnceLock::new()).collect()).collect()
+        });
+        tables[place][index].get_or_init(|| syndication::content_html(self, index, lang))
     }
 
     /// The user-interface words of `lang`.

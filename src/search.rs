@@ -12,6 +12,7 @@ pub mod normalize;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 
 use crate::content::Content;
 use crate::model::{Advisory, Kind, Severity};
@@ -114,35 +115,22 @@ impl Index {
         public.sort_by_key(|&i| (std::cmp::Reverse(all[i].published), i));
         let mut languages = HashMap::new();
         for lang in &content.settings.languages {
-            let docs: Vec<Doc> = public.iter().map(|&i| doc(content, &all[i], i, lang)).collect();
-            let mut postings: HashMap<String, HashMap<u32, u32>> = HashMap::new();
-            for (n, d) in docs.iter().enumerate() {
-                let a = &all[d.advisory];
-                let mut add = |text: &str, weight: u32| {
-                    for term in normalize::terms(text) {
-                        *postings.entry(term).or_default().entry(n as u32).or_default() += weight;
-                    }
-                };
-                add(&d.title, TITLE);
-                add(a.id.as_str(), ID);
-                add(&d.summary, SUMMARY);
-                let facets: Vec<String> = a
-                    .tags
-                    .iter()
-                    .map(|t| t.as_str().to_string())
-                    .chain(a.data.iter().map(|c| content.catalogue.label(c.as_str(), lang).to_string()))
-                    .collect();
-                add(&facets.join(" "), FACETS);
-                add(&d.body, BODY);
-            }
-            let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings
-                .into_iter()
-                .map(|(t, docs)| {
-                    let mut docs: Vec<(u32, u32)> = docs.into_iter().collect();
-                    docs.sort_unstable();
-                    (t, docs)
+            // Each document's terms in parallel; then the postings, in document order.
+            let (docs, doc_terms): (Vec<Doc>, Vec<Vec<(String, u32)>>) = public
+                .par_iter()
+                .map(|&i| {
+                    let d = doc(content, &all[i], i, lang);
+                    let terms = doc_terms(content, &all[i], &d, lang);
+                    (d, terms)
                 })
-                .collect();
+                .unzip();
+            let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            for (n, terms) in doc_terms.into_iter().enumerate() {
+                for (term, weight) in terms {
+                    postings.entry(term).or_default().push((n as u32, weight));
+                }
+            }
+            let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
             terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             languages.insert(lang.clone(), LanguageIndex { docs, terms });
         }
@@ -252,6 +240,28 @@ impl Index {
             .collect();
         Results { total, hits }
     }
+}
+
+/// The terms of one document with their weights: each occurrence counts its field's weight.
+fn doc_terms(content: &Content, a: &Advisory, d: &Doc, lang: &str) -> Vec<(String, u32)> {
+    let mut weights: HashMap<String, u32> = HashMap::new();
+    let mut add = |text: &str, weight: u32| {
+        for term in normalize::terms(text) {
+            *weights.entry(term).or_default() += weight;
+        }
+    };
+    add(&d.title, TITLE);
+    add(a.id.as_str(), ID);
+    add(&d.summary, SUMMARY);
+    let facets: Vec<&str> = a
+        .tags
+        .iter()
+        .map(|t| t.as_str())
+        .chain(a.data.iter().map(|c| content.catalogue.label(c.as_str(), lang)))
+        .collect();
+    add(&facets.join(" "), FACETS);
+    add(&d.body, BODY);
+    weights.into_iter().collect()
 }
 
 /// An advisory as it reads in `lang`: the public translation's words, else the original's.

@@ -9,6 +9,7 @@ const JS: &str = include_str!("../../templates/assets/checklist.js");
 const SEARCH_JS: &str = include_str!("../../templates/assets/search.js");
 
 /// The content-hashed file names of the assets (their paths: [`crate::urls::asset`]).
+#[derive(Clone)]
 pub(crate) struct Assets {
     pub(crate) css: String,
     pub(crate) js: String,
@@ -21,12 +22,16 @@ fn hashed(name: &str, ext: &str, body: &str) -> String {
 }
 
 impl Assets {
+    /// The names (hashed once per process: the server renders pages per request).
     pub(crate) fn new() -> Self {
-        Self {
-            css: hashed("style", "css", CSS),
-            js: hashed("checklist", "js", JS),
-            search_js: hashed("search", "js", SEARCH_JS),
-        }
+        static NAMES: std::sync::OnceLock<Assets> = std::sync::OnceLock::new();
+        NAMES
+            .get_or_init(|| Self {
+                css: hashed("style", "css", CSS),
+                js: hashed("checklist", "js", JS),
+                search_js: hashed("search", "js", SEARCH_JS),
+            })
+            .clone()
     }
 
     pub(crate) fn pages(&self) -> Vec<(String, Page)> {

@@ -103,9 +103,7 @@ fn script_config(ctx: &Ctx<'_>, lang: &str, root: &str) -> String {
     let t = ctx.t(lang);
     let translated = ctx.translated(lang);
     let catalogue = &ctx.content.catalogue;
-    let group = |label: &str, param: &str, options: Vec<(&str, String)>| {
-        serde_json::json!({ "label": label, "param": param, "options": options })
-    };
+    let group = |label: &str, param: &str, options: Vec<(&str, String)>| serde_json::json!({ "label": label, "param": param, "options": options });
     let config = serde_json::json!({
         "index": urls::link(root, super::search_index::ROOT),
         "lang": lang,

@@ -38,6 +38,25 @@ fn english() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
+/// The English stem of a word, remembered: a language has a few thousand words, and
+/// indexing and snippets stem each of them over and over.
+fn stem(word: &str) -> String {
+    thread_local! {
+        static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+    }
+    STEMS.with_borrow_mut(|stems| {
+        if let Some(stem) = stems.get(word) {
+            return stem.clone();
+        }
+        if stems.len() >= 100_000 {
+            stems.clear();
+        }
+        let stem = english().stem(word).into_owned();
+        stems.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 /// Words that match everything and say nothing ("my bank" is a search for "bank").
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in", "is", "it", "its", "me",
@@ -55,11 +74,7 @@ fn term(word: &str) -> Option<String> {
     if STOP_WORDS.contains(&word) {
         return None;
     }
-    if word.chars().all(|c| c.is_ascii_alphabetic()) {
-        Some(english().stem(word).into_owned())
-    } else {
-        Some(word.to_string())
-    }
+    if word.chars().all(|c| c.is_ascii_alphabetic()) { Some(stem(word)) } else { Some(word.to_string()) }
 }
 
 /// The words of `text` with their byte ranges in it, each folded and lowercased.

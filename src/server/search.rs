@@ -15,7 +15,6 @@ use crate::render::SearchView;
 use crate::search::Query;
 use crate::urls;
 
-
 /// Whether `path` is the search page (any language).
 pub(crate) fn is_search_path(path: &str, languages: &[String]) -> bool {
     urls::without_language(path, languages).1 == "/search/"

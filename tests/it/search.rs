@@ -197,11 +197,18 @@ fn the_script_and_the_server_normalise_alike() {
     let mut lines: Vec<String> =
         std::fs::read_to_string(root.join("tests/search/voc_en.txt")).unwrap().lines().map(str::to_string).collect();
     let mut texts = vec![root.join("i18n/en.toml"), root.join("i18n/ur.toml")];
-    texts.extend(crate::fixture::files(&samples_dir()).into_iter().filter(|(rel, _)| rel.ends_with(".md")).map(|(rel, _)| samples_dir().join(rel)));
+    texts.extend(
+        crate::fixture::files(&samples_dir())
+            .into_iter()
+            .filter(|(rel, _)| rel.ends_with(".md"))
+            .map(|(rel, _)| samples_dir().join(rel)),
+    );
     for file in texts {
         lines.extend(std::fs::read_to_string(file).unwrap().lines().map(str::to_string));
     }
-    lines.extend(["Ｆｕｌｌ ｗｉｄｔｈ İstanbul ΣΊΣΥΦΟΣ", "كيہ ۃ ى ـ ‌ ‍ ٠١٢ ۳۴۵ مَعلُومات", "a.b-c_d e'f"].map(String::from));
+    lines.extend(
+        ["Ｆｕｌｌ ｗｉｄｔｈ İstanbul ΣΊΣΥΦΟΣ", "كيہ ۃ ى ـ ‌ ‍ ٠١٢ ۳۴۵ مَعلُومات", "a.b-c_d e'f"].map(String::from),
+    );
     let input = root.join("target/normalise-lines.json");
     std::fs::write(&input, serde_json::to_string(&lines).unwrap()).unwrap();
     let script = format!(
@@ -225,5 +232,11 @@ fn the_script_and_the_server_normalise_alike() {
             differ.push(format!("{line:?}: server {ours:?}, script {theirs:?}"));
         }
     }
-    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ[..differ.len().min(20)].join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} of {} lines differ:\n{}",
+        differ.len(),
+        lines.len(),
+        differ[..differ.len().min(20)].join("\n")
+    );
 }
