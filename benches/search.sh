@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Served search under load: `bulletin serve` on a generated corpus of COUNT advisories
 # (default 10,000, English and Urdu) on a RAM disk, queried by wrk with 64 connections
-# and varied queries (words, prefixes, Urdu, filters, misses), round-robin.
+# twice: 12 queries round-robin (words, prefixes, Urdu, filters, misses), which the server
+# answers from the results pages it keeps, and 5,000 varied queries made of the corpus's
+# words, which it must search and render.
 #
 #   benches/search.sh [COUNT] [DURATION]
 #
@@ -45,5 +47,23 @@ for q in bank "telecom+records" pass zzzz; do
   n=$(curl -s "http://127.0.0.1:$port/search/?q=$q" | grep -c '<article class="card' || true)
   echo "  q=$q: $n results shown"
 done
+echo "12 queries round-robin (the server keeps each results page once rendered):"
 wrk -t2 -c64 -d"$duration" --latency -s "$base/queries.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%"
+# Varied queries: the corpus's 2,500 commonest words, then 2,500 pairs of them, so that
+# almost every request misses the kept pages and is searched and rendered.
+find "$base/corpus" -name '*.md' -print0 | xargs -0 cat | tr -cs 'A-Za-z' '\n' | tr 'A-Z' 'a-z' |
+  awk 'length($0) > 3' | sort | uniq -c | sort -rn | awk '{print $2}' | head -2500 > "$base/words.txt"
+awk '{w[n++] = $0} END {for (i = 0; i < n; i++) print w[i]; for (i = 0; i < n; i++) print w[i] "+" w[(i * 7 + 1) % n]}' \
+  "$base/words.txt" > "$base/varied.txt"
+cat > "$base/varied.lua" <<LUA
+local queries = {}
+for line in io.lines("$base/varied.txt") do queries[#queries + 1] = "/search/?q=" .. line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", queries[(i % #queries) + 1])
+end
+LUA
+echo "$(wc -l < "$base/varied.txt") varied queries (almost all searched and rendered afresh):"
+wrk -t2 -c64 -d"$duration" --latency -s "$base/varied.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%"
 echo "server peak memory (VmHWM): $(( $(grep VmHWM "/proc/$serve/status" | awk '{print $2}') / 1024 )) MB"

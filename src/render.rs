@@ -157,7 +157,7 @@ pub fn subscribe_page(content: &Content, settings: &Settings, now: Timestamp, la
 
 /// The server's search page in `lang`: the form and the results of `view`.
 pub fn search_page(content: &Content, settings: &Settings, now: Timestamp, lang: &str, view: SearchView<'_>) -> Page {
-    let ctx = Ctx::new(content, settings, now, false, None);
+    let ctx = Ctx::for_one_page(content, settings, now);
     let lang = ctx.lang_ref(lang);
     search::page(&ctx, lang, view).1
 }
@@ -235,28 +235,40 @@ impl<'a> Ctx<'a> {
     ) -> Self {
         let public: Vec<&Advisory> =
             if preview { content.all().iter().map(|a| &**a).collect() } else { content.public_at(now).collect() };
-        let newest = public.iter().map(|a| a.last_changed()).max();
-        let assets = assets::Assets::new();
-        let global = {
+        let mut ctx = Self::for_one_page(content, settings, now);
+        ctx.newest = public.iter().map(|a| a.last_changed()).max();
+        ctx.public = public;
+        ctx.preview = preview;
+        ctx.previous = previous;
+        ctx.global = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
+            let assets = &ctx.assets;
             (settings, &content.catalogue, &content.ui, &assets.css, &assets.js, &assets.search_js, preview)
                 .hash(&mut h);
             h.finish()
         };
+        ctx
+    }
+
+    /// A context for one page that lists no advisories of its own, such as the server's
+    /// search results (which are cards of the advisories found): it skips what only the
+    /// site's render needs (the list of public advisories, the newest date, the inputs'
+    /// hash), which at ten thousand advisories would cost more than the page.
+    fn for_one_page(content: &'a Content, settings: &'a Settings, now: Timestamp) -> Self {
         Self {
             content,
             settings,
             now,
             advisory_hashes: OnceLock::new(),
             content_html: OnceLock::new(),
-            public,
-            assets,
+            public: Vec::new(),
+            assets: assets::Assets::new(),
             related: OnceLock::new(),
-            newest,
-            preview,
+            newest: None,
+            preview: false,
             public_revisions: OnceLock::new(),
-            previous,
-            global,
+            previous: None,
+            global: 0,
             hubs: &[],
         }
     }

@@ -193,9 +193,12 @@ impl Index {
             // Filters alone: every advisory that passes them.
             (0..index.docs.len()).filter(|&n| passes(n)).map(|n| (n, 0)).collect()
         } else {
-            let mut total: Option<HashMap<u32, u32>> = None;
+            // Dense tables: at ten thousand documents a table per term costs less than hashing.
+            let mut weights = vec![0u32; index.docs.len()];
+            let mut total: Option<Vec<(usize, u32)>> = None;
             for term in &terms {
-                let mut this: HashMap<u32, u32> = HashMap::new();
+                weights.fill(0);
+                let mut matched: Vec<usize> = Vec::new();
                 let start = index.terms.partition_point(|(t, _)| t.as_str() < term.as_str());
                 for (t, docs) in &index.terms[start..] {
                     let exact = t == term;
@@ -204,18 +207,21 @@ impl Index {
                     }
                     for &(doc, weight) in docs {
                         let weight = if exact { weight * 2 } else { weight };
-                        let entry = this.entry(doc).or_default();
-                        *entry = (*entry).max(weight);
+                        let slot = &mut weights[doc as usize];
+                        if *slot == 0 {
+                            matched.push(doc as usize);
+                        }
+                        *slot = (*slot).max(weight);
                     }
                 }
                 total = Some(match total {
-                    None => this,
+                    None => matched.into_iter().map(|n| (n, weights[n])).collect(),
                     Some(before) => {
-                        before.into_iter().filter_map(|(doc, score)| this.get(&doc).map(|s| (doc, score + s))).collect()
+                        before.into_iter().filter(|&(n, _)| weights[n] > 0).map(|(n, s)| (n, s + weights[n])).collect()
                     }
                 });
             }
-            total.unwrap_or_default().into_iter().map(|(d, s)| (d as usize, s)).filter(|&(n, _)| passes(n)).collect()
+            total.unwrap_or_default().into_iter().filter(|&(n, _)| passes(n)).collect()
         };
         // Only the page shown is ordered: best score, then newest (the lower number).
         let total = scores.len();

@@ -152,7 +152,9 @@ pub struct Live {
     /// The commit the content came from (`--git`, or the working copy's HEAD).
     pub commit: Option<String>,
     /// Dynamic checklist pages already rendered from this snapshot, by class set.
-    pub(crate) checklists: Mutex<std::collections::HashMap<String, Arc<crate::site::Page>>>,
+    pub(crate) checklists: PageCache,
+    /// Search results pages already rendered from this snapshot, by query.
+    pub(crate) searches: PageCache,
     /// The search index of what this snapshot shows, built on first use.
     pub(crate) search: std::sync::OnceLock<crate::search::Index>,
 }
@@ -171,6 +173,37 @@ impl Live {
     /// The search index of what the site shows (built once per snapshot).
     pub fn search_index(&self) -> &crate::search::Index {
         self.search.get_or_init(|| crate::search::Index::build(&self.content, self.rendered_for))
+    }
+}
+
+/// Pages the server renders on request from one snapshot (dynamic checklists, search
+/// results), compressed, kept for the next request for the same thing: when a leak is in
+/// the news, thousands ask for the same few. Cleared when full, so it never grows
+/// without bound; a new snapshot starts with an empty one, so nothing outlives a reload.
+#[derive(Default)]
+pub(crate) struct PageCache {
+    pages: Mutex<std::collections::HashMap<String, Arc<crate::site::Page>>>,
+}
+
+impl PageCache {
+    /// At most this many pages (a search results page is 20–40 KB with its variants).
+    const LIMIT: usize = 512;
+
+    /// The page kept under `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<crate::site::Page>> {
+        self.pages.lock().ok().and_then(|pages| pages.get(key).cloned())
+    }
+
+    /// Keeps `page` under `key` and returns it.
+    pub(crate) fn keep(&self, key: String, page: crate::site::Page) -> Arc<crate::site::Page> {
+        let page = Arc::new(page);
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= Self::LIMIT {
+                pages.clear();
+            }
+            pages.insert(key, page.clone());
+        }
+        page
     }
 }
 

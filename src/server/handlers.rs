@@ -176,8 +176,7 @@ pub(crate) async fn page(
             key.sort_unstable();
             key.dedup();
             let key = format!("{lang}:{}", key.join(","));
-            let cached = live.checklists.lock().ok().and_then(|c| c.get(&key).cloned());
-            let page = match cached {
+            let page = match live.checklists.get(&key) {
                 Some(page) => page,
                 None => {
                     // Rendering is real work: off the async workers, and within the request timeout.
@@ -196,19 +195,11 @@ pub(crate) async fn page(
                         page.compressed();
                         page
                     });
-                    let page = match tokio::time::timeout(state.options.limits.request_timeout, render).await {
-                        Ok(Ok(page)) => Arc::new(page),
+                    match tokio::time::timeout(state.options.limits.request_timeout, render).await {
+                        Ok(Ok(page)) => live.checklists.keep(key, page),
                         Ok(Err(e)) => return Err(HttpError::Internal(format!("checklist render failed: {e}"))),
                         Err(_) => return Err(HttpError::Busy),
-                    };
-                    if let Ok(mut cache) = live.checklists.lock() {
-                        // The class sets are few, but never let the cache grow without bound.
-                        if cache.len() >= 256 {
-                            cache.clear();
-                        }
-                        cache.insert(key, page.clone());
                     }
-                    page
                 }
             };
             return Ok(respond(&state.heads, &page, method, headers, StatusCode::OK));

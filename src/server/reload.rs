@@ -224,6 +224,7 @@ pub(crate) fn render(
         version: format!("{:016x}", fingerprint.digest()),
         commit,
         checklists: Default::default(),
+        searches: Default::default(),
         search: Default::default(),
     }
 }

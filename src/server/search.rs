@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, Method, Response, StatusCode, header};
 
 use super::AppState;
 use super::error::HttpError;
+use super::http::respond;
 use crate::model::Keyword;
 use crate::render::SearchView;
 use crate::search::Query;
@@ -49,39 +50,46 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         data: get("data").filter(|d| live.content.catalogue.class(d).is_some()).map(str::to_string),
         text,
     };
-    let page = tokio::task::spawn_blocking(move || {
-        let index = live.search_index();
-        let translated = (lang != live.content.settings.default_language).then_some(lang.as_str());
+    // The same query on the same snapshot is the same page: kept, compressed, answered
+    // with ETag and 304 like every other page.
+    let key = format!("{lang}\n{}\n{:?}\n{:?}\n{:?}", query.text, query.severity, query.kind, query.data);
+    if let Some(page) = live.searches.get(&key) {
+        return Ok(respond(&state.heads, &page, &method, request.headers(), StatusCode::OK));
+    }
+    let snapshot = live.clone();
+    let render = tokio::task::spawn_blocking(move || {
+        let index = snapshot.search_index();
+        let translated = (lang != snapshot.content.settings.default_language).then_some(lang.as_str());
         if let Some(id) = index.exact_id(&query.text) {
             let here = urls::search(translated);
             return Err(urls::link(&urls::root_of(&here), &urls::advisory(translated, id)));
         }
-        let mut found = index.search(&live.content, &lang, &query);
+        let mut found = index.search(&snapshot.content, &lang, &query);
         index.add_snippets(&mut found.hits, &query, crate::search::PAGE);
         let view = SearchView::Served { query: &query, found: &found };
-        Ok(crate::render::search_page(&live.content, &live.content.settings, live.rendered_for, &lang, view))
-    })
-    .await
-    .map_err(|e| HttpError::Internal(e.to_string()))?;
-    let mut response = Response::new(Body::empty());
-    match page {
+        let content = &snapshot.content;
+        let page = crate::render::search_page(content, &content.settings, snapshot.rendered_for, &lang, view);
+        page.compressed();
+        Ok(page)
+    });
+    let rendered = match tokio::time::timeout(state.options.limits.request_timeout, render).await {
+        Ok(rendered) => rendered.map_err(|e| HttpError::Internal(e.to_string()))?,
+        Err(_) => return Err(HttpError::Busy),
+    };
+    match rendered {
+        Ok(page) => {
+            let page = live.searches.keep(key, page);
+            Ok(respond(&state.heads, &page, &method, request.headers(), StatusCode::OK))
+        }
         // An exact id: its page (relative, so it works under any host name).
         Err(location) => {
+            let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::SEE_OTHER;
             response.headers_mut().insert(
                 header::LOCATION,
                 HeaderValue::from_str(&location).map_err(|e| HttpError::Internal(e.to_string()))?,
             );
-        }
-        Ok(page) => {
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
-            // Results change with every reload; a minute in a cache is harmless.
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
-            if method != Method::HEAD {
-                *response.body_mut() = Body::from(page.body);
-            }
+            Ok(response)
         }
     }
-    Ok(response)
 }

@@ -53,6 +53,19 @@ async fn the_samples_answer_what_people_type() {
     assert!(home.contains(r#"<a href="./search/">Search</a>"#), "{home}");
     let page = client().get(server.url("/search/?q=leaked")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<mark>"), "{page}");
+    // Results travel compressed, with an ETag; asked again, a 304.
+    let compressed =
+        client().get(server.url("/search/?q=leaked")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    let etag = compressed.headers()["etag"].clone();
+    let again = client()
+        .get(server.url("/search/?q=leaked"))
+        .header("accept-encoding", "br")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
