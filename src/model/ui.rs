@@ -360,6 +360,10 @@ pub struct Strings {
     pub search_results: String,
     /// 1 advisory for “{q}”
     pub search_one_result: String,
+    /// {n} advisories (filters alone, no words)
+    pub search_filtered: String,
+    /// 1 advisory (filters alone, no words)
+    pub search_filtered_one: String,
     /// No advisory matches. Try fewer or other words, or browse all advisories.
     pub search_none: String,
     /// Search on this copy of the site needs JavaScript, which is off or blocked in this browser. Browse all advisories, or the listings by severity, type and data:

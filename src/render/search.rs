@@ -75,6 +75,9 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
                 || query.data.is_some();
             let line = match found.total {
                 0 => t.search_none.clone(),
+                // Filters alone: no words to quote.
+                1 if query.text.is_empty() => t.search_filtered_one.clone(),
+                n if query.text.is_empty() => crate::model::Strings::fill(&t.search_filtered, &[("n", &n.to_string())]),
                 1 => crate::model::Strings::fill(&t.search_one_result, &[("q", &query.text)]),
                 n => crate::model::Strings::fill(&t.search_results, &[("q", &query.text), ("n", &n.to_string())]),
             };
@@ -119,6 +122,7 @@ fn script_config(ctx: &Ctx<'_>, lang: &str, root: &str) -> String {
         "max_query": crate::search::MAX_QUERY,
         "strings": {
             "results": t.search_results, "one": t.search_one_result, "none": t.search_none,
+            "filtered": t.search_filtered, "filtered_one": t.search_filtered_one,
             "any": t.search_any, "failed": t.search_failed, "narrow": t.search_narrow,
             "archive": t.archive_title,
         },

@@ -345,8 +345,10 @@
         return load(found.lang + "/d/" + n + ".json");
       }));
       var s = config.strings;
-      var line = found.total === 0 ? s.none : found.total === 1 ? fill(s.one, { q: text })
-        : fill(s.results, { q: text, n: String(found.total) });
+      var n = String(found.total);
+      var line = found.total === 0 ? s.none
+        : text === "" ? (found.total === 1 ? s.filtered_one : fill(s.filtered, { n: n }))
+        : found.total === 1 ? fill(s.one, { q: text }) : fill(s.results, { q: text, n: n });
       var nodes = [element("p", { role: "status" }, [line])];
       nodes.push(element("nav", { class: "filters", "aria-label": s.narrow }, config.filters.map(function (g) {
         var links = [[null, s.any]].concat(g.options).map(function (o) {
