@@ -75,7 +75,7 @@ fn pages_work_in_a_real_browser() {
 /// The page addresses both ways of searching must answer alike on the samples: what
 /// people type (a company, what leaked, an inflected word, stop words), filters, an
 /// exact id, Urdu typed on Urdu and Arabic keyboards, Urdu digits, an English word on
-/// the Urdu page (found in untranslated text), a miss, and filters alone.
+/// the Urdu page (found in untranslated text), a miss, filters alone, and hostile input.
 const SAMPLE_QUERIES: &[&str] = &[
     "search/?q=jazz",
     "search/?q=CNIC",
@@ -94,6 +94,13 @@ const SAMPLE_QUERIES: &[&str] = &[
     "search/?q=zzzz+nothing",
     "search/?q=the",
     "search/?q=&kind=data-breach",
+    // Hostile: regex-like syntax, control characters, a direction override, bytes that
+    // are not UTF-8, and sixty terms (both ways read 200 characters and their first 12 terms).
+    "search/?q=.*%5B(%3F%3D%5C+bank",
+    "search/?q=%00%01%1b%5B31m+CNIC",
+    "search/?q=%E2%80%AEevil",
+    "search/?q=%FF%FE",
+    "search/?q=bank+data+phone+card+CNIC+sim+leak+password+number+account+call+record+bank+data+phone+card+CNIC+sim+leak+password+number+account+call+record+bank+data+phone+card+CNIC+sim+leak+password+number+account+call+record+bank+data+phone+card+CNIC+sim+leak+password+number+account+call+record+bank+data+phone+card+CNIC+sim+leak+password+number+account+call+record",
 ];
 
 /// The same on 300 generated advisories: more than a page of results, ties in score
