@@ -471,7 +471,7 @@ impl<'a> Ctx<'a> {
         let t = self.t(lang);
         let mut layout = Layout {
             lang,
-            dir: if t.is_rtl() { "rtl" } else { "ltr" },
+            dir: t.direction(),
             og_locale: t.locale.clone(),
             t,
             site_title: &self.settings.texts(lang).title,

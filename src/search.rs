@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::content::Content;
-use crate::model::{Advisory, Kind, Severity};
+use crate::model::{Advisory, Catalogue, Keyword, Kind, Severity};
 
 /// How much a term counts in each field.
 const TITLE: u32 = 8;
@@ -64,12 +64,8 @@ pub struct Index {
 pub struct Query {
     /// As typed (control characters removed, at most 200 characters).
     pub text: String,
-    /// Only this severity.
-    pub severity: Option<Severity>,
-    /// Only with this data class exposed.
-    pub data: Option<String>,
-    /// Only of this kind.
-    pub kind: Option<Kind>,
+    /// At most one per parameter, in [`Filter::PARAMS`] order.
+    pub filters: Vec<Filter>,
 }
 
 /// What a search found: how many, and the best [`PAGE`] of them.
@@ -81,7 +77,85 @@ pub struct Results {
     pub hits: Vec<Hit>,
 }
 
+/// One way to narrow a search, as its link parameter has it (`severity=high`,
+/// `kind=scam-alert`, `data=passwords`). The served results' filter links, the static
+/// page's and the static index's filter files all come from [`Filter::all`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// Only this severity.
+    Severity(Severity),
+    /// Only of this kind.
+    Kind(Kind),
+    /// Only with this data class exposed.
+    Data(String),
+}
+
+impl Filter {
+    /// The link parameters, in the order the filters are shown.
+    pub const PARAMS: [&'static str; 3] = ["severity", "kind", "data"];
+
+    /// Every filter the site offers, by parameter in [`Filter::PARAMS`] order.
+    pub fn all(catalogue: &Catalogue) -> Vec<Filter> {
+        Severity::ALL
+            .iter()
+            .map(|s| Filter::Severity(*s))
+            .chain(Kind::ALL.iter().map(|k| Filter::Kind(*k)))
+            .chain(catalogue.classes.keys().map(|c| Filter::Data(c.clone())))
+            .collect()
+    }
+
+    /// The filter a link parameter names, if the site has it.
+    pub fn parse(param: &str, value: &str, catalogue: &Catalogue) -> Option<Filter> {
+        match param {
+            "severity" => Keyword::parse(value).map(Filter::Severity),
+            "kind" => Keyword::parse(value).map(Filter::Kind),
+            "data" => catalogue.class(value).is_some().then(|| Filter::Data(value.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Its link parameter.
+    pub fn param(&self) -> &'static str {
+        match self {
+            Filter::Severity(_) => "severity",
+            Filter::Kind(_) => "kind",
+            Filter::Data(_) => "data",
+        }
+    }
+
+    /// Its value in a link.
+    pub fn value(&self) -> &str {
+        match self {
+            Filter::Severity(s) => s.as_str(),
+            Filter::Kind(k) => k.as_str(),
+            Filter::Data(class) => class,
+        }
+    }
+
+    /// Whether `a` passes it.
+    pub fn keeps(&self, a: &Advisory) -> bool {
+        match self {
+            Filter::Severity(s) => a.severity == *s,
+            Filter::Kind(k) => a.kind == *k,
+            Filter::Data(class) => a.data.iter().any(|c| c.as_str() == class),
+        }
+    }
+}
+
 impl Query {
+    /// The filter chosen for `param`, if any.
+    pub fn filter(&self, param: &str) -> Option<&Filter> {
+        self.filters.iter().find(|f| f.param() == param)
+    }
+
+    /// This query with `param`'s filter replaced by `filter` (or removed).
+    pub fn with(&self, param: &str, filter: Option<Filter>) -> Query {
+        let mut filters: Vec<Filter> = self.filters.iter().filter(|f| f.param() != param).cloned().collect();
+        filters.extend(filter);
+        filters.sort_by_key(|f| Filter::PARAMS.iter().position(|p| *p == f.param()));
+        Query { text: self.text.clone(), filters }
+    }
+
     /// The query's search terms: normalised, repeats dropped, at most [`MAX_TERMS`].
     fn terms(&self) -> Vec<String> {
         let mut terms = normalize::terms(&self.text);
@@ -96,14 +170,12 @@ impl Query {
 pub struct Hit {
     /// The advisory's place in the content's list.
     pub advisory: usize,
-    /// Its title in the language searched.
-    pub title: String,
     /// The sentence that matched, as (text, marked) runs (filled in by
     /// [`Index::add_snippets`] for the hits shown).
     pub snippet: Vec<(String, bool)>,
     /// The hit's place in its language's index.
     doc: usize,
-    /// The language of the title and snippet.
+    /// The language of the index that found it (the snippet's words).
     pub lang: String,
 }
 
@@ -183,12 +255,7 @@ impl Index {
         };
         let terms = query.terms();
         let all = content.all();
-        let passes = |n: usize| {
-            let a = &all[index.docs[n].advisory];
-            query.severity.is_none_or(|s| a.severity == s)
-                && query.kind.is_none_or(|k| a.kind == k)
-                && query.data.as_deref().is_none_or(|d| a.data.iter().any(|c| c.as_str() == d))
-        };
+        let passes = |n: usize| query.filters.iter().all(|f| f.keeps(&all[index.docs[n].advisory]));
         let mut scores: Vec<(usize, u32)> = if terms.is_empty() {
             // Filters alone: every advisory that passes them.
             (0..index.docs.len()).filter(|&n| passes(n)).map(|n| (n, 0)).collect()
@@ -235,13 +302,7 @@ impl Index {
             .into_iter()
             .map(|(n, _)| {
                 let d = &index.docs[n];
-                Hit {
-                    advisory: d.advisory,
-                    title: d.title.clone(),
-                    snippet: Vec::new(),
-                    lang: lang.to_string(),
-                    doc: n,
-                }
+                Hit { advisory: d.advisory, snippet: Vec::new(), lang: lang.to_string(), doc: n }
             })
             .collect();
         Results { total, hits }

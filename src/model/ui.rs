@@ -404,6 +404,11 @@ impl Strings {
         self.dir == "rtl"
     }
 
+    /// The `dir` attribute of the language's text: `rtl` or `ltr`.
+    pub fn direction(&self) -> &'static str {
+        if self.is_rtl() { "rtl" } else { "ltr" }
+    }
+
     /// Fills `{name}`-style placeholders.
     pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
         let mut out = template.to_string();

@@ -110,7 +110,7 @@ pub(crate) fn compose(event: &Event, a: &Advisory, content: &Content, lang: &str
     let mut text = format!("{title}\n\n{summary}\n\n");
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<h1>{}</h1>\n<p>{}</p>\n",
-        if t.is_rtl() { "rtl" } else { "ltr" },
+        t.direction(),
         escape_html(&subject),
         escape_html(title),
         escape_html(&summary)
@@ -234,7 +234,7 @@ impl Mailer {
         let text = format!("{}\n\n{link}\n\n{}\n\n-- \n{site}\n", t.email_confirm_text, t.email_confirm_ignore);
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<p>{}</p>\n<p><a href=\"{link}\">{link}</a></p>\n<p>{}</p>\n<hr>\n<p><small>{}</small></p>\n</body></html>\n",
-            if t.is_rtl() { "rtl" } else { "ltr" },
+            t.direction(),
             escape_html(&t.email_confirm_subject),
             escape_html(&t.email_confirm_text),
             escape_html(&t.email_confirm_ignore),

@@ -103,7 +103,7 @@ pub(super) fn view(
     let view = AdvisoryView {
         facts_lang: foreign.clone(),
         words_lang,
-        words_dir: if ctx.t(default_lang).is_rtl() { "rtl" } else { "ltr" },
+        words_dir: ctx.t(default_lang).direction(),
         verification_note,
         preview_mark: ctx.preview_mark(a, lang),
         draft: a.draft,

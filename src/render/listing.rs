@@ -47,7 +47,7 @@ pub(super) fn card(ctx: &Ctx<'_>, a: &Advisory, root: &str, lang: &str, t: &Stri
         url: urls::link(root, &urls::advisory(ctx.translated(lang), a.id.as_str())),
         untranslated: card_lang.as_ref().map(|_| t.untranslated.clone()),
         preview_mark: ctx.preview_mark(a, lang),
-        lang_dir: if ctx.t(default).is_rtl() { "rtl" } else { "ltr" },
+        lang_dir: ctx.t(default).direction(),
         title,
         summary,
         severity: a.severity.as_str(),

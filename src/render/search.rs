@@ -6,8 +6,8 @@ use askama::Template;
 use super::listing::{card, listing_label};
 use super::pages::{Card, Layout};
 use super::{Ctx, urls};
-use crate::model::{Keyword, Kind, Severity};
-use crate::search::{Query, Results};
+use crate::model::{Advisory, Keyword, Kind, Settings, Severity, Strings};
+use crate::search::{Filter, Query, Results};
 use crate::site::Page;
 use crate::urls::ListingKind;
 
@@ -52,27 +52,13 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
                 .take(crate::search::PAGE)
                 .map(|h| {
                     let a = &all[h.advisory];
-                    // The words' language: the index's, which is the page's unless the
-                    // query only matched another language, or the advisory's original.
-                    let words = if h.lang == lang
-                        && a.public_translations().all(|tr| tr.lang != lang)
-                        && lang != ctx.settings.default_language
-                    {
-                        ctx.settings.default_language.clone()
-                    } else {
-                        h.lang.clone()
-                    };
-                    let snippet_lang = (words != lang).then(|| {
-                        let dir = if ctx.t(&words).is_rtl() { "rtl" } else { "ltr" };
-                        (words, dir)
-                    });
+                    // The page's language, unless the query only matched another one.
+                    let words = if h.lang == lang { words_language(ctx.settings, a, lang) } else { &h.lang };
+                    let snippet_lang = (words != lang).then(|| (words.to_string(), ctx.t(words).direction()));
                     SearchResult { card: card(ctx, a, &root, lang, t), snippet: h.snippet.clone(), snippet_lang }
                 })
                 .collect();
-            let searched = !query.text.trim().is_empty()
-                || query.severity.is_some()
-                || query.kind.is_some()
-                || query.data.is_some();
+            let searched = !query.text.trim().is_empty() || !query.filters.is_empty();
             let line = match found.total {
                 0 => t.search_none.clone(),
                 // Filters alone: no words to quote.
@@ -100,18 +86,61 @@ pub(super) fn page<'a>(ctx: &Ctx<'a>, lang: &'a str, view: SearchView<'_>) -> (S
     ctx.html(path, lang, page.render(), None)
 }
 
+/// The language of the words the index of `lang` holds for `a`: `lang`'s, unless the
+/// advisory has no public translation into it (then its original's, as its page shows).
+pub(super) fn words_language<'s>(settings: &'s Settings, a: &Advisory, lang: &'s str) -> &'s str {
+    if lang != settings.default_language && a.public_translations().all(|tr| tr.lang != lang) {
+        &settings.default_language
+    } else {
+        lang
+    }
+}
+
+/// The filters offered, by parameter: (heading, parameter, filters).
+fn filter_groups(ctx: &Ctx<'_>, lang: &str) -> Vec<(String, &'static str, Vec<Filter>)> {
+    let t = ctx.t(lang);
+    let all = Filter::all(&ctx.content.catalogue);
+    Filter::PARAMS
+        .iter()
+        .map(|&param| {
+            let heading = match param {
+                "severity" => &t.severity,
+                "kind" => &t.kind,
+                _ => &t.data_exposed,
+            };
+            (heading.clone(), param, all.iter().filter(|f| f.param() == param).cloned().collect())
+        })
+        .collect()
+}
+
+/// A filter's label in `lang`.
+fn filter_label(ctx: &Ctx<'_>, filter: &Filter, lang: &str) -> String {
+    let t: &Strings = ctx.t(lang);
+    match filter {
+        Filter::Severity(s) => t.severity(*s).to_string(),
+        Filter::Kind(k) => t.kind(*k).to_string(),
+        Filter::Data(class) => ctx.content.catalogue.label(class, lang).to_string(),
+    }
+}
+
 /// What the static page's script needs to search the static index and show results as
 /// the server does, as JSON for a `<script type="application/json">` element.
 fn script_config(ctx: &Ctx<'_>, lang: &str, root: &str) -> String {
     let t = ctx.t(lang);
     let translated = ctx.translated(lang);
-    let catalogue = &ctx.content.catalogue;
-    let group = |label: &str, param: &str, options: Vec<(&str, String)>| serde_json::json!({ "label": label, "param": param, "options": options });
+    let filters: Vec<serde_json::Value> = filter_groups(ctx, lang)
+        .into_iter()
+        .map(|(heading, param, filters)| {
+            let options: Vec<(&str, String)> =
+                filters.iter().map(|f| (f.value(), filter_label(ctx, f, lang))).collect();
+            serde_json::json!({ "label": heading, "param": param, "options": options })
+        })
+        .collect();
     let config = serde_json::json!({
         "index": urls::link(root, super::search_index::ROOT),
         "lang": lang,
         "languages": ctx.settings.languages.iter()
-            .map(|l| (l, if ctx.t(l).is_rtl() { "rtl" } else { "ltr" }))
+            .map(|l| (l, ctx.t(l).direction()))
             .collect::<Vec<_>>(),
         "docs": ctx.public.len(),
         "id_files": super::search_index::id_shards(ctx.public.len()),
@@ -126,58 +155,48 @@ fn script_config(ctx: &Ctx<'_>, lang: &str, root: &str) -> String {
             "any": t.search_any, "failed": t.search_failed, "narrow": t.search_narrow,
             "archive": t.archive_title,
         },
-        "filters": [
-            group(&t.severity, "severity", Severity::ALL.iter().map(|s| (s.as_str(), t.severity(*s).to_string())).collect()),
-            group(&t.kind, "kind", Kind::ALL.iter().map(|k| (k.as_str(), t.kind(*k).to_string())).collect()),
-            group(&t.data_exposed, "data",
-                catalogue.classes.keys().map(|c| (c.as_str(), catalogue.label(c, lang).to_string())).collect()),
-        ],
+        "filters": filters,
     });
     // Inside <script>, "</script>" or "<!--" in a string would end or confuse the element.
     config.to_string().replace('<', "\\u003c")
 }
 
 /// Links that narrow the query by severity, type or data class (or widen it again).
-fn filters(ctx: &Ctx<'_>, lang: &str, path: &str, query: &Query) -> Vec<(String, Vec<Filter>)> {
+fn filters(ctx: &Ctx<'_>, lang: &str, path: &str, query: &Query) -> Vec<(String, Vec<FilterLink>)> {
     let t = ctx.t(lang);
     let href = |q: &Query| {
-        let mut parts = vec![format!("q={}", encode(&q.text))];
-        parts.extend(q.severity.map(|s| format!("severity={s}")));
-        parts.extend(q.kind.map(|k| format!("kind={k}")));
-        parts.extend(q.data.as_ref().map(|d| format!("data={}", encode(d))));
-        format!("{}?{}", urls::link(&urls::root_of(path), path), parts.join("&"))
+        let parts = std::iter::once(format!("q={}", encode(&q.text)))
+            .chain(q.filters.iter().map(|f| format!("{}={}", f.param(), encode(f.value()))));
+        format!("{}?{}", urls::link(&urls::root_of(path), path), parts.collect::<Vec<_>>().join("&"))
     };
-    let any = |current: bool, q: Query| Filter { href: href(&q), label: t.search_any.clone(), current };
-    let severities = std::iter::once(any(query.severity.is_none(), Query { severity: None, ..query.clone() }))
-        .chain(Severity::ALL.iter().map(|s| Filter {
-            href: href(&Query { severity: Some(*s), ..query.clone() }),
-            label: t.severity(*s).to_string(),
-            current: query.severity == Some(*s),
-        }))
-        .collect();
-    let kinds = std::iter::once(any(query.kind.is_none(), Query { kind: None, ..query.clone() }))
-        .chain(Kind::ALL.iter().map(|k| Filter {
-            href: href(&Query { kind: Some(*k), ..query.clone() }),
-            label: t.kind(*k).to_string(),
-            current: query.kind == Some(*k),
-        }))
-        .collect();
-    let catalogue = &ctx.content.catalogue;
-    let data = std::iter::once(any(query.data.is_none(), Query { data: None, ..query.clone() }))
-        .chain(catalogue.classes.keys().map(|c| Filter {
-            href: href(&Query { data: Some(c.clone()), ..query.clone() }),
-            label: catalogue.label(c, lang).to_string(),
-            current: query.data.as_deref() == Some(c.as_str()),
-        }))
-        .collect();
-    vec![(t.severity.clone(), severities), (t.kind.clone(), kinds), (t.data_exposed.clone(), data)]
+    filter_groups(ctx, lang)
+        .into_iter()
+        .map(|(heading, param, filters)| {
+            let chosen = query.filter(param);
+            let any = FilterLink {
+                href: href(&query.with(param, None)),
+                label: t.search_any.clone(),
+                current: chosen.is_none(),
+            };
+            let links = std::iter::once(any).chain(filters.into_iter().map(|f| FilterLink {
+                current: chosen == Some(&f),
+                label: filter_label(ctx, &f, lang),
+                href: href(&query.with(param, Some(f))),
+            }));
+            (heading, links.collect())
+        })
+        .collect()
 }
 
+/// A query parameter's value as a link has it (unreserved characters as they are).
 fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    const COMPONENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
-struct Filter {
+/// One filter link.
+struct FilterLink {
     href: String,
     label: String,
     current: bool,
@@ -200,7 +219,7 @@ struct SearchPage<'a> {
     query: String,
     summary_line: String,
     results: Vec<SearchResult>,
-    filters: Vec<(String, Vec<Filter>)>,
+    filters: Vec<(String, Vec<FilterLink>)>,
     archive_url: String,
     listings: Vec<(String, String)>,
     /// The static page's script configuration (JSON), empty when served.

@@ -18,8 +18,7 @@ use serde::Serialize;
 
 use super::listing::card;
 use super::{Ctx, urls};
-use crate::model::{Keyword, Kind, Severity};
-use crate::search::{Index, LanguageIndex};
+use crate::search::{Filter, Index, LanguageIndex};
 use crate::site::{CachePolicy, Page};
 
 /// Where the index lives.
@@ -98,12 +97,7 @@ pub(super) fn pages(ctx: &Ctx<'_>, index: &Index) -> Vec<(String, Page)> {
         for (n, doc) in language.docs.iter().enumerate() {
             let a = &all[doc.advisory];
             let card = card(ctx, a, &root, lang, t);
-            // The words are the original's where the advisory has no translation here.
-            let words = if *lang != settings.default_language && a.public_translations().all(|tr| tr.lang != *lang) {
-                settings.default_language.as_str()
-            } else {
-                lang.as_str()
-            };
+            let words = super::search::words_language(settings, a, lang);
             let fragment = Fragment {
                 url: card.url,
                 title: card.title,
@@ -122,18 +116,9 @@ pub(super) fn pages(ctx: &Ctx<'_>, index: &Index) -> Vec<(String, Page)> {
             out.push(json(format!("{ROOT}{lang}/d/{n}.json"), &fragment));
         }
     }
-    let filter = |param: &str, value: &str, keep: &dyn Fn(&crate::model::Advisory) -> bool| {
-        let docs = advisories.iter().enumerate().filter(|(_, i)| keep(&all[**i])).map(|(n, _)| n as u32);
-        json(format!("{ROOT}f/{param}/{}.json", hex(value)), &gaps(docs))
-    };
-    for s in Severity::ALL {
-        out.push(filter("severity", s.as_str(), &|a| a.severity == *s));
-    }
-    for k in Kind::ALL {
-        out.push(filter("kind", k.as_str(), &|a| a.kind == *k));
-    }
-    for class in ctx.content.catalogue.classes.keys() {
-        out.push(filter("data", class, &|a| a.data.iter().any(|c| c.as_str() == class)));
+    for filter in Filter::all(&ctx.content.catalogue) {
+        let docs = advisories.iter().enumerate().filter(|(_, i)| filter.keeps(&all[**i])).map(|(n, _)| n as u32);
+        out.push(json(format!("{ROOT}f/{}/{}.json", filter.param(), hex(filter.value())), &gaps(docs)));
     }
     let shards = id_shards(advisories.len());
     let mut ids = vec![std::collections::BTreeMap::new(); shards];

@@ -11,9 +11,8 @@ use axum::http::{HeaderValue, Method, Response, StatusCode, header};
 use super::AppState;
 use super::error::HttpError;
 use super::http::respond;
-use crate::model::Keyword;
 use crate::render::SearchView;
-use crate::search::Query;
+use crate::search::{Filter, Query};
 use crate::urls;
 
 /// Whether `path` is the search page (any language).
@@ -44,15 +43,14 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         .collect::<String>()
         .trim()
         .to_string();
-    let query = Query {
-        severity: get("severity").and_then(Keyword::parse),
-        kind: get("kind").and_then(Keyword::parse),
-        data: get("data").filter(|d| live.content.catalogue.class(d).is_some()).map(str::to_string),
-        text,
-    };
+    let filters = Filter::PARAMS
+        .iter()
+        .filter_map(|param| get(param).and_then(|value| Filter::parse(param, value, &live.content.catalogue)))
+        .collect();
+    let query = Query { text, filters };
     // The same query on the same snapshot is the same page: kept, compressed, answered
     // with ETag and 304 like every other page.
-    let key = format!("{lang}\n{}\n{:?}\n{:?}\n{:?}", query.text, query.severity, query.kind, query.data);
+    let key = format!("{lang}\n{}\n{:?}", query.text, query.filters);
     if let Some(page) = live.searches.get(&key) {
         return Ok(respond(&state.heads, &page, &method, request.headers(), StatusCode::OK));
     }

@@ -285,10 +285,10 @@
     return Object.keys(pairs).reduce(function (s, k) { return s.split("{" + k + "}").join(pairs[k]); }, template);
   }
 
-  function href(text, chosen) {
+  function href(config, text, chosen) {
     var parts = ["q=" + encodeURIComponent(text)];
-    ["severity", "kind", "data"].forEach(function (p) {
-      if (chosen[p]) parts.push(p + "=" + encodeURIComponent(chosen[p]));
+    config.filters.forEach(function (g) {
+      if (chosen[g.param]) parts.push(g.param + "=" + encodeURIComponent(chosen[g.param]));
     });
     return "?" + parts.join("&");
   }
@@ -355,7 +355,7 @@
           var next = Object.assign({}, chosen);
           next[g.param] = o[0];
           var current = (chosen[g.param] || null) === o[0];
-          var a = element("a", { href: href(text, next) }, [current ? element("strong", {}, [o[1]]) : o[1]]);
+          var a = element("a", { href: href(config, text, next) }, [current ? element("strong", {}, [o[1]]) : o[1]]);
           if (current) a.setAttribute("aria-current", "true");
           return a;
         });
